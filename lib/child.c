@@ -1,0 +1,93 @@
+/* child.c - exec, fork and wait with signal forwarding. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "msg.h"
+
+static sigset_t saved_mask;
+
+int exec_fail_status(int err)
+{
+	if (err < 0)
+		err = -err;
+	return err == ENOENT || err == ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
+}
+
+int wait_status_to_exit(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return EXIT_SIGBASE + WTERMSIG(wstatus);
+	return EXIT_TOOL;
+}
+
+char *const *command_or_shell(char *const *argv, char **default_argv)
+{
+	const char *sh;
+
+	if (argv && argv[0])
+		return argv;
+	sh = getenv("SHELL");
+	default_argv[0] = (char *)(sh && *sh ? sh : "/bin/sh");
+	default_argv[1] = NULL;
+	return default_argv;
+}
+
+void child_forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGUSR2);
+	sigaddset(set, SIGWINCH);
+	sigaddset(set, SIGCONT);
+}
+
+int child_block(void)
+{
+	sigset_t set;
+
+	child_forwarded_signals(&set);
+	sigaddset(&set, SIGCHLD);
+	return sigprocmask(SIG_BLOCK, &set, &saved_mask) < 0 ? -errno : 0;
+}
+
+int child_unblock(void)
+{
+	return sigprocmask(SIG_SETMASK, &saved_mask, NULL) < 0 ? -errno : 0;
+}
+
+int child_wait(pid_t pid, bool reap_all)
+{
+	sigset_t set;
+
+	child_forwarded_signals(&set);
+	sigaddset(&set, SIGCHLD);
+	for (;;) {
+		siginfo_t si;
+		int sig, ws;
+		pid_t w;
+
+		/* Reap first: SIGCHLD may have come before we blocked. */
+		while ((w = waitpid(reap_all ? -1 : pid, &ws, WNOHANG)) > 0)
+			if (w == pid)
+				return wait_status_to_exit(ws);
+		if (w < 0 && errno != EINTR)
+			return -errno;
+		sig = sigwaitinfo(&set, &si);
+		if (sig < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (sig != SIGCHLD)
+			kill(pid, sig);
+	}
+}

@@ -1,0 +1,34 @@
+/* msg.h - exit statuses and the one message shape, "tool: object: problem".
+ * Tool code only: library functions return -errno and never print. */
+#pragma once
+
+#include <stdnoreturn.h>
+
+/* Tools that do a job and return. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+};
+
+/* Tools that run a COMMAND (nsjoin, nsnew): the command's own status, else: */
+enum {
+	EXIT_TOOL = 125,	/* the tool itself failed */
+	EXIT_NOEXEC = 126,	/* command found but could not be run */
+	EXIT_NOTFOUND = 127,	/* command not found */
+	EXIT_SIGBASE = 128,	/* 128+N: the command died of signal N */
+};
+
+/* Set up argp's usage status and version, and the stdout check at exit:
+ * a tool whose output could not be written must not exit 0. */
+void nskit_init(int usage_status);
+
+/* Like err(3)/warn(3) with an explicit errno value (a -errno from libnskit
+ * may be passed negated or not). */
+noreturn void xerrc(int status, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void xwarnc(int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Verbosity shared by the tools' -v option. */
+extern int nskit_verbose;

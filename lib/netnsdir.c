@@ -1,0 +1,278 @@
+/* netnsdir.c - named network namespaces, pinned the way iproute2 pins them
+ * so that `ip netns`, nsenter and lsns see nskit's names and nskit sees
+ * theirs. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netnsdir.h"
+#include "ns.h"
+#include "util.h"
+
+const char *netns_dir(void)
+{
+	const char *d = getenv("NSKIT_NETNS_DIR");
+
+	return d && *d ? d : NETNS_RUN_DIR;
+}
+
+int netns_name_check(const char *name)
+{
+	if (!name || !*name || streq(name, ".") || streq(name, "..") || strchr(name, '/'))
+		return -EINVAL;
+	if (strlen(name) > NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+char *netns_path(const char *name)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", netns_dir(), name) < 0)
+		return NULL;
+	return p;
+}
+
+int netns_open(const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = netns_name_check(name);
+
+	if (r < 0)
+		return r;
+	path = netns_path(name);
+	if (!path)
+		return -ENOMEM;
+	return ns_open_path(path, CLONE_NEWNET);
+}
+
+static int make_shared(const char *dir)
+{
+	return mount("", dir, "none", MS_SHARED | MS_REC, NULL) < 0 ? -errno : 0;
+}
+
+int netns_dir_prepare(void)
+{
+	const char *dir = netns_dir();
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	/* Common case: already a mount point, and this is one syscall. */
+	r = make_shared(dir);
+	if (r != -EINVAL)
+		return r;
+	/* Not a mount point yet: bind it onto itself so it can be made
+	 * shared. Serialised, or concurrent callers stack bind mounts. */
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0)
+		return -errno;
+	r = make_shared(dir);
+	if (r != -EINVAL)
+		return r;
+	if (mount(dir, dir, "none", MS_BIND | MS_REC, NULL) < 0)
+		return -errno;
+	r = make_shared(dir);
+	if (r < 0)
+		umount2(dir, MNT_DETACH);
+	return r;
+}
+
+/* Held while a name file exists but has no namespace on it yet, so a
+ * concurrent creator of the same name waits and then finds it whole. */
+static int lock_dir(void)
+{
+	int fd = open(netns_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		int e = -errno;
+
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
+/* Create DIR/NAME empty, exclusively; mode 0 as iproute2 makes it. */
+static int create_name_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static int pin_locked(const char *name, const char *nspath, bool create)
+{
+	_cleanup_free_ char *path = netns_path(name);
+	int r;
+
+	if (!path)
+		return -ENOMEM;
+	r = create_name_file(path);
+	if (r < 0)
+		return r;
+	if (create && unshare(CLONE_NEWNET) < 0)
+		goto fail;
+	if (mount(nspath, path, "none", MS_BIND, NULL) < 0)
+		goto fail;
+	return 0;
+fail:
+	r = -errno;
+	unlink(path);
+	return r;
+}
+
+static int pin(const char *name, const char *nspath, bool create)
+{
+	_cleanup_close_ int lock = -1;
+	int r = netns_name_check(name);
+
+	if (r < 0)
+		return r;
+	r = netns_dir_prepare();
+	if (r < 0)
+		return r;
+	lock = lock_dir();
+	if (lock < 0)
+		return lock;
+	return pin_locked(name, nspath, create);
+}
+
+int netns_pin(const char *name, const char *nspath)
+{
+	return pin(name, nspath, false);
+}
+
+int netns_create(const char *name)
+{
+	/* thread-self: the namespace this thread just unshared. */
+	return pin(name, "/proc/thread-self/ns/net", true);
+}
+
+int netns_create_unique(const char *prefix, char *name, size_t size)
+{
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	r = netns_dir_prepare();
+	if (r < 0)
+		return r;
+	lock = lock_dir();
+	if (lock < 0)
+		return lock;
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char rnd[3];
+
+		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+			return -errno;
+		if (snprintf(name, size, "%s-%02x%02x%02x", prefix, rnd[0], rnd[1], rnd[2]) >= (int)size)
+			return -ENAMETOOLONG;
+		r = netns_name_check(name);
+		if (r < 0)
+			return r;
+		r = pin_locked(name, "/proc/thread-self/ns/net", true);
+		if (r != -EEXIST)
+			return r;
+	}
+	return -EEXIST;
+}
+
+int netns_unpin(const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	int r = netns_name_check(name);
+
+	if (r < 0)
+		return r;
+	path = netns_path(name);
+	if (!path)
+		return -ENOMEM;
+	/* NOFOLLOW: an entry may be a symlink to /proc/PID/ns/net (the old
+	 * hand-made way); unmounting through it would hit the wrong thing.
+	 * Loop: a name attached twice by hand carries stacked mounts. */
+	for (int i = 0; i < 16; i++)
+		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+			break;
+	if (errno != EINVAL && errno != ENOENT)
+		return -errno;
+	if (unlink(path) < 0)
+		return -errno;
+	return 0;
+}
+
+int netns_names(char ***names, size_t *count)
+{
+	DIR *d = opendir(netns_dir());
+	char **v = calloc(1, sizeof(*v));
+	size_t n = 0, cap = 1;
+	struct dirent *e;
+	int r = 0;
+
+	if (!v) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (!d) {
+		/* No directory yet means no names, as for `ip netns list`. */
+		r = errno == ENOENT ? 0 : -errno;
+		goto out;
+	}
+	while ((errno = 0, e = readdir(d))) {
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		if (n + 1 >= cap) {
+			char **nv = reallocarray(v, cap *= 2, sizeof(*v));
+
+			if (!nv) {
+				r = -ENOMEM;
+				goto out;
+			}
+			v = nv;
+		}
+		if (!(v[n] = strdup(e->d_name))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		v[++n] = NULL;
+	}
+	if (errno)
+		r = -errno;
+out:
+	if (d)
+		closedir(d);
+	if (r < 0) {
+		netns_names_free(v);
+		return r;
+	}
+	*names = v;
+	*count = n;
+	return 0;
+}
+
+void netns_names_free(char **names)
+{
+	if (!names)
+		return;
+	for (char **p = names; *p; p++)
+		free(*p);
+	free(names);
+}

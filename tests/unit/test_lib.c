@@ -1,0 +1,113 @@
+/* test_lib.c - unit tests for libnskit's parsers. */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "netnsdir.h"
+#include "ns.h"
+#include "parse.h"
+#include "unit.h"
+
+static void test_parse_numbers(void)
+{
+	uint64_t v;
+	uint32_t u;
+	pid_t p;
+
+	CHECK(parse_u64("0", 0, 10, &v) == 0 && v == 0);
+	CHECK(parse_u64("10", 0, 10, &v) == 0 && v == 10);
+	CHECK(parse_u64("11", 0, 10, &v) == -ERANGE);
+	CHECK(parse_u64("", 0, 10, &v) == -EINVAL);
+	CHECK(parse_u64(NULL, 0, 10, &v) == -EINVAL);
+	CHECK(parse_u64("-1", 0, 10, &v) == -EINVAL);
+	CHECK(parse_u64(" 1", 0, 10, &v) == -EINVAL);
+	CHECK(parse_u64("1 ", 0, 10, &v) == -EINVAL);
+	CHECK(parse_u64("0x10", 0, 100, &v) == -EINVAL);
+	CHECK(parse_u64("99999999999999999999999", 0, UINT64_MAX, &v) == -ERANGE);
+	CHECK(parse_u32("4294967295", &u) == 0 && u == 4294967295u);
+	CHECK(parse_u32("4294967296", &u) == -ERANGE);
+	CHECK(parse_pid("1", &p) == 0 && p == 1);
+	CHECK(parse_pid("0", &p) == -ERANGE);
+	CHECK(parse_pid("2147483648", &p) == -ERANGE);
+	CHECK(parse_pid("12abc", &p) == -EINVAL);
+	CHECK(parse_pid("+5", &p) == -EINVAL);
+}
+
+static void test_names(void)
+{
+	char longname[NAME_MAX + 2];
+
+	CHECK(netns_name_check("ns0") == 0);
+	CHECK(netns_name_check("a.b-c_d") == 0);
+	CHECK(netns_name_check("...") == 0);
+	CHECK(netns_name_check("") == -EINVAL);
+	CHECK(netns_name_check(NULL) == -EINVAL);
+	CHECK(netns_name_check(".") == -EINVAL);
+	CHECK(netns_name_check("..") == -EINVAL);
+	CHECK(netns_name_check("a/b") == -EINVAL);
+	CHECK(netns_name_check("/") == -EINVAL);
+	memset(longname, 'x', NAME_MAX);
+	longname[NAME_MAX] = 0;
+	CHECK(netns_name_check(longname) == 0);
+	longname[NAME_MAX] = 'x';
+	longname[NAME_MAX + 1] = 0;
+	CHECK(netns_name_check(longname) == -ENAMETOOLONG);
+}
+
+static void test_ns_types(void)
+{
+	int f = 0;
+
+	CHECK(ns_type_by_name("net")->flag == CLONE_NEWNET);
+	CHECK(ns_type_by_name("mount")->flag == CLONE_NEWNS);
+	CHECK(ns_type_by_name("mnt")->flag == CLONE_NEWNS);
+	CHECK(ns_type_by_name("bogus") == NULL);
+	CHECK(ns_type_by_flag(CLONE_NEWUSER)->opt == 'U');
+	CHECK(strcmp(ns_types[0].name, "user") == 0);
+	CHECK(ns_flags_parse("net,uts", &f) == 0 && f == (CLONE_NEWNET | CLONE_NEWUTS));
+	CHECK(ns_flags_parse("net,,uts", &f) == 0);
+	CHECK(ns_flags_parse("net,bogus", &f) == -EINVAL);
+	CHECK(ns_flags_parse("", &f) == -EINVAL);
+	CHECK(ns_flags_parse(",", &f) == -EINVAL);
+	CHECK(ns_flags_parse("all", &f) == 0 && (f & CLONE_NEWUSER) && (f & CLONE_NEWNET));
+}
+
+static void test_exit_status(void)
+{
+	CHECK(exec_fail_status(ENOENT) == 127);
+	CHECK(exec_fail_status(-ENOENT) == 127);
+	CHECK(exec_fail_status(EACCES) == 126);
+	CHECK(exec_fail_status(ENOEXEC) == 126);
+	CHECK(wait_status_to_exit(7 << 8) == 7);
+	CHECK(wait_status_to_exit(SIGKILL) == 137);
+}
+
+static void test_ns_open_errors(void)
+{
+	int fd;
+
+	CHECK(ns_open_path("/nonexistent/x", 0) == -ENOENT);
+	CHECK(ns_open_path("/proc/self/status", 0) == -ENOTNAM);
+	CHECK(ns_open_path("/", 0) == -ENOTNAM);
+	CHECK(ns_open_path("/dev/null", 0) == -ENOTNAM);
+	fd = ns_open_path("/proc/self/ns/net", CLONE_NEWNET);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(ns_open_path("/proc/self/ns/net", CLONE_NEWUTS) == -EMEDIUMTYPE);
+	CHECK(ns_open_pid(0, CLONE_NEWNET) == -EINVAL);
+}
+
+int main(void)
+{
+	test_parse_numbers();
+	test_names();
+	test_ns_types();
+	test_exit_status();
+	test_ns_open_errors();
+	return UNIT_REPORT();
+}

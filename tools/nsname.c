@@ -1,0 +1,555 @@
+/* nsname - name, list and remove network namespaces, the way `ip netns`
+ * does, so names made by either are seen by both.
+ *   nsname add [NAME] | del NAME...|--all | list [-a] [-j|-q]
+ *   nsname attach NAME PID|PATH | identify [PID] | pids NAME | exists NAME
+ * Siblings: nsjoin(8) runs a command in a named namespace; nsnew(1). */
+#include <argp.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jsonout.h"
+#include "msg.h"
+#include "netnsdir.h"
+#include "nl.h"
+#include "ns.h"
+#include "parse.h"
+#include "util.h"
+
+struct opts {
+	const struct cmd *cmd;
+	char **args;
+	int nargs;
+	bool all, json, quiet;
+};
+
+struct cmd {
+	const char *name;
+	int min, max;		/* operands after the subcommand */
+	int (*run)(struct opts *);
+};
+
+static int cmd_add(struct opts *o);
+static int cmd_del(struct opts *o);
+static int cmd_list(struct opts *o);
+static int cmd_attach(struct opts *o);
+static int cmd_identify(struct opts *o);
+static int cmd_pids(struct opts *o);
+static int cmd_exists(struct opts *o);
+
+static const struct cmd cmds[] = {
+	{ "add", 0, 1, cmd_add },
+	{ "attach", 2, 2, cmd_attach },
+	{ "del", 0, -1, cmd_del },
+	{ "exists", 1, 1, cmd_exists },
+	{ "identify", 0, 1, cmd_identify },
+	{ "list", 0, 0, cmd_list },
+	{ "pids", 1, 1, cmd_pids },
+};
+
+static const struct argp_option options[] = {
+	{ "all", 'a', NULL, 0, "del: every name; list: every network namespace in use", 0 },
+	{ "json", 'j', NULL, 0, "print JSON (list, identify, pids)", 0 },
+	{ "quiet", 'q', NULL, 0, "list: bare names, one per line", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static const char doc[] =
+	"Name network namespaces the way `ip netns` does.\v"
+	"Commands:\n"
+	"  add [NAME]          make a new network namespace named NAME (or a\n"
+	"                      unique name, printed)\n"
+	"  attach NAME PID|PATH  name the network namespace of PID (or nsfs PATH)\n"
+	"  del NAME...|--all   remove names (the namespace lives on while used)\n"
+	"  exists NAME         exit 0 if NAME names a network namespace, else 1\n"
+	"  identify [PID]      names of the network namespace of PID (default: self)\n"
+	"  list [-a] [-j|-q]   named namespaces with their nsid, as `ip netns list`;\n"
+	"                      -a: every network namespace in use, named or not\n"
+	"  pids NAME           processes inside the named namespace\n"
+	"\n"
+	"Examples:\n"
+	"  nsname add ns0 && nsjoin ns0 ip link\n"
+	"  ns=$(nsname add) && nsjoin \"$ns\" ip addr && nsname del \"$ns\"\n"
+	"  nsname list -q | xargs -rn1 nsname del\n"
+	"\n"
+	"Exit status: 0 success, 1 failure (exists: no such name), 2 usage error.\n"
+	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
+
+static void check_name(struct argp_state *state, const char *name)
+{
+	int r = netns_name_check(name);
+
+	if (r == -ENAMETOOLONG)
+		argp_error(state, "%.32s...: name longer than %d bytes", name, NAME_MAX);
+	if (r < 0)
+		argp_error(state, "'%s': invalid name (must not be empty, '.', '..' or contain '/')", name);
+}
+
+static void check_operands(struct argp_state *state, struct opts *o)
+{
+	const char *c = o->cmd->name;
+
+	if (o->nargs < o->cmd->min || (o->cmd->max >= 0 && o->nargs > o->cmd->max))
+		argp_error(state, "%s: wrong number of operands", c);
+	if (o->all && !streq(c, "del") && !streq(c, "list"))
+		argp_error(state, "%s: --all is for del and list", c);
+	if (o->json && !streq(c, "list") && !streq(c, "identify") && !streq(c, "pids"))
+		argp_error(state, "%s: --json is for list, identify and pids", c);
+	if (o->quiet && (!streq(c, "list") || o->json || o->all))
+		argp_error(state, "--quiet is for list, without --json or --all");
+	if (streq(c, "del") && o->all == (o->nargs > 0))
+		argp_error(state, "del: give NAME... or --all");
+	/* Names are checked before anything changes. */
+	if (!streq(c, "identify"))
+		for (int i = 0; i < (streq(c, "attach") ? 1 : o->nargs); i++)
+			check_name(state, o->args[i]);
+	if (streq(c, "identify") && o->nargs) {
+		pid_t pid;
+
+		if (parse_pid(o->args[0], &pid) < 0)
+			argp_error(state, "'%s': not a process id", o->args[0]);
+	}
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+
+	switch (key) {
+	case 'a': o->all = true; break;
+	case 'j': o->json = true; break;
+	case 'q': o->quiet = true; break;
+	case ARGP_KEY_INIT:
+		o->args = calloc(state->argc, sizeof(char *));
+		if (!o->args)
+			xerrc(EXIT_FAIL, ENOMEM, "parse");
+		break;
+	case ARGP_KEY_ARG:
+		if (o->cmd) {
+			o->args[o->nargs++] = arg;
+			break;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+			if (streq(arg, cmds[i].name))
+				o->cmd = &cmds[i];
+		if (!o->cmd)
+			argp_error(state, "'%s': unknown command", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!o->cmd)
+			argp_error(state, "a command is required");
+		check_operands(state, o);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = {
+	options, parse_opt,
+	"add [NAME]\n"
+	"attach NAME PID|PATH\n"
+	"del NAME...|--all\n"
+	"exists NAME\n"
+	"identify [PID]\n"
+	"list [-a] [-j|-q]\n"
+	"pids NAME",
+	doc, NULL, NULL, NULL,
+};
+
+static int cmd_add(struct opts *o)
+{
+	char name[64];
+	int r;
+
+	if (o->nargs == 0) {
+		r = netns_create_unique("ns", name, sizeof(name));
+		if (r < 0)
+			xerrc(EXIT_FAIL, r, "add");
+		puts(name);
+		return EXIT_OK;
+	}
+	r = netns_create(o->args[0]);
+	if (r == -EEXIST)
+		xerrc(EXIT_FAIL, 0, "%s: name already exists", o->args[0]);
+	if (r < 0)
+		xerrc(EXIT_FAIL, r, "add %s", o->args[0]);
+	return EXIT_OK;
+}
+
+static int del_one(const char *name)
+{
+	int r = netns_unpin(name);
+
+	if (r == -ENOENT)
+		xwarnc(0, "%s: no such network namespace", name);
+	else if (r < 0)
+		xwarnc(r, "del %s", name);
+	return r;
+}
+
+static int cmd_del(struct opts *o)
+{
+	char **names = o->args;
+	size_t n = o->nargs;
+	int status = EXIT_OK;
+	int r;
+
+	if (o->all) {
+		r = netns_names(&names, &n);
+		if (r < 0)
+			xerrc(EXIT_FAIL, r, "%s", netns_dir());
+	}
+	for (size_t i = 0; i < n; i++)
+		if (del_one(names[i]) < 0)
+			status = EXIT_FAIL;
+	if (o->all)
+		netns_names_free(names);
+	return status;
+}
+
+/* The nsid this namespace has for NAME's namespace, or -1: the number
+ * `ip netns list` shows as "(id: N)". */
+static int name_nsid(struct nl_sock *sk, const char *name)
+{
+	_cleanup_free_ char *path = netns_path(name);
+	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
+	int id;
+
+	if (fd < 0 || !sk)
+		return -1;
+	id = nl_netns_nsid(sk, fd);
+	return id < 0 ? -1 : id;
+}
+
+static void print_names(char **names, size_t n, struct nl_sock *sk, bool json, bool quiet)
+{
+	struct json_object *arr = json ? json_object_new_array() : NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		int id = quiet ? -1 : name_nsid(sk, names[i]);
+
+		if (json) {
+			struct json_object *e = json_object_new_object();
+
+			json_object_object_add(e, "name", json_object_new_string(names[i]));
+			json_object_object_add(e, "id", id >= 0 ? json_object_new_int(id) : NULL);
+			json_object_array_add(arr, e);
+		} else if (id >= 0) {
+			printf("%s (id: %d)\n", names[i], id);
+		} else {
+			puts(names[i]);
+		}
+	}
+	if (json)
+		json_print(arr);
+}
+
+/* One network namespace in use, for list --all. */
+struct netns_use {
+	dev_t dev;
+	ino_t ino;
+	int nsid;
+	char *names;		/* comma-separated, or NULL */
+	pid_t *pids;
+	size_t npids, cap;
+};
+
+struct use_table {
+	struct netns_use *v;
+	size_t n, cap;
+};
+
+static struct netns_use *use_find(struct use_table *t, const struct stat *st, bool add)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->v[i].dev == st->st_dev && t->v[i].ino == st->st_ino)
+			return &t->v[i];
+	if (!add)
+		return NULL;
+	if (t->n == t->cap) {
+		struct netns_use *nv = reallocarray(t->v, t->cap = t->cap ? t->cap * 2 : 16, sizeof(*nv));
+
+		if (!nv)
+			xerrc(EXIT_FAIL, ENOMEM, "list");
+		t->v = nv;
+	}
+	t->v[t->n] = (struct netns_use){ .dev = st->st_dev, .ino = st->st_ino, .nsid = -1 };
+	return &t->v[t->n++];
+}
+
+static void use_add_pid(struct netns_use *u, pid_t pid)
+{
+	if (u->npids == u->cap) {
+		pid_t *nv = reallocarray(u->pids, u->cap = u->cap ? u->cap * 2 : 8, sizeof(*nv));
+
+		if (!nv)
+			xerrc(EXIT_FAIL, ENOMEM, "list");
+		u->pids = nv;
+	}
+	u->pids[u->npids++] = pid;
+}
+
+static void use_add_name(struct netns_use *u, const char *name)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s%s", u->names ? u->names : "", u->names ? "," : "", name) < 0)
+		xerrc(EXIT_FAIL, ENOMEM, "list");
+	free(u->names);
+	u->names = s;
+}
+
+/* Call FN for each process whose network namespace could be read. */
+static void for_each_process_netns(void (*fn)(pid_t, const struct stat *, void *), void *data)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	if (!d)
+		xerrc(EXIT_FAIL, errno, "/proc");
+	while ((e = readdir(d))) {
+		char path[64];
+		struct stat st;
+		pid_t pid;
+
+		if (parse_pid(e->d_name, &pid) < 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+		if (stat(path, &st) == 0)	/* gone, or a kernel thread: skip */
+			fn(pid, &st, data);
+	}
+	closedir(d);
+}
+
+static void collect_use(pid_t pid, const struct stat *st, void *data)
+{
+	use_add_pid(use_find(data, st, true), pid);
+}
+
+static void print_use_table(struct use_table *t, bool json)
+{
+	struct json_object *arr = json ? json_object_new_array() : NULL;
+
+	if (!json)
+		printf("%-10s %-5s %-16s %6s %s\n", "NS", "NSID", "NAME", "NPROCS", "PIDS");
+	for (size_t i = 0; i < t->n; i++) {
+		struct netns_use *u = &t->v[i];
+
+		if (json) {
+			struct json_object *e = json_object_new_object();
+			struct json_object *names = json_object_new_array();
+			struct json_object *pids = json_object_new_array();
+			char *save = NULL;
+
+			for (char *w = u->names ? strtok_r(u->names, ",", &save) : NULL; w;
+			     w = strtok_r(NULL, ",", &save))
+				json_object_array_add(names, json_object_new_string(w));
+			for (size_t k = 0; k < u->npids; k++)
+				json_object_array_add(pids, json_object_new_int(u->pids[k]));
+			json_object_object_add(e, "ns", json_object_new_uint64(u->ino));
+			json_object_object_add(e, "nsid", u->nsid >= 0 ? json_object_new_int(u->nsid) : NULL);
+			json_object_object_add(e, "names", names);
+			json_object_object_add(e, "pids", pids);
+			json_object_array_add(arr, e);
+			continue;
+		}
+		char nsid[16];
+
+		snprintf(nsid, sizeof(nsid), u->nsid >= 0 ? "%d" : "-", u->nsid);
+		printf("%-10ju %-5s %-16s %6zu ", (uintmax_t)u->ino, nsid, u->names ? u->names : "-", u->npids);
+		for (size_t k = 0; k < u->npids; k++)
+			printf("%s%d", k ? "," : "", (int)u->pids[k]);
+		putchar('\n');
+	}
+	if (json)
+		json_print(arr);
+}
+
+/* Every network namespace in use: those processes are in, and those
+ * pinned by a name; each with its names, nsid and pids. */
+static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
+{
+	struct use_table t = { 0 };
+
+	for_each_process_netns(collect_use, &t);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *path = netns_path(names[i]);
+		struct stat st;
+
+		if (path && stat(path, &st) == 0)
+			use_add_name(use_find(&t, &st, true), names[i]);
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		char path[64];
+		_cleanup_close_ int fd = -1;
+
+		if (t.v[i].npids)
+			snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)t.v[i].pids[0]);
+		else
+			continue;	/* named only: nsid below via its name */
+		fd = ns_open_path(path, CLONE_NEWNET);
+		if (fd >= 0 && sk) {
+			int id = nl_netns_nsid(sk, fd);
+			t.v[i].nsid = id < 0 ? -1 : id;
+		}
+	}
+	for (size_t i = 0; i < t.n; i++)
+		if (!t.v[i].npids && t.v[i].names) {
+			_cleanup_free_ char *first = strndup(t.v[i].names, strcspn(t.v[i].names, ","));
+			t.v[i].nsid = first ? name_nsid(sk, first) : -1;
+		}
+	print_use_table(&t, json);
+	for (size_t i = 0; i < t.n; i++) {
+		free(t.v[i].names);
+		free(t.v[i].pids);
+	}
+	free(t.v);
+}
+
+static int cmd_list(struct opts *o)
+{
+	struct nl_sock *sk = NULL;
+	char **names;
+	size_t n;
+	int r = netns_names(&names, &n);
+
+	if (r < 0)
+		xerrc(EXIT_FAIL, r, "%s", netns_dir());
+	/* Without a socket the ids are left out, as `ip netns list` does. */
+	if (!o->quiet)
+		sk = nl_route_open();
+	if (o->all)
+		list_all(names, n, sk, o->json);
+	else
+		print_names(names, n, sk, o->json, o->quiet);
+	nl_route_close(sk);
+	netns_names_free(names);
+	return EXIT_OK;
+}
+
+/* PID or PATH to the path of a network namespace file, checked. */
+static char *resolve_ns_source(const char *ref)
+{
+	pid_t pid;
+	char *path;
+	int fd;
+
+	if (parse_pid(ref, &pid) == 0) {
+		fd = ns_open_pid(pid, CLONE_NEWNET);
+		if (asprintf(&path, "/proc/%d/ns/net", (int)pid) < 0)
+			xerrc(EXIT_FAIL, ENOMEM, "attach");
+	} else {
+		fd = ns_open_path(ref, CLONE_NEWNET);
+		if (!(path = strdup(ref)))
+			xerrc(EXIT_FAIL, ENOMEM, "attach");
+	}
+	if (fd < 0)
+		xerrc(EXIT_FAIL, 0, "%s: %s", ref, ns_open_strerror(fd, CLONE_NEWNET));
+	close(fd);
+	return path;
+}
+
+static int cmd_attach(struct opts *o)
+{
+	_cleanup_free_ char *src = resolve_ns_source(o->args[1]);
+	int r = netns_pin(o->args[0], src);
+
+	if (r == -EEXIST)
+		xerrc(EXIT_FAIL, 0, "%s: name already exists", o->args[0]);
+	if (r < 0)
+		xerrc(EXIT_FAIL, r, "attach %s", o->args[0]);
+	return EXIT_OK;
+}
+
+static int cmd_identify(struct opts *o)
+{
+	const char *pid = o->nargs ? o->args[0] : "self";
+	struct json_object *arr = o->json ? json_object_new_array() : NULL;
+	char path[64];
+	struct stat want;
+	char **names;
+	size_t n;
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	if (stat(path, &want) < 0)
+		xerrc(EXIT_FAIL, 0, "%s: %s", pid, errno == ENOENT ? "no such process" : strerror(errno));
+	r = netns_names(&names, &n);
+	if (r < 0)
+		xerrc(EXIT_FAIL, r, "%s", netns_dir());
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *p = netns_path(names[i]);
+		struct stat st;
+
+		if (!p || stat(p, &st) < 0 || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
+			continue;
+		if (arr)
+			json_object_array_add(arr, json_object_new_string(names[i]));
+		else
+			puts(names[i]);
+	}
+	if (arr)
+		json_print(arr);
+	netns_names_free(names);
+	return EXIT_OK;
+}
+
+struct pid_match {
+	struct stat want;
+	struct json_object *arr;
+};
+
+static void print_if_inside(pid_t pid, const struct stat *st, void *data)
+{
+	struct pid_match *m = data;
+
+	if (st->st_dev != m->want.st_dev || st->st_ino != m->want.st_ino)
+		return;
+	if (m->arr)
+		json_object_array_add(m->arr, json_object_new_int(pid));
+	else
+		printf("%d\n", (int)pid);
+}
+
+static int cmd_pids(struct opts *o)
+{
+	_cleanup_free_ char *path = netns_path(o->args[0]);
+	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
+	struct pid_match m = { .arr = o->json ? json_object_new_array() : NULL };
+
+	if (fd < 0)
+		xerrc(EXIT_FAIL, 0, "%s: %s", o->args[0], ns_open_strerror(fd, CLONE_NEWNET));
+	if (fstat(fd, &m.want) < 0)
+		xerrc(EXIT_FAIL, errno, "%s", o->args[0]);
+	for_each_process_netns(print_if_inside, &m);
+	if (m.arr)
+		json_print(m.arr);
+	return EXIT_OK;
+}
+
+static int cmd_exists(struct opts *o)
+{
+	int fd = netns_open(o->args[0]);
+
+	if (fd < 0)
+		return EXIT_FAIL;
+	close(fd);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+
+	nskit_init(EXIT_USAGE);
+	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	return o.cmd->run(&o);
+}
