@@ -30,6 +30,7 @@ void nskit_init(int usage_status)
 	atexit(close_stdout);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void vmsg(int errnum, const char *fmt, va_list ap)
 {
 	if (errnum < 0)

@@ -151,7 +151,7 @@ const char *ns_open_strerror(int err, int type)
 {
 	static char buf[64];
 	const struct ns_type *t = ns_type_by_flag(type);
-	const char *tn = t ? t->name : "";
+	const char *tn = !t ? "" : type == CLONE_NEWNET ? "network" : type == CLONE_NEWNS ? "mount" : t->name;
 
 	if (err < 0)
 		err = -err;

@@ -3,16 +3,16 @@
 # in PATH). Suites run as root inside tests/sandbox.sh, so /run (and with it
 # /var/run/netns), /etc and /tmp are private to the suite.
 
+SHUNIT_COLOR=none
 TOP=${NSKIT_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 BUILD=${NSKIT_BUILD:-$TOP}
 PATH=$BUILD:$PATH
 export PATH
 
-# A name no other test (or other run) uses: prefix-PID-COUNTER.
-_uniq_n=0
+# A name no other test (or other run) uses: PREFIX and 32 random bits,
+# short enough for an interface name when PREFIX has at most 7 bytes.
 uniq_name() {
-	_uniq_n=$((_uniq_n + 1))
-	printf '%s%s%s' "${1:-t}" "$$" "$_uniq_n"
+	printf '%s%08x' "${1:-t}" "$SRANDOM"
 }
 
 # run CMD...: run it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
@@ -46,4 +46,22 @@ assertUsageError() {
 netns_state() {
 	ls -A /run/netns 2>/dev/null
 	grep -c ' /run/netns' /proc/self/mountinfo
+}
+
+# Counting tests, not assertions: shunit2 runs oneTimeTearDown after the
+# last test, so it reports the counts tests/run adds up. Suites that need a
+# one-time teardown define suite_teardown instead; a test that cannot run
+# here calls `skip_test "why"; return 0` (counted as skipped, not passed).
+_skipped_tests=0
+skip_test() {
+	echo "SKIPPED: ${_shunit_test_:-test}: $*"
+	_skipped_tests=$((_skipped_tests + 1))
+}
+oneTimeTearDown() {
+	if command -v suite_teardown >/dev/null 2>&1; then
+		suite_teardown
+	fi
+	rm -f "$_errf"
+	echo "nskit-result: $((__shunit_testsPassed - _skipped_tests)) $__shunit_testsFailed $_skipped_tests"
+	return 0
 }

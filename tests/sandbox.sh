@@ -1,7 +1,7 @@
 #!/bin/sh
-# Run "$@" in a private mount namespace (tests/run starts us under
-# `unshare -m --propagation private`) where the host's netns directory and
-# /etc cannot be touched: fresh tmpfs on /run and /tmp, /etc under an
+# Run "$@" in private namespaces (tests/run starts us under
+# `unshare -m -n -u -i --propagation private`) where the host's netns
+# directory, /etc, links and firewall cannot be touched: fresh tmpfs on /run and /tmp, /etc under an
 # overlay whose upper layer vanishes with the namespace.
 set -eu
 scratch=$(mktemp -d /tmp/nskit-sandbox.XXXXXX)
@@ -13,4 +13,6 @@ mkdir -p /run/netns
 umount -l "$scratch" 2>/dev/null || true
 rmdir "$scratch" 2>/dev/null || true
 mount -t tmpfs -o mode=1777 nskit-tmp /tmp
+ip link set lo up
+hostname nskit-test
 exec "$@"

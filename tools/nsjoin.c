@@ -188,7 +188,8 @@ static int open_named(const struct opts *o)
 {
 	int fd = netns_open(o->name);
 
-	if (fd == -ENOENT && o->create) {
+	/* ENOTNAM: another creator's name file, not yet bound. */
+	if ((fd == -ENOENT || fd == -ENOTNAM) && o->create) {
 		int r = netns_create(o->name);
 
 		if (r < 0 && r != -EEXIST)

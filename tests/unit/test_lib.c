@@ -6,6 +6,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "addr.h"
 #include "child.h"
 #include "netnsdir.h"
 #include "ns.h"
@@ -102,8 +106,45 @@ static void test_ns_open_errors(void)
 	CHECK(ns_open_pid(0, CLONE_NEWNET) == -EINVAL);
 }
 
+static void test_cidr(void)
+{
+	struct cidr c, d;
+	char buf[CIDR_STRLEN];
+	uint16_t port;
+
+	CHECK(cidr_parse("10.8.8.1/24", &c, true) == 0 && c.family == AF_INET && c.prefix == 24);
+	CHECK(strcmp(cidr_format(&c, true, buf, sizeof(buf)), "10.8.8.1/24") == 0);
+	CHECK(!cidr_is_network(&c));
+	cidr_to_network(&c);
+	CHECK(strcmp(cidr_format(&c, true, buf, sizeof(buf)), "10.8.8.0/24") == 0);
+	CHECK(cidr_is_network(&c));
+	CHECK(cidr_parse("10.8.8.77", &d, false) == 0 && d.prefix == 32);
+	CHECK(cidr_contains(&c, &d));
+	CHECK(cidr_parse("10.8.9.1", &d, false) == 0 && !cidr_contains(&c, &d));
+	CHECK(cidr_parse("10.8.8.1", &d, true) == -EINVAL);
+	CHECK(cidr_parse("fd00::1/64", &c, true) == 0 && c.family == AF_INET6 && c.prefix == 64);
+	CHECK(cidr_parse("fd00::1/129", &c, true) == -ERANGE);
+	CHECK(cidr_parse("10.0.0.1/33", &c, true) == -ERANGE);
+	CHECK(cidr_parse("10.0.0.1/", &c, true) == -EINVAL);
+	CHECK(cidr_parse("10.0.0.1/-1", &c, true) == -EINVAL);
+	CHECK(cidr_parse("10.0.0.1/24x", &c, true) == -EINVAL);
+	CHECK(cidr_parse("10.0.0/24", &c, true) == -EINVAL);
+	CHECK(cidr_parse("256.0.0.1/24", &c, true) == -EINVAL);
+	CHECK(cidr_parse("/24", &c, true) == -EINVAL);
+	CHECK(cidr_parse("", &c, false) == -EINVAL);
+	CHECK(cidr_parse("10.0.0.1/0", &c, true) == 0 && c.prefix == 0);
+	cidr_to_network(&c);
+	CHECK(strcmp(cidr_format(&c, true, buf, sizeof(buf)), "0.0.0.0/0") == 0);
+	CHECK(port_parse("80", &port) == 0 && port == 80);
+	CHECK(port_parse("65535", &port) == 0);
+	CHECK(port_parse("0", &port) == -ERANGE);
+	CHECK(port_parse("65536", &port) == -ERANGE);
+	CHECK(port_parse("8o", &port) == -EINVAL);
+}
+
 int main(void)
 {
+	test_cidr();
 	test_parse_numbers();
 	test_names();
 	test_ns_types();
