@@ -58,6 +58,9 @@ skip_test() {
 	_skipped_tests=$((_skipped_tests + 1))
 }
 oneTimeTearDown() {
+	# shunit2 may call this twice (normally, then from its exit trap).
+	[ -n "${_torn_down-}" ] && return 0
+	_torn_down=1
 	if command -v suite_teardown >/dev/null 2>&1; then
 		suite_teardown
 	fi
