@@ -11,7 +11,9 @@
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 
+#include "netnsdir.h"
 #include "ns.h"
+#include "parse.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -169,4 +171,19 @@ const char *ns_open_strerror(int err, int type)
 	default:
 		return strerror(err);
 	}
+}
+
+int ns_open_ref(const char *ref, int type)
+{
+	pid_t pid;
+
+	if (!ref || !*ref)
+		return -EINVAL;
+	if (strchr(ref, '/'))
+		return ns_open_path(ref, type);
+	if (strspn(ref, "0123456789") == strlen(ref))
+		return parse_pid(ref, &pid) < 0 ? -ESRCH : ns_open_pid(pid, type);
+	if (type != CLONE_NEWNET)
+		return -EINVAL;
+	return netns_open(ref);
 }

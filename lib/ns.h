@@ -27,6 +27,10 @@ int ns_flags_parse(const char *list, int *flags);
 int ns_open_path(const char *path, int type);
 /* /proc/PID/ns/TYPE; -ESRCH when there is no such process. */
 int ns_open_pid(pid_t pid, int type);
+/* A namespace reference as the tools take it, picked by its form: with a
+ * '/' an nsfs PATH, all digits a PID, else a NAME in the netns directory
+ * (network namespaces only; -EINVAL for other types). Errors as above. */
+int ns_open_ref(const char *ref, int type);
 /* The CLONE_NEW* type of an nsfs fd, or -errno. */
 int ns_fd_type(int fd);
 /* Whether two namespace fds name the same namespace (1), not (0), -errno. */

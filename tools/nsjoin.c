@@ -23,6 +23,7 @@
 #include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
+#include "pins.h"
 #include "util.h"
 
 #define NTYPES 8
@@ -347,6 +348,21 @@ static int enter_namespaces(int fds[NTYPES])
 	return joined;
 }
 
+/* NAME pinned whole by `nsnew --pin-all`: enter every namespace of the
+ * jail (the user namespace first when unprivileged, as above), its own
+ * mount namespace instead of a fresh one. 0 when NAME has no such pins. */
+static int enter_pinned(const struct opts *o, int fds[NTYPES])
+{
+	int r = pins_open(o->name, fds, NTYPES);
+
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "%s: pinned namespaces", o->name);
+	fds[type_index(CLONE_NEWNET)] = open_named(o);
+	return enter_namespaces(fds);
+}
+
 static void change_dirs(int root_fd, int wd_fd)
 {
 	if (root_fd >= 0) {
@@ -416,10 +432,10 @@ int main(int argc, char **argv)
 	root_fd = open_dir(o.root_set, o.root, o.target, "root");
 	wd_fd = open_dir(o.wd_set, o.wd, o.target, "cwd");
 
-	if (o.name) {
+	if (o.name && !(joined = enter_pinned(&o, fds))) {
 		enter_named(&o);
 		joined = CLONE_NEWNET;
-	} else {
+	} else if (!o.name) {
 		open_namespaces(&o, fds);
 		joined = enter_namespaces(fds);
 	}

@@ -20,6 +20,7 @@
 #include "nl.h"
 #include "ns.h"
 #include "parse.h"
+#include "pins.h"
 #include "util.h"
 
 struct opts {
@@ -188,6 +189,9 @@ static int del_one(const char *name)
 {
 	int r = netns_unpin(name);
 
+	/* The other namespaces `nsnew --pin-all` pinned go with the name. */
+	if (pins_remove(name) == 0 && r == -ENOENT)
+		r = 0;
 	if (r == -ENOENT)
 		xwarnc(0, "%s: no such network namespace", name);
 	else if (r < 0)
@@ -548,8 +552,11 @@ static int cmd_exists(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	int status;
 
 	nskit_init(EXIT_USAGE);
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	return o.cmd->run(&o);
+	status = o.cmd->run(&o);
+	free(o.args);
+	return status;
 }

@@ -1,0 +1,58 @@
+#!/bin/bash
+# spawn: a command in new namespaces.
+#   nsnew -pmuin --mount-proc true vs unshare -fpmuin --mount-proc true and
+#   the clone floor with a fresh /proc (target <= 1.1x the floor)
+#   a full jail on a minimal root: nsnew -a --rootfs vs bwrap --unshare-all
+#   (target <= 0.7) vs crun run of the same root (target <= 0.3)
+# plus the kernel's own cost of clone with those namespaces, in a loop.
+. "$NSKIT_TOP/bench/lib.sh"
+NSNEW=$(nskit nsnew)
+
+if need spawn "pid+mnt+uts+ipc+net, /proc" nsnew peer:unshare floor:clone_proc; then
+	bench_time unshare "unshare -fpmuin --mount-proc /bin/true" \
+		nsnew "$NSNEW -p -m -u -i -n --mount-proc -- /bin/true" \
+		floor-clone+proc "$FLOOR/clone_proc /bin/true" &&
+		bench_row spawn "pid+mnt+uts+ipc+net, /proc (vs floor)" 1.1 nsnew floor-clone+proc &&
+		bench_row spawn "pid+mnt+uts+ipc+net, /proc (vs unshare)" - nsnew unshare &&
+		bench_row spawn "unshare -fpmuin --mount-proc (vs floor)" - unshare floor-clone+proc "DESIGN.md: 1.0-1.1" ||
+		bench_fail spawn "pid+mnt+uts+ipc+net, /proc"
+fi
+if [ -x "$FLOOR/clone_exec" ] && [ -x "$FLOOR/clone_proc" ]; then
+	bench_time floor-clone "$FLOOR/clone_exec /bin/true" floor-clone+proc "$FLOOR/clone_proc /bin/true" &&
+		bench_row spawn "floor: clone+exec vs clone+/proc+exec" - floor-clone floor-clone+proc
+	n=$([ "$QUICK" = 1 ] && echo 20 || echo 200)
+	bench_note spawn "kernel: clone pid+mnt+uts+ipc+net+wait, in-process loop" \
+		"$(awk -v ns="$("$FLOOR/clone_exec" -l "$n")" 'BEGIN { printf "%.0f us per clone", ns / 1000 }')"
+	bench_note spawn "kernel: same plus a /proc mount, in-process loop" \
+		"$(awk -v ns="$("$FLOOR/clone_proc" -l "$n")" 'BEGIN { printf "%.0f us per clone", ns / 1000 }')"
+fi
+
+# The same minimal root for all three: /bin/true and its libraries.
+root=/tmp/bench-root
+mini_root "$root" /bin/true
+
+if need spawn "full jail vs bwrap" nsnew peer:bwrap; then
+	bench_time bwrap "bwrap --unshare-all --bind $root / --proc /proc --dev /dev /bin/true" \
+		nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" &&
+		bench_row spawn "full jail, minimal root (vs bwrap)" 0.7 nsnew bwrap ||
+		bench_fail spawn "full jail, minimal root (vs bwrap)"
+fi
+
+if need spawn "full jail vs crun run" nsnew peer:crun; then
+	# crun refuses this VM's hybrid cgroup layout: in this sandbox's own
+	# mount namespace /sys/fs/cgroup becomes the unified hierarchy, and
+	# crun runs with its cgroup manager disabled (no cgroup is made).
+	umount -l /sys/fs/cgroup 2>/dev/null; mount -t cgroup2 none /sys/fs/cgroup
+	bundle=/tmp/bench-bundle
+	mkdir -p "$bundle" && (cd "$bundle" && crun spec) &&
+		python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/true"]
+c["root"]["path"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))' "$bundle/config.json" "$root"
+	bench_time crun "crun --cgroup-manager=disabled run --bundle $bundle bench" \
+		nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" &&
+		bench_row spawn "full jail, minimal root (vs crun run)" 0.3 nsnew crun "crun: --cgroup-manager=disabled, cgroup2 mounted in the sandbox" ||
+		bench_fail spawn "full jail, minimal root (vs crun run)"
+fi

@@ -1,0 +1,387 @@
+/* link.c - links, addresses and routes over libnl-route-3. */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
+
+#include "link.h"
+#include "nl.h"
+#include "util.h"
+
+/* libnl folds the kernel's errno into its own NLE_* codes and loses many
+ * on the way (ENETUNREACH becomes NLE_FAILURE, printed as an I/O error);
+ * an error callback keeps the kernel's own. */
+static __thread int kernel_errno;
+
+static int keep_errno(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	(void)nla;
+	(void)arg;
+	kernel_errno = e->error;
+	return NL_STOP;
+}
+
+static struct nl_sock *track(struct nl_sock *sk)
+{
+	kernel_errno = 0;
+	nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, keep_errno, NULL);
+	return sk;
+}
+
+static int nl_result(int r)
+{
+	if (r >= 0)
+		return 0;
+	return kernel_errno < 0 ? kernel_errno : nl_to_errno(r);
+}
+
+int link_name_check(const char *name)
+{
+	if (!name || !*name || streq(name, ".") || streq(name, ".."))
+		return -EINVAL;
+	if (strlen(name) > LINK_NAME_MAX)
+		return -ENAMETOOLONG;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == ':' || *p == ' ' || (*p >= '\t' && *p <= '\r'))
+			return -EINVAL;
+	return 0;
+}
+
+struct nl_sock *link_sock_open_ns(int nsfd)
+{
+	_cleanup_close_ int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct nl_sock *sk;
+	int e;
+
+	if (home < 0)
+		return NULL;
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return NULL;
+	/* A socket belongs to the namespace it was made in for its whole
+	 * life, so the thread can go home right away. */
+	sk = nl_route_open();
+	e = errno;
+	if (setns(home, CLONE_NEWNET) < 0) {
+		e = errno;
+		nl_route_close(sk);
+		sk = NULL;
+	}
+	errno = e;
+	return sk;
+}
+
+static void link_info_fill(struct rtnl_link *l, struct link_info *i)
+{
+	const char *name = rtnl_link_get_name(l);
+	const char *kind = rtnl_link_get_type(l);
+	int32_t nsid;
+
+	memset(i, 0, sizeof(*i));
+	snprintf(i->name, sizeof(i->name), "%s", name ? name : "");
+	snprintf(i->kind, sizeof(i->kind), "%s", kind ? kind : "");
+	i->ifindex = rtnl_link_get_ifindex(l);
+	i->peer_ifindex = rtnl_link_get_link(l);
+	i->peer_nsid = rtnl_link_get_link_netnsid(l, &nsid) == 0 ? nsid : -1;
+	i->master = rtnl_link_get_master(l);
+	i->group = rtnl_link_get_group(l);
+	i->mtu = rtnl_link_get_mtu(l);
+	i->up = rtnl_link_get_flags(l) & IFF_UP;
+}
+
+int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info)
+{
+	struct rtnl_link *l = NULL;
+	int r = rtnl_link_get_kernel(track(sk), ifindex, ifindex > 0 ? NULL : name, &l);
+
+	if (r < 0) {
+		r = nl_result(r);
+		return r == -ENOENT ? -ENODEV : r;
+	}
+	link_info_fill(l, info);
+	rtnl_link_put(l);
+	return 0;
+}
+
+int link_index(struct nl_sock *sk, const char *name)
+{
+	struct link_info i;
+	int r = link_get(sk, 0, name, &i);
+
+	return r < 0 ? r : i.ifindex;
+}
+
+int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *), void *data)
+{
+	struct nl_cache *cache = NULL;
+	int r = rtnl_link_alloc_cache(track(sk), AF_UNSPEC, &cache);
+
+	if (r < 0)
+		return nl_result(r);
+	for (struct nl_object *o = nl_cache_get_first(cache); o && !r; o = nl_cache_get_next(o)) {
+		struct link_info i;
+
+		link_info_fill((struct rtnl_link *)o, &i);
+		r = fn(&i, data);
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+int link_veth_add(struct nl_sock *sk, const struct link_veth *v)
+{
+	struct rtnl_link *l = rtnl_link_veth_alloc();
+	struct rtnl_link *peer;
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	peer = rtnl_link_veth_get_peer(l);
+	rtnl_link_set_name(l, v->name);
+	rtnl_link_set_name(peer, v->peer);
+	/* IFLA_NET_NS_FD on each end's own attributes: the kernel creates
+	 * it there. Moving an end afterwards costs four times as much. */
+	if (v->netns_fd >= 0)
+		rtnl_link_set_ns_fd(l, v->netns_fd);
+	if (v->peer_netns_fd >= 0)
+		rtnl_link_set_ns_fd(peer, v->peer_netns_fd);
+	if (v->mtu) {
+		rtnl_link_set_mtu(l, v->mtu);
+		rtnl_link_set_mtu(peer, v->mtu);
+	}
+	if (v->master)
+		rtnl_link_set_master(l, v->master);
+	if (v->group)
+		rtnl_link_set_group(l, v->group);
+	/* Only NAME can be born up: the kernel opens the peer before the
+	 * two ends are linked, and a veth without its peer refuses to open
+	 * (ENOTCONN). */
+	if (v->up)
+		rtnl_link_set_flags(l, IFF_UP);
+	r = rtnl_link_add(track(sk), l, NLM_F_CREATE | NLM_F_EXCL);
+	rtnl_link_put(peer);
+	rtnl_link_put(l);
+	return nl_result(r);
+}
+
+int link_bridge_add(struct nl_sock *sk, const char *name, uint32_t mtu, uint32_t group)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	r = rtnl_link_set_type(l, "bridge");
+	if (r == 0) {
+		rtnl_link_set_name(l, name);
+		if (mtu)
+			rtnl_link_set_mtu(l, mtu);
+		if (group)
+			rtnl_link_set_group(l, group);
+		rtnl_link_set_flags(l, IFF_UP);
+		r = rtnl_link_add(track(sk), l, NLM_F_CREATE | NLM_F_EXCL);
+	}
+	rtnl_link_put(l);
+	return nl_result(r);
+}
+
+/* RTM_NEWLINK without NLM_F_CREATE changes an existing link. */
+static int link_change(struct nl_sock *sk, struct rtnl_link *l)
+{
+	int r = rtnl_link_add(track(sk), l, 0);
+
+	rtnl_link_put(l);
+	return nl_result(r);
+}
+
+int link_set_up(struct nl_sock *sk, int ifindex, const char *name)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+
+	if (!l)
+		return -ENOMEM;
+	if (ifindex > 0)
+		rtnl_link_set_ifindex(l, ifindex);
+	else
+		rtnl_link_set_name(l, name);
+	rtnl_link_set_flags(l, IFF_UP);
+	return link_change(sk, l);
+}
+
+int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+
+	if (!l)
+		return -ENOMEM;
+	rtnl_link_set_ifindex(l, ifindex);
+	rtnl_link_set_group(l, group);
+	return link_change(sk, l);
+}
+
+int link_del(struct nl_sock *sk, int ifindex, const char *name)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	if (ifindex > 0)
+		rtnl_link_set_ifindex(l, ifindex);
+	else
+		rtnl_link_set_name(l, name);
+	r = rtnl_link_delete(track(sk), l);
+	rtnl_link_put(l);
+	return nl_result(r);
+}
+
+int link_del_group(struct nl_sock *sk, uint32_t group)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_DELLINK, 0);
+	int r;
+
+	/* libnl's link object insists on a name or an index; a bare
+	 * IFLA_GROUP with index 0 is the kernel's delete-by-group. */
+	if (!m)
+		return -ENOMEM;
+	if (nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(m, IFLA_GROUP, group) < 0) {
+		nlmsg_free(m);
+		return -ENOMEM;
+	}
+	r = nl_send_sync(track(sk), m);
+	return nl_result(r);
+}
+
+struct group_probe {
+	uint32_t want;
+	bool used;
+};
+
+static int group_used(const struct link_info *i, void *data)
+{
+	struct group_probe *p = data;
+
+	if (i->group == p->want)
+		p->used = true;
+	return 0;
+}
+
+int link_group_unused(struct nl_sock *sk, uint32_t *group)
+{
+	struct group_probe p = { .want = (1u << 30) | ((uint32_t)getpid() << 4) };
+
+	for (int tries = 0; tries < 64; tries++, p.want++) {
+		int r;
+
+		p.used = false;
+		r = link_foreach(sk, group_used, &p);
+		if (r < 0)
+			return r;
+		if (!p.used) {
+			*group = p.want;
+			return 0;
+		}
+	}
+	return -EAGAIN;
+}
+
+static struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix)
+{
+	struct nl_addr *a = nl_addr_build(c->family, c->addr.b, cidr_addr_len(c));
+
+	if (a)
+		nl_addr_set_prefixlen(a, prefix);
+	return a;
+}
+
+int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = cidr_nl_addr(c, c->prefix);
+	int r = -NLE_NOMEM;
+
+	if (a && local) {
+		rtnl_addr_set_ifindex(a, ifindex);
+		rtnl_addr_set_family(a, c->family);
+		r = rtnl_addr_set_local(a, local);
+		rtnl_addr_set_prefixlen(a, c->prefix);
+		/* No duplicate address detection: the address is usable at
+		 * once instead of after a second or more of DAD. */
+		rtnl_addr_set_flags(a, IFA_F_NODAD);
+		if (r == 0)
+			r = rtnl_addr_add(track(sk), a, NLM_F_EXCL);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return nl_result(r);
+}
+
+int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c)
+{
+	struct nl_cache *cache = NULL;
+	int r = rtnl_addr_alloc_cache(track(sk), &cache);
+
+	if (r < 0)
+		return nl_result(r);
+	r = -EADDRNOTAVAIL;
+	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a);
+
+		if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_family(a) != family || !local)
+			continue;
+		if (nl_addr_get_len(local) > sizeof(c->addr))
+			continue;
+		/* Link-local IPv6 addresses make poor gateways for others. */
+		if (family == AF_INET6 && rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE)
+			continue;
+		memset(c, 0, sizeof(*c));
+		c->family = family;
+		memcpy(c->addr.b, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
+		c->prefix = rtnl_addr_get_prefixlen(a);
+		r = 0;
+		break;
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw)
+{
+	static const struct cidr any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
+	struct rtnl_route *rt = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *dst = cidr_nl_addr(gw->family == AF_INET ? &any4 : &any6, 0);
+	struct nl_addr *via = cidr_nl_addr(gw, (int)cidr_addr_len(gw) * 8);
+	int r = -NLE_NOMEM;
+
+	if (rt && nh && dst && via) {
+		rtnl_route_set_family(rt, (uint8_t)gw->family);
+		rtnl_route_set_table(rt, RT_TABLE_MAIN);
+		rtnl_route_set_protocol(rt, RTPROT_BOOT);
+		r = rtnl_route_set_dst(rt, dst);
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		rtnl_route_nh_set_gateway(nh, via);
+		rtnl_route_add_nexthop(rt, nh);
+		nh = NULL;	/* the route owns it now */
+		if (r == 0)
+			r = rtnl_route_add(track(sk), rt, NLM_F_EXCL);
+	}
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(dst);
+	nl_addr_put(via);
+	rtnl_route_put(rt);
+	return nl_result(r);
+}

@@ -1,0 +1,630 @@
+/* nat.c - nskit's nftables table over libnftables: one buffer, one
+ * transaction per call; state read back as JSON with json-c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <netinet/in.h>	/* before the linux/ headers, which then defer to it */
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <nftables/libnftables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "nat.h"
+#include "util.h"
+
+struct nat {
+	struct nft_ctx *ctx;
+	char err[256];
+};
+
+#define T NAT_FAMILY " " NAT_TABLE
+
+/* The whole table but its elements. `add` of a table, set or chain that
+ * exists is no change, and the chains are flushed and refilled in the same
+ * transaction, so running this twice leaves the same rules once.
+ * Priorities: -100 is dstnat (prerouting, output), 100 srcnat, 0 filter.
+ * The `inet` family (kernel 5.2+) carries IPv4 and IPv6 NAT in one table.
+ * Output DNAT skips loopback destinations: rewriting 127.0.0.1 towards a
+ * veth would need route_localnet and a source rewrite, which nskit does
+ * not do (a host client uses one of the host's other addresses). */
+static const char skeleton[] =
+	"add table " T "\n"
+	"add set " T " masq4 { type ipv4_addr; flags interval; }\n"
+	"add set " T " masq6 { type ipv6_addr; flags interval; }\n"
+	"add set " T " masq4_out { type ipv4_addr . ifname; flags interval; }\n"
+	"add set " T " masq6_out { type ipv6_addr . ifname; flags interval; }\n"
+	"add map " T " publish4 { type inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+	"add map " T " publish6 { type inet_proto . inet_service : ipv6_addr . inet_service; }\n"
+	"add map " T " publish4_addr { type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service; }\n"
+	"add map " T " publish6_addr { type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service; }\n"
+	"add chain " T " postrouting { type nat hook postrouting priority 100; policy accept; }\n"
+	"add chain " T " prerouting { type nat hook prerouting priority -100; policy accept; }\n"
+	"add chain " T " output { type nat hook output priority -100; policy accept; }\n"
+	"add chain " T " forward { type filter hook forward priority 0; policy accept; }\n"
+	"add chain " T " publish\n"
+	"flush chain " T " postrouting\n"
+	"flush chain " T " prerouting\n"
+	"flush chain " T " output\n"
+	"flush chain " T " forward\n"
+	"flush chain " T " publish\n"
+	"add rule " T " postrouting ip saddr @masq4 ip daddr != @masq4 masquerade\n"
+	"add rule " T " postrouting ip6 saddr @masq6 ip6 daddr != @masq6 masquerade\n"
+	"add rule " T " postrouting ip saddr . oifname @masq4_out masquerade\n"
+	"add rule " T " postrouting ip6 saddr . oifname @masq6_out masquerade\n"
+	"add rule " T " prerouting jump publish\n"
+	"add rule " T " output ip daddr != 127.0.0.0/8 jump publish\n"
+	"add rule " T " output ip6 daddr != ::1 jump publish\n"
+	/* A given address wins over "any local address": it comes first. */
+	"add rule " T " publish meta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @publish4_addr\n"
+	"add rule " T " publish meta l4proto { tcp, udp } dnat ip6 to ip6 daddr . meta l4proto . th dport map @publish6_addr\n"
+	"add rule " T " publish meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @publish4\n"
+	"add rule " T " publish meta l4proto { tcp, udp } fib daddr type local dnat ip6 to meta l4proto . th dport map @publish6\n"
+	"add rule " T " forward ip saddr @masq4 accept\n"
+	"add rule " T " forward ip daddr @masq4 ct state established,related accept\n"
+	"add rule " T " forward ip6 saddr @masq6 accept\n"
+	"add rule " T " forward ip6 daddr @masq6 ct state established,related accept\n"
+	"add rule " T " forward ip saddr . oifname @masq4_out accept\n"
+	"add rule " T " forward ip daddr . iifname @masq4_out ct state established,related accept\n"
+	"add rule " T " forward ip6 saddr . oifname @masq6_out accept\n"
+	"add rule " T " forward ip6 daddr . iifname @masq6_out ct state established,related accept\n"
+	"add rule " T " forward ct status dnat accept\n";
+
+static int table_exists(void);
+
+struct nat *nat_open(void)
+{
+	struct nat *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	n->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!n->ctx || nft_ctx_buffer_output(n->ctx) < 0 || nft_ctx_buffer_error(n->ctx) < 0) {
+		nat_close(n);
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* JSON only shapes what `list` prints; transactions print nothing. */
+	nft_ctx_output_set_flags(n->ctx, NFT_CTX_OUTPUT_JSON);
+	/* Without CAP_NET_ADMIN libnftables writes its complaint straight to
+	 * stderr; ask the kernel first so the caller can word it once. */
+	if (table_exists() == -EPERM) {
+		nat_close(n);
+		errno = EPERM;
+		return NULL;
+	}
+	return n;
+}
+
+void nat_close(struct nat *n)
+{
+	if (!n)
+		return;
+	if (n->ctx)
+		nft_ctx_free(n->ctx);
+	free(n);
+}
+
+const char *nat_strerror(const struct nat *n)
+{
+	return n->err;
+}
+
+/* libnftables words errors, it does not return them: keep its first line
+ * and recover the errno the kernel gave where the text shows it. */
+static int last_error(struct nat *n)
+{
+	static const int known[] = { EEXIST, ENOENT, EPERM, EBUSY, ENOMEM, EOPNOTSUPP, ENOSPC, EINVAL };
+	const char *e = nft_ctx_get_error_buffer(n->ctx);
+	const char *s = e ? e : "";
+	size_t len;
+
+	if (strncmp(s, "netlink: ", 9) == 0)
+		s += 9;
+	if (strncmp(s, "Error: ", 7) == 0)
+		s += 7;
+	if (strncmp(s, "Could not process rule: ", 24) == 0)
+		s += 24;
+	len = strcspn(s, "\n");
+	if (len >= sizeof(n->err))
+		len = sizeof(n->err) - 1;
+	memcpy(n->err, s, len);
+	n->err[len] = 0;
+	if (strstr(n->err, "overlaps") || strstr(n->err, "conflicting intervals"))
+		return -EEXIST;
+	if (strstr(n->err, "does not exist"))
+		return -ENOENT;
+	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+		if (strstr(n->err, strerror(known[i])))
+			return -known[i];
+	return -EIO;
+}
+
+static int run(struct nat *n, const char *buf)
+{
+	n->err[0] = 0;
+	if (nft_run_cmd_from_buffer(n->ctx, buf) != 0)
+		return last_error(n);
+	return 0;
+}
+
+/* A transaction being written: a memstream, then one run. */
+struct txn {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static int txn_begin(struct txn *t)
+{
+	*t = (struct txn){ 0 };
+	t->f = open_memstream(&t->buf, &t->len);
+	return t->f ? 0 : -errno;
+}
+
+/* Whether nskit's table exists: 1, 0 or -errno, from one NFT_MSG_GETTABLE
+ * on an nfnetlink socket of our own. Asking libnftables would cost a whole
+ * run (parse, cache fetch) on the path of every add; this is one round
+ * trip, and only reads. */
+static int table_exists(void)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct nfgenmsg g;
+		struct nlattr a;
+		char name[8];
+	} req = {
+		.nh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+			.nlmsg_seq = 1,
+		},
+		.g = { .nfgen_family = NFPROTO_INET, .version = NFNETLINK_V0 },
+		.a = { .nla_len = NLA_HDRLEN + sizeof(NAT_TABLE), .nla_type = NFTA_TABLE_NAME },
+		.name = NAT_TABLE,
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int found = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	for (;;) {
+		ssize_t len = recv(fd, buf, sizeof(buf), 0);
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return -errno;
+		for (size_t off = 0; off + sizeof(struct nlmsghdr) <= (size_t)len;) {
+			const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + off);
+
+			if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > (size_t)len - off)
+				return -EPROTO;
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				if (e->error == 0)
+					return found;
+				return e->error == -ENOENT ? 0 : e->error;
+			}
+			if (NFNL_MSG_TYPE(h->nlmsg_type) == NFT_MSG_NEWTABLE)
+				found = 1;
+			off += NLMSG_ALIGN(h->nlmsg_len);
+		}
+	}
+}
+
+/* Run the transaction. An add carries the table skeleton only when the
+ * table is missing: asserting it costs more than the elements (libnftables
+ * fetches the sets the re-added rules name, the kernel replaces the rules).
+ * Should a set still be missing (-ENOENT), the add is run once more with
+ * the skeleton, again as one transaction. Two first adds racing both carry
+ * the skeleton; it flushes before it adds, so the rules end up there once. */
+static int txn_commit(struct nat *n, struct txn *t, bool add)
+{
+	_cleanup_free_ char *full = NULL;
+	int r = -ENOMEM;
+
+	if (fclose(t->f) != 0)
+		goto out;
+	if (add && asprintf(&full, "%s%s", skeleton, t->buf) < 0)
+		goto out;
+	r = run(n, add && table_exists() == 0 ? full : t->buf);
+	if (r == -ENOENT && add)
+		r = run(n, full);
+out:
+	free(t->buf);
+	return r;
+}
+
+static const char *proto_name(int proto)
+{
+	return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+static void put_masq(FILE *f, const char *verb, const struct nat_masq *m, size_t count, int family, bool out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < count; i++) {
+		char s[CIDR_STRLEN];
+
+		if (m[i].subnet.family != family || !!m[i].out[0] != out)
+			continue;
+		if (!any)
+			fprintf(f, "%s element " T " masq%c%s { ", verb, family == AF_INET ? '4' : '6',
+				out ? "_out" : "");
+		fprintf(f, "%s%s", any ? ", " : "", cidr_format(&m[i].subnet, true, s, sizeof(s)));
+		if (out)
+			fprintf(f, " . \"%s\"", m[i].out);
+		any = true;
+	}
+	if (any)
+		fputs(" }\n", f);
+}
+
+static int masq_txn(struct nat *n, const char *verb, const struct nat_masq *m, size_t count)
+{
+	struct txn t;
+	int r;
+
+	for (size_t i = 0; i < count; i++)
+		if (m[i].subnet.family != AF_INET && m[i].subnet.family != AF_INET6)
+			return -EAFNOSUPPORT;
+		else if (strpbrk(m[i].out, "\"\\"))
+			return -EINVAL;	/* cannot be quoted for nft */
+	r = txn_begin(&t);
+	if (r < 0)
+		return r;
+	put_masq(t.f, verb, m, count, AF_INET, false);
+	put_masq(t.f, verb, m, count, AF_INET6, false);
+	put_masq(t.f, verb, m, count, AF_INET, true);
+	put_masq(t.f, verb, m, count, AF_INET6, true);
+	return txn_commit(n, &t, streq(verb, "add"));
+}
+
+int nat_masq_add(struct nat *n, const struct nat_masq *m, size_t count)
+{
+	return masq_txn(n, "add", m, count);
+}
+
+int nat_masq_del(struct nat *n, const struct nat_masq *m, size_t count)
+{
+	return count ? masq_txn(n, "delete", m, count) : 0;
+}
+
+static void put_publish(FILE *f, const char *verb, const struct nat_publish *p, size_t count, int family, bool addr)
+{
+	bool add = streq(verb, "add");
+	bool any = false;
+
+	for (size_t i = 0; i < count; i++) {
+		char a[CIDR_STRLEN], to[CIDR_STRLEN];
+
+		if (p[i].to.family != family || !!p[i].addr.family != addr)
+			continue;
+		if (!any)
+			fprintf(f, "%s element " T " publish%c%s { ", verb, family == AF_INET ? '4' : '6',
+				addr ? "_addr" : "");
+		fputs(any ? ", " : "", f);
+		if (addr)
+			fprintf(f, "%s . ", cidr_format(&p[i].addr, false, a, sizeof(a)));
+		fprintf(f, "%s . %u", proto_name(p[i].proto), p[i].port);
+		if (add)
+			fprintf(f, " : %s . %u", cidr_format(&p[i].to, false, to, sizeof(to)), p[i].to_port);
+		any = true;
+	}
+	if (any)
+		fputs(" }\n", f);
+}
+
+static int publish_txn(struct nat *n, const char *verb, const struct nat_publish *p, size_t count)
+{
+	struct txn t;
+	int r;
+
+	for (size_t i = 0; i < count; i++)
+		if ((p[i].to.family != AF_INET && p[i].to.family != AF_INET6) ||
+		    (p[i].addr.family && p[i].addr.family != p[i].to.family))
+			return -EAFNOSUPPORT;
+		else if (p[i].proto != IPPROTO_TCP && p[i].proto != IPPROTO_UDP)
+			return -EPROTONOSUPPORT;
+	r = txn_begin(&t);
+	if (r < 0)
+		return r;
+	put_publish(t.f, verb, p, count, AF_INET, false);
+	put_publish(t.f, verb, p, count, AF_INET6, false);
+	put_publish(t.f, verb, p, count, AF_INET, true);
+	put_publish(t.f, verb, p, count, AF_INET6, true);
+	return txn_commit(n, &t, streq(verb, "add"));
+}
+
+int nat_publish_add(struct nat *n, const struct nat_publish *p, size_t count)
+{
+	return publish_txn(n, "add", p, count);
+}
+
+int nat_publish_del(struct nat *n, const struct nat_publish *p, size_t count)
+{
+	return count ? publish_txn(n, "delete", p, count) : 0;
+}
+
+int nat_flush(struct nat *n)
+{
+	/* `add` first makes `delete` succeed when there is no table; both in
+	 * one transaction, so a table never appears for a moment. */
+	return run(n, "add table " T "\ndelete table " T "\n");
+}
+
+/* Reading the state back. Elements come as JSON values: an address is
+ * "10.1.1.1" or {"prefix": {"addr": "10.8.8.0", "len": 24}}, a concatenation
+ * {"concat": [...]}, a map element [key, value]. Shapes nskit never writes
+ * (ranges someone added by hand) are skipped. */
+static int json_cidr(struct json_object *v, int family, struct cidr *c)
+{
+	struct json_object *p, *a, *l;
+	const char *s;
+
+	if (json_object_is_type(v, json_type_string)) {
+		s = json_object_get_string(v);
+		if (cidr_parse(s, c, false) < 0)
+			return -EINVAL;
+	} else if (json_object_object_get_ex(v, "prefix", &p) &&
+		   json_object_object_get_ex(p, "addr", &a) && json_object_object_get_ex(p, "len", &l)) {
+		if (cidr_parse(json_object_get_string(a), c, false) < 0)
+			return -EINVAL;
+		c->prefix = json_object_get_int(l);
+		if (c->prefix < 0 || c->prefix > (c->family == AF_INET ? 32 : 128))
+			return -EINVAL;
+	} else {
+		return -EINVAL;
+	}
+	return c->family == family ? 0 : -EINVAL;
+}
+
+static int json_proto(struct json_object *v)
+{
+	const char *s = json_object_get_string(v);
+
+	if (json_object_is_type(v, json_type_int))
+		return json_object_get_int(v);
+	if (s && streq(s, "tcp"))
+		return IPPROTO_TCP;
+	if (s && streq(s, "udp"))
+		return IPPROTO_UDP;
+	return -1;
+}
+
+static int json_port(struct json_object *v, uint16_t *port)
+{
+	int p;
+
+	if (!json_object_is_type(v, json_type_int))
+		return port_parse(json_object_get_string(v), port);
+	p = json_object_get_int(v);
+	if (p < 1 || p > 65535)
+		return -ERANGE;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* The members of a {"concat": [...]}, checked to number N. */
+static struct json_object *concat(struct json_object *v, size_t n)
+{
+	struct json_object *c;
+
+	if (!json_object_object_get_ex(v, "concat", &c) || !json_object_is_type(c, json_type_array) ||
+	    json_object_array_length(c) != n)
+		return NULL;
+	return c;
+}
+
+static int grow(void *pv, size_t n, size_t *cap, size_t size)
+{
+	void **p = pv;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	nv = reallocarray(*p, *cap ? *cap * 2 : 16, size);
+	if (!nv)
+		return -ENOMEM;
+	*p = nv;
+	*cap = *cap ? *cap * 2 : 16;
+	return 0;
+}
+
+static int read_masq(struct nat_state *st, size_t *cap, struct json_object *elem, int family, bool out)
+{
+	for (size_t i = 0; i < json_object_array_length(elem); i++) {
+		struct json_object *e = json_object_array_get_idx(elem, i), *c = NULL;
+		struct nat_masq m = { 0 };
+		const char *ifname;
+
+		if (out) {
+			if (!(c = concat(e, 2)))
+				continue;
+			e = json_object_array_get_idx(c, 0);
+			ifname = json_object_get_string(json_object_array_get_idx(c, 1));
+			if (!ifname || strlen(ifname) >= sizeof(m.out))
+				continue;
+			strcpy(m.out, ifname);
+		}
+		if (json_cidr(e, family, &m.subnet) < 0)
+			continue;
+		if (grow(&st->masq, st->nmasq, cap, sizeof(m)) < 0)
+			return -ENOMEM;
+		st->masq[st->nmasq++] = m;
+	}
+	return 0;
+}
+
+static int read_publish(struct nat_state *st, size_t *cap, struct json_object *elem, int family, bool addr)
+{
+	for (size_t i = 0; i < json_object_array_length(elem); i++) {
+		struct json_object *e = json_object_array_get_idx(elem, i);
+		struct json_object *k = concat(json_object_array_get_idx(e, 0), addr ? 3 : 2);
+		struct json_object *v = concat(json_object_array_get_idx(e, 1), 2);
+		struct nat_publish p = { 0 };
+		size_t at = 0;
+
+		if (!json_object_is_type(e, json_type_array) || !k || !v)
+			continue;
+		if (addr && json_cidr(json_object_array_get_idx(k, at++), family, &p.addr) < 0)
+			continue;
+		p.proto = json_proto(json_object_array_get_idx(k, at++));
+		if ((p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP) ||
+		    json_port(json_object_array_get_idx(k, at), &p.port) < 0 ||
+		    json_cidr(json_object_array_get_idx(v, 0), family, &p.to) < 0 ||
+		    json_port(json_object_array_get_idx(v, 1), &p.to_port) < 0)
+			continue;
+		if (grow(&st->publish, st->npublish, cap, sizeof(p)) < 0)
+			return -ENOMEM;
+		st->publish[st->npublish++] = p;
+	}
+	return 0;
+}
+
+/* One entry of the listing: {"set": {...}} or {"map": {...}}. */
+static int read_set(struct nat_state *st, size_t *mcap, size_t *pcap, struct json_object *o)
+{
+	struct json_object *s, *name, *elem;
+	const char *nm;
+
+	if (!json_object_object_get_ex(o, "set", &s) && !json_object_object_get_ex(o, "map", &s))
+		return 0;
+	if (!json_object_object_get_ex(s, "name", &name) || !json_object_object_get_ex(s, "elem", &elem) ||
+	    !json_object_is_type(elem, json_type_array))
+		return 0;
+	nm = json_object_get_string(name);
+	if (streq(nm, "masq4") || streq(nm, "masq4_out"))
+		return read_masq(st, mcap, elem, AF_INET, nm[5]);
+	if (streq(nm, "masq6") || streq(nm, "masq6_out"))
+		return read_masq(st, mcap, elem, AF_INET6, nm[5]);
+	if (streq(nm, "publish4") || streq(nm, "publish4_addr"))
+		return read_publish(st, pcap, elem, AF_INET, nm[8]);
+	if (streq(nm, "publish6") || streq(nm, "publish6_addr"))
+		return read_publish(st, pcap, elem, AF_INET6, nm[8]);
+	return 0;
+}
+
+int nat_read(struct nat *n, struct nat_state *st)
+{
+	struct json_object *doc, *arr;
+	size_t mcap = 0, pcap = 0;
+	int r = run(n, "list table " T "\n");
+
+	*st = (struct nat_state){ 0 };
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	doc = json_tokener_parse(nft_ctx_get_output_buffer(n->ctx));
+	if (!doc)
+		return -EPROTO;
+	if (json_object_object_get_ex(doc, "nftables", &arr) && json_object_is_type(arr, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(arr) && r == 0; i++)
+			r = read_set(st, &mcap, &pcap, json_object_array_get_idx(arr, i));
+	json_object_put(doc);
+	if (r < 0)
+		nat_state_free(st);
+	return r;
+}
+
+void nat_state_free(struct nat_state *st)
+{
+	free(st->masq);
+	free(st->publish);
+	*st = (struct nat_state){ 0 };
+}
+
+bool nat_masq_equal(const struct nat_masq *a, const struct nat_masq *b)
+{
+	return a->subnet.family == b->subnet.family && a->subnet.prefix == b->subnet.prefix &&
+	       memcmp(a->subnet.addr.b, b->subnet.addr.b, cidr_addr_len(&a->subnet)) == 0 &&
+	       streq(a->out, b->out);
+}
+
+const struct nat_masq *nat_masq_overlap(const struct nat_state *st, const struct nat_masq *m)
+{
+	for (size_t i = 0; i < st->nmasq; i++) {
+		const struct nat_masq *e = &st->masq[i];
+
+		if (!streq(e->out, m->out) || nat_masq_equal(e, m))
+			continue;
+		if (cidr_contains(&e->subnet, &m->subnet) || cidr_contains(&m->subnet, &e->subnet))
+			return e;
+	}
+	return NULL;
+}
+
+static bool same_addr(const struct cidr *a, const struct cidr *b)
+{
+	return a->family == b->family &&
+	       (!a->family || memcmp(a->addr.b, b->addr.b, cidr_addr_len(a)) == 0);
+}
+
+bool nat_publish_same_key(const struct nat_publish *a, const struct nat_publish *b)
+{
+	return a->proto == b->proto && a->port == b->port && a->to.family == b->to.family &&
+	       same_addr(&a->addr, &b->addr);
+}
+
+bool nat_publish_same_target(const struct nat_publish *a, const struct nat_publish *b)
+{
+	return same_addr(&a->to, &b->to) && a->to_port == b->to_port;
+}
+
+const struct nat_publish *nat_publish_find(const struct nat_state *st, const struct nat_publish *p)
+{
+	for (size_t i = 0; i < st->npublish; i++)
+		if (nat_publish_same_key(&st->publish[i], p))
+			return &st->publish[i];
+	return NULL;
+}
+
+static const char *forwarding_path(int family)
+{
+	return family == AF_INET ? "/proc/sys/net/ipv4/ip_forward" : "/proc/sys/net/ipv6/conf/all/forwarding";
+}
+
+static int sysctl_write(const char *path, const char *val)
+{
+	_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(val);
+
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (write(fd, val, len) != (ssize_t)len)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int nat_forwarding_on(int family, bool *was)
+{
+	_cleanup_close_ int fd = open(forwarding_path(family), O_RDONLY | O_CLOEXEC);
+	char c = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1)
+		return -EIO;
+	*was = c != '0';
+	return *was ? 0 : sysctl_write(forwarding_path(family), "1");
+}
+
+int nat_forwarding_off(int family)
+{
+	return sysctl_write(forwarding_path(family), "0");
+}

@@ -1,0 +1,471 @@
+#!/bin/bash
+# nskit-cni: the CNI plugin, run exactly as a runtime runs it (environment,
+# configuration on stdin, result on stdout) next to Debian's reference
+# plugins (host-local for IPAM, portmap chained after it) from
+# /usr/lib/cni. The suite's "host" is the sandbox's network namespace;
+# containers are namespaces made with `nsname add`.
+. "$(dirname "$0")/lib.sh"
+
+REF=/usr/lib/cni
+STATE=/run/nskit-cni
+
+oneTimeSetUp() {
+	# CNI_PATH as a runtime sets it: where the plugins live.
+	plugins=$(mktemp -d)
+	ln -s "$BUILD/nskit-cni" "$plugins/nskit-cni"
+	for p in host-local portmap; do ln -s "$REF/$p" "$plugins/$p" 2>/dev/null; done
+	export CNI_PATH=$plugins
+	# A small runtime: runs a conflist's plugins in order (ADD, CHECK) or
+	# in reverse (DEL), deriving each request config as section 3 of the
+	# spec says (cniVersion, name, runtimeConfig from capabilities,
+	# prevResult), and prints the last result or the first error.
+	runtime=$plugins/runtime.py
+	cat >"$runtime" <<'EOF'
+import json, os, subprocess, sys
+cmd, conflist, prev = sys.argv[1], json.load(open(sys.argv[2])), None
+if len(sys.argv) > 3:
+    prev = json.load(open(sys.argv[3]))
+caps = json.loads(os.environ.get("CAP_ARGS", "{}"))
+plugins = conflist["plugins"]
+if cmd == "DEL":
+    plugins = list(reversed(plugins))
+for p in plugins:
+    conf = {k: v for k, v in p.items() if k != "capabilities"}
+    conf["cniVersion"], conf["name"] = conflist["cniVersion"], conflist["name"]
+    rc = {k: v for k, v in caps.items() if p.get("capabilities", {}).get(k)}
+    if rc:
+        conf["runtimeConfig"] = rc
+    if prev is not None:
+        conf["prevResult"] = prev
+    path = next(d + "/" + p["type"] for d in os.environ["CNI_PATH"].split(":")
+                if os.access(d + "/" + p["type"], os.X_OK))
+    r = subprocess.run([path], input=json.dumps(conf).encode(), capture_output=True,
+                       env=dict(os.environ, CNI_COMMAND=cmd))
+    sys.stderr.write(r.stderr.decode())
+    if r.returncode != 0:
+        sys.stdout.write(r.stdout.decode())
+        sys.exit(1)
+    if cmd == "ADD":
+        prev = json.loads(r.stdout)
+if cmd == "ADD":
+    print(json.dumps(prev))
+EOF
+	return 0
+}
+
+suite_teardown() {
+	rm -rf "$plugins"
+}
+
+setUp() {
+	D=$(mktemp -d)
+	NET=$(uniq_name net)
+	ctrs=
+	return 0
+}
+
+tearDown() {
+	for c in $ctrs; do nsname del "$c" 2>/dev/null; done
+	for l in $(ip -o link show | sed -n 's/^[0-9]*: \(nsk[0-9a-f]*\)@.*/\1/p; s/^[0-9]*: \(up[0-9a-f]*\)@.*/\1/p; s/^[0-9]*: \(br[0-9a-f]*\):.*/\1/p'); do
+		ip link del "$l" 2>/dev/null
+	done
+	nft flush ruleset 2>/dev/null
+	rm -rf "$STATE" "$D"
+	return 0
+}
+
+# conf SUBNET [FIELDS]: the network configuration in $D/net.conf; FIELDS
+# is extra JSON members ('"ipMasq": true, ').
+conf() {
+	cat >"$D/net.conf" <<EOF
+{"cniVersion": "${VERSION:-1.0.0}", "name": "$NET", "type": "nskit-cni", $2
+ "ipam": {"type": "${IPAM:-host-local}", "subnet": "$1", "dataDir": "$D/ipam",
+          "routes": [{"dst": "0.0.0.0/0"}]}}
+EOF
+}
+
+# cni COMMAND CONTAINER [CONF]: run the plugin as a runtime does, for the
+# container's namespace /run/netns/CONTAINER and CNI_IFNAME eth0.
+cni() {
+	run env CNI_COMMAND="$1" CNI_CONTAINERID="$2" CNI_NETNS="${NETNS_PATH:-/run/netns/$2}" \
+		CNI_IFNAME="${IFNAME:-eth0}" nskit-cni <"${3:-$D/net.conf}"
+}
+
+# container NAME: a namespace added to the network; its ADD result in
+# $D/NAME.json and its address (without prefix) in $IP.
+container() {
+	nsname add "$1" && ctrs="$ctrs $1"
+	cni ADD "$1"
+	assertRC 0
+	printf '%s\n' "$OUT" >"$D/$1.json"
+	IP=$(jq "$D/$1.json" 'r["ips"][0]["address"].split("/")[0]')
+}
+
+# jq FILE EXPR: a Python expression over the JSON document r.
+jq() {
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
+}
+
+# with_prev RESULT: $D/net.conf with prevResult set, in $D/prev.conf.
+with_prev() {
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["prevResult"]=json.load(open(sys.argv[2])); print(json.dumps(c))' \
+		"$D/net.conf" "$1" >"$D/prev.conf"
+}
+
+# The error object on stdout carries CODE; nothing else is printed there.
+assertCniError() {
+	assertEquals "exit status" 1 "$RC"
+	printf '%s\n' "$OUT" >"$D/err.json"
+	assertEquals "error code in: $OUT" "$1" "$(jq "$D/err.json" 'r["code"]')"
+	assertEquals "msg is set" True "$(jq "$D/err.json" 'len(r["msg"]) > 0')"
+	assertOneLineError nskit-cni
+}
+
+leases() { ls "$D/ipam/$NET" 2>/dev/null | grep -c '^[0-9]'; }
+host_ends() { ip -o link show | grep -c ': nsk'; }
+masq_entries() { nft -j list set inet nskit masq4 2>/dev/null | grep -o '"elem"' | wc -l; }
+
+# Nothing of an attachment remains: no host end, no lease, no state, no
+# masquerade entry, no interface in the container.
+assertNothingLeft() {
+	assertEquals "host ends" 0 "$(host_ends)"
+	assertEquals "leases" 0 "$(leases)"
+	assertEquals "state files" 0 "$(ls "$STATE/$NET" 2>/dev/null | wc -l)"
+	assertEquals "masquerade entries" 0 "$(masq_entries)"
+	[ -n "${1-}" ] && assertFalse "no $IFNAME in $1" "ip -n $1 link show ${IFNAME:-eth0}"
+	return 0
+}
+
+# outside NAME ADDR: a namespace reached from the host over a veth
+# (host 198.51.100.1/24, NAME ADDR/24) with no route back to containers.
+outside() {
+	local l
+	l=$(uniq_name up)
+	nsname add "$1" && ctrs="$ctrs $1"
+	ip link add "$l" type veth peer name eth0 netns "$1"
+	ip addr add 198.51.100.1/24 dev "$l"
+	ip link set "$l" up
+	ip -n "$1" addr add "$2/24" dev eth0
+	ip -n "$1" link set eth0 up
+}
+
+# --- what works -------------------------------------------------------
+
+test_version_answers_each_supported_version() {
+	for v in 0.3.1 0.4.0 1.0.0 1.1.0; do
+		run env CNI_COMMAND=VERSION nskit-cni <<<"{\"cniVersion\": \"$v\"}"
+		assertRC 0
+		assertErrEmpty
+		assertOutContains "\"cniVersion\":\"$v\""
+		assertOutContains '"supportedVersions":["0.3.1","0.4.0","1.0.0","1.1.0"]'
+	done
+}
+
+test_add_gives_interface_and_host_local_address() {
+	conf 10.61.0.0/24
+	container c1
+	assertErrEmpty
+	assertEquals "the lease host-local handed out" "$IP" "$(ls "$D/ipam/$NET" | grep '^10\.')"
+	assertContains "address in the namespace" "$(ip -n c1 -o addr show dev eth0)" "inet $IP/24"
+	assertContains "default route via the gateway" "$(ip -n c1 route show default)" "via 10.61.0.1 dev eth0"
+	assertEquals "result names eth0 in the sandbox" "eth0 /run/netns/c1" \
+		"$(jq "$D/c1.json" 'r["interfaces"][1]["name"] + " " + r["interfaces"][1]["sandbox"]')"
+	assertEquals "ips point at it" 1 "$(jq "$D/c1.json" 'r["ips"][0]["interface"]')"
+}
+
+test_two_containers_ping_each_other() {
+	conf 10.62.0.0/24
+	container c1
+	container c2
+	assertTrue "c1 pings c2 ($IP)" "ip netns exec c1 ping -c1 -W2 $IP"
+}
+
+test_two_containers_on_a_bridge_ping_each_other() {
+	br=$(uniq_name br)
+	conf 10.63.0.0/24 "\"bridge\": \"$br\","
+	container c1
+	ip1=$IP
+	container c2
+	assertTrue "c2 pings c1 ($ip1)" "ip netns exec c2 ping -c1 -W2 $ip1"
+	assertEquals "both host ends on the bridge" 2 "$(ip -o link show master "$br" | wc -l)"
+	assertContains "bridge holds the gateway" "$(ip -o addr show dev "$br")" "10.63.0.1/24"
+}
+
+test_ipmasq_reaches_an_outside_namespace() {
+	conf 10.64.0.0/24 '"ipMasq": true,'
+	outside inet 198.51.100.2
+	container c1
+	assertTrue "c1 reaches 198.51.100.2" "ip netns exec c1 ping -c1 -W2 198.51.100.2"
+	assertEquals "one masquerade entry" 1 "$(masq_entries)"
+}
+
+test_del_removes_interface_lease_and_masquerade() {
+	conf 10.65.0.0/24 '"ipMasq": true,'
+	container c1
+	assertEquals "before: one lease" 1 "$(leases)"
+	cni DEL c1
+	assertRC 0
+	assertOutEmpty
+	assertNothingLeft c1
+}
+
+test_second_del_succeeds() {
+	conf 10.66.0.0/24 '"ipMasq": true,'
+	container c1
+	cni DEL c1
+	cni DEL c1
+	assertRC 0
+	assertOutEmpty
+	assertErrEmpty
+	assertNothingLeft c1
+}
+
+test_del_after_the_namespace_is_gone_succeeds() {
+	conf 10.67.0.0/24 '"ipMasq": true,'
+	container c1
+	nsname del c1
+	cni DEL c1
+	assertRC 0
+	assertErrEmpty
+	assertNothingLeft
+}
+
+test_del_of_one_container_keeps_the_other() {
+	conf 10.68.0.0/24 '"ipMasq": true,'
+	container c1
+	container c2
+	cni DEL c1
+	assertRC 0
+	assertEquals "c2's lease" 1 "$(leases)"
+	assertEquals "c2's masquerade entry" 1 "$(masq_entries)"
+	assertTrue "c2 still reaches the host" "ip netns exec c2 ping -c1 -W2 10.68.0.1"
+}
+
+test_check_passes_after_add() {
+	conf 10.69.0.0/24 '"ipMasq": true,'
+	container c1
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertRC 0
+	assertOutEmpty
+	assertErrEmpty
+}
+
+test_portmap_chained_after_it_publishes_a_port() {
+	[ -x "$REF/portmap" ] || { skip_test "no $REF/portmap"; return 0; }
+	cat >"$D/list.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "plugins": [
+ {"type": "nskit-cni", "ipam": {"type": "host-local", "subnet": "10.70.0.0/24",
+  "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}},
+ {"type": "portmap", "capabilities": {"portMappings": true}}]}
+EOF
+	nsname add c1 && ctrs="$ctrs c1"
+	outside client 198.51.100.7
+	export CAP_ARGS='{"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]}'
+	run env CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 python3 "$runtime" ADD "$D/list.conf"
+	assertRC 0
+	printf '%s\n' "$OUT" >"$D/c1.json"
+	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
+	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	assertEquals "client reaches the published port" published \
+		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8080 </dev/null)"
+	run env CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 python3 "$runtime" DEL "$D/list.conf" "$D/c1.json"
+	unset CAP_ARGS
+	assertRC 0
+	wait
+	assertNothingLeft c1
+}
+
+test_prev_result_is_passed_on() {
+	conf 10.71.0.0/24
+	cat >"$D/earlier.json" <<'EOF'
+{"cniVersion": "1.0.0", "interfaces": [{"name": "lo0", "sandbox": "/x"}],
+ "ips": [{"address": "192.0.2.9/32", "interface": 0}], "dns": {"nameservers": ["192.0.2.53"]}}
+EOF
+	with_prev "$D/earlier.json"
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1 "$D/prev.conf"
+	assertRC 0
+	printf '%s\n' "$OUT" >"$D/r.json"
+	assertEquals "earlier interface first" lo0 "$(jq "$D/r.json" 'r["interfaces"][0]["name"]')"
+	assertEquals "earlier ip kept" 192.0.2.9/32 "$(jq "$D/r.json" 'r["ips"][0]["address"]')"
+	assertEquals "our ip points at our interface" eth0 \
+		"$(jq "$D/r.json" 'r["interfaces"][r["ips"][1]["interface"]]["name"]')"
+	assertEquals "earlier dns kept" 192.0.2.53 "$(jq "$D/r.json" 'r["dns"]["nameservers"][0]')"
+}
+
+test_result_for_0_3_1_carries_ip_versions() {
+	VERSION=0.3.1 conf 10.72.0.0/24
+	container c1
+	assertEquals "cniVersion" 0.3.1 "$(jq "$D/c1.json" 'r["cniVersion"]')"
+	assertEquals "ips[].version" 4 "$(jq "$D/c1.json" 'r["ips"][0]["version"]')"
+}
+
+test_gc_removes_attachments_not_listed() {
+	conf 10.73.0.0/24 '"ipMasq": true,'
+	container c1
+	container c2
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; c["cni.dev/valid-attachments"]=[{"containerID": "c2", "ifname": "eth0"}]; print(json.dumps(c))' \
+		"$D/net.conf" >"$D/gc.conf"
+	run env CNI_COMMAND=GC nskit-cni <"$D/gc.conf"
+	assertRC 0
+	assertOutEmpty
+	assertEquals "c2's host end stays" 1 "$(host_ends)"
+	assertFalse "c1's interface is gone" "ip -n c1 link show eth0"
+	assertEquals "c2's masquerade entry stays" 1 "$(masq_entries)"
+	assertEquals "one state file" 1 "$(ls "$STATE/$NET" | wc -l)"
+}
+
+test_status_is_ready() {
+	VERSION=1.1.0 conf 10.74.0.0/24 '"ipMasq": true,'
+	run env CNI_COMMAND=STATUS nskit-cni <"$D/net.conf"
+	assertRC 0
+	assertOutEmpty
+	assertErrEmpty
+}
+
+# --- what fails, and leaves nothing behind ----------------------------------
+
+test_malformed_json_is_code_6() {
+	conf 10.75.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	printf '{"cniVersion": "1.0.0", "name": ' >"$D/bad.conf"
+	cni ADD c1 "$D/bad.conf"
+	assertCniError 6
+	assertNothingLeft c1
+}
+
+test_unknown_cni_version_is_code_1() {
+	VERSION=9.9.9 conf 10.76.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	assertCniError 1
+	assertOutContains '9.9.9'
+	assertNothingLeft c1
+}
+
+test_missing_ipam_plugin_is_code_7() {
+	IPAM=no-such-ipam conf 10.77.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	assertCniError 7
+	assertOutContains no-such-ipam
+	assertNothingLeft c1
+}
+
+test_missing_netns_is_code_3() {
+	conf 10.78.0.0/24
+	NETNS_PATH=/run/netns/none cni ADD c1
+	assertCniError 3
+	assertOutContains CNI_NETNS
+	assertNothingLeft
+}
+
+test_netns_that_is_no_namespace_is_code_4() {
+	conf 10.79.0.0/24
+	NETNS_PATH=/etc/hostname cni ADD c1
+	assertCniError 4
+	assertOutContains CNI_NETNS
+	assertNothingLeft
+}
+
+test_check_fails_after_the_interface_is_removed_by_hand() {
+	conf 10.80.0.0/24
+	container c1
+	ip -n c1 link del eth0
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains eth0
+}
+
+test_check_fails_after_the_address_is_removed_by_hand() {
+	conf 10.81.0.0/24
+	container c1
+	ip -n c1 addr del "$IP/24" dev eth0
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains "$IP/24"
+}
+
+test_unknown_command_is_code_4() {
+	conf 10.82.0.0/24
+	cni FROB c1
+	assertCniError 4
+	assertOutContains CNI_COMMAND
+}
+
+test_missing_ifname_is_code_4() {
+	conf 10.83.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	run env CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 nskit-cni <"$D/net.conf"
+	assertCniError 4
+	assertOutContains CNI_IFNAME
+	assertNothingLeft c1
+}
+
+test_existing_interface_fails_and_takes_no_lease() {
+	conf 10.84.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	ip link add x0 netns c1 type veth peer name eth0 netns c1
+	cni ADD c1
+	assertCniError 4
+	assertOutContains "already exists"
+	assertEquals "host ends" 0 "$(host_ends)"
+	assertEquals "leases" 0 "$(leases)"
+}
+
+test_unsupported_field_is_code_2() {
+	conf 10.85.0.0/24 '"vlan": 100,'
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	assertCniError 2
+	assertOutContains 'vlan: 100'
+	assertNothingLeft c1
+}
+
+test_ipam_failure_is_passed_on_and_undone() {
+	# A /30 has one address for a container: the second ADD gets none.
+	cat >"$D/net.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni",
+ "ipam": {"type": "host-local", "subnet": "10.86.0.0/30", "dataDir": "$D/ipam"}}
+EOF
+	container c1
+	nsname add c2 && ctrs="$ctrs c2"
+	cni ADD c2
+	assertEquals "exit status" 1 "$RC"
+	assertOutContains "host-local ADD"
+	assertEquals "c1's lease only" 1 "$(leases)"
+	assertEquals "c1's host end only" 1 "$(host_ends)"
+	assertFalse "no eth0 in c2" "ip -n c2 link show eth0"
+}
+
+test_without_ipmasq_the_outside_does_not_answer() {
+	conf 10.87.0.0/24
+	outside inet 198.51.100.2
+	container c1
+	assertFalse "no masquerade, no answer" "ip netns exec c1 ping -c1 -W1 198.51.100.2"
+}
+
+test_check_with_0_3_1_config_is_code_1() {
+	VERSION=0.3.1 conf 10.88.0.0/24
+	container c1
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 1
+}
+
+test_status_without_ipam_plugin_is_code_50() {
+	VERSION=1.1.0 IPAM=no-such-ipam conf 10.89.0.0/24
+	run env CNI_COMMAND=STATUS nskit-cni <"$D/net.conf"
+	assertCniError 50
+}
+
+test_unknown_option_is_a_usage_error() {
+	run nskit-cni --frobnicate
+	assertUsageError nskit-cni
+	assertOutEmpty
+}
+
+. shunit2

@@ -1,0 +1,496 @@
+#!/bin/bash
+# nsnew: new namespaces, from one to a whole container, rootful and rootless.
+. "$(dirname "$0")/lib.sh"
+
+# LeakSanitizer cannot stop the world from inside a new PID namespace (its
+# tracer looks our threads up by pids of the namespace we left) and spins
+# at exit: sanitizer builds run this suite without leak detection.
+export ASAN_OPTIONS="${ASAN_OPTIONS-}:detect_leaks=0"
+
+NETNS=/run/netns
+PINS=/run/nskit
+USR=nskitnew
+
+oneTimeSetUp() {
+	# The binaries where an unprivileged user can reach them (the build
+	# tree may not be traversable by others).
+	BIN=$(mktemp -d /tmp/nsnew-bin.XXXXXX)
+	chmod 755 "$BIN"
+	cp "$BUILD/nsnew" "$BUILD/nsjoin" "$BUILD/nsname" "$BIN/"
+	[ -x "$BUILD/idmap" ] && cp "$BUILD/idmap" "$BIN/"
+	# A user of our own: /etc is a throwaway overlay in the sandbox.
+	id "$USR" >/dev/null 2>&1 || useradd -M -s /bin/sh "$USR"
+	sed -i "/^$USR:/d" /etc/subuid /etc/subgid 2>/dev/null
+	echo "$USR:300000:65536" >>/etc/subuid
+	echo "$USR:300000:65536" >>/etc/subgid
+	ROOTFS=$(make_rootfs)
+}
+
+suite_teardown() {
+	rm -rf "$BIN" "$ROOTFS"
+}
+
+# A root filesystem for the jail: the skeleton mkrootfs makes, with the
+# host's /usr bound in by --volume ($JAILUSR) for the programs.
+make_rootfs() {
+	r=$(mktemp -d /tmp/nsnew-root.XXXXXX)
+	chmod 755 "$r"
+	mkdir -p "$r/usr" "$r/etc" "$r/proc" "$r/sys" "$r/dev" "$r/tmp" "$r/run"
+	for d in bin sbin lib lib32 lib64 libx32; do
+		[ -e "/$d" ] && ln -s "usr/$d" "$r/$d"
+	done
+	touch "$r/etc/hosts" "$r/etc/resolv.conf" "$r/etc/hostname"
+	printf '%s\n' "$r"
+}
+JAILUSR="--volume /usr:/usr:ro"
+
+as_user() { setpriv --reuid="$USR" --regid="$USR" --clear-groups "$@"; }
+
+setUp() {
+	pids=
+	mounts_before=$(wc -l </proc/self/mountinfo)
+}
+
+tearDown() {
+	# the jail first: its PID 1 outlives a killed nsnew
+	for p in $pids; do pkill -9 -P "$p"; kill -9 "$p"; done 2>/dev/null
+	wait 2>/dev/null
+	for n in $(ls -A $NETNS 2>/dev/null) $(ls -A $PINS 2>/dev/null); do
+		"$BIN/nsname" del "$n" 2>/dev/null
+	done
+	return 0
+}
+
+# Wait until NAME is pinned (a backgrounded nsnew has started).
+wait_pinned() {
+	for _ in $(seq 100); do
+		[ -e "$NETNS/$1" ] && "$BIN/nsjoin" "$1" true 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+assertNothingLeft() {
+	assertEquals "mounts unchanged" "$mounts_before" "$(wc -l </proc/self/mountinfo)"
+	assertEquals "nothing pinned" "" "$(ls -A $NETNS $PINS 2>/dev/null | grep -v ':$' | grep .)"
+}
+
+# ---- the container ----
+
+test_container_has_own_hostname_pid1_and_processes() {
+	run nsnew -a --hostname container --rootfs "$ROOTFS" $JAILUSR --mount-proc -- \
+		/bin/sh -c 'hostname; echo $$; ps -e -o comm='
+	assertRC 0; assertErrEmpty
+	assertEquals "hostname, pid 1, only the jail's processes" \
+		"$(printf 'container\n1\nsh\nps')" "$OUT"
+}
+
+test_container_does_not_see_host_message_queue() {
+	q=$(ipcmk -Q | sed 's/.*: //')
+	run nsnew -a --rootfs "$ROOTFS" $JAILUSR -- ipcs -q
+	ipcrm -q "$q"
+	assertRC 0
+	assertContains "ipcs ran" "$OUT" "Message Queues"
+	assertNotContains "host queue not seen" "$OUT" "0x"
+	assertTrue "the host still has queues" "true"
+}
+
+test_container_leaves_host_unchanged() {
+	q=$(ipcmk -Q | sed 's/.*: //')
+	host=$(hostname)
+	mi=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
+	queues=$(ipcs -q)
+	run nsnew -a --hostname other --rootfs "$ROOTFS" $JAILUSR --mount-proc -- \
+		/bin/sh -c 'hostname x2; ipcmk -Q >/dev/null; mount -t tmpfs t /mnt 2>/dev/null; true'
+	assertRC 0
+	assertEquals "hostname" "$host" "$(hostname)"
+	assertEquals "mount table" "$mi" "$(cut -d' ' -f5 /proc/self/mountinfo | sort)"
+	assertEquals "message queues" "$queues" "$(ipcs -q)"
+	ipcrm -q "$q"
+}
+
+test_container_has_minimal_dev_and_readonly_sys() {
+	run nsnew -a --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c \
+		'ls /dev | tr "\n" " "; echo; echo x >/dev/null && echo null-ok; touch /sys/x 2>/dev/null || echo sys-ro; ls /dev/pts'
+	assertRC 0
+	assertEquals "$(printf 'fd full null ptmx pts random shm stderr stdin stdout tty urandom zero \nnull-ok\nsys-ro\nptmx')" "$OUT"
+}
+
+test_container_root_is_pivoted_not_chrooted() {
+	run nsnew -m --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c 'grep -c . /proc/self/mountinfo; ls /'
+	assertRC 0
+	assertNotContains "the host's root is not reachable" "$OUT" "work"
+	assertContains "$OUT" "usr"
+}
+
+# ---- volumes ----
+
+test_volume_directory_file_is_visible() {
+	d=$(mktemp -d /tmp/vol.XXXXXX)
+	echo hello >"$d/f"
+	run nsnew --rootfs "$ROOTFS" $JAILUSR --volume "$d:/data" -- cat /data/f
+	assertRC 0; assertErrEmpty
+	assertEquals hello "$OUT"
+	rm -rf "$d"
+}
+
+test_volume_read_only_cannot_be_written() {
+	d=$(mktemp -d /tmp/vol.XXXXXX)
+	run nsnew --rootfs "$ROOTFS" $JAILUSR --volume "$d:/data:ro" -- sh -c 'touch /data/new'
+	assertNotEquals "write refused" 0 "$RC"
+	assertContains "$ERR" "Read-only file system"
+	assertFalse "nothing landed on the host" "[ -e $d/new ]"
+	rm -rf "$d"
+}
+
+test_volume_file_target_is_made_a_file() {
+	f=$(mktemp /tmp/volf.XXXXXX)
+	echo filevol >"$f"
+	run nsnew --rootfs "$ROOTFS" $JAILUSR --volume "$f:/etc/app.conf" -- sh -c 'cat /etc/app.conf; [ -f /etc/app.conf ] && echo file'
+	assertRC 0
+	assertEquals "$(printf 'filevol\nfile')" "$OUT"
+	rm -f "$f" "$ROOTFS/etc/app.conf"
+}
+
+test_volume_without_rootfs_binds_in_place() {
+	d=$(mktemp -d /tmp/vol.XXXXXX)
+	echo inplace >"$d/f"
+	run nsnew --volume "$d:/mnt" -- cat /mnt/f
+	assertRC 0
+	assertEquals inplace "$OUT"
+	assertNotEquals "not on the host" inplace "$(cat /mnt/f 2>/dev/null)"
+	rm -rf "$d"
+}
+
+# ---- rootless ----
+
+test_rootless_map_root_is_uid_0_with_map() {
+	run as_user "$BIN/nsnew" -U --map-root -- sh -c 'id -u; cat /proc/self/uid_map'
+	assertRC 0; assertErrEmpty
+	uid=$(id -u "$USR")
+	assertEquals "0" "$(printf '%s\n' "$OUT" | head -n1)"
+	assertEquals "0 $uid 1" "$(printf '%s\n' "$OUT" | sed -n 2p | tr -s ' ' | sed 's/^ //')"
+}
+
+test_rootless_jail_with_pid_namespace_and_rootfs() {
+	run as_user "$BIN/nsnew" -U --map-root -m -p --mount-proc --rootfs "$ROOTFS" $JAILUSR -- ps -e -o pid=,comm=
+	assertRC 0; assertErrEmpty
+	assertEquals "only ps, as pid 1" "1 ps" "$(printf '%s' "$OUT" | tr -s ' ' | sed 's/^ //')"
+}
+
+test_rootless_subids_uses_setcap_idmap() {
+	if [ ! -x "$BIN/idmap" ]; then skip_test "no idmap built"; return 0; fi
+	setcap cap_setuid,cap_setgid+ep "$BIN/idmap"
+	run as_user "$BIN/nsnew" -U --subids -- cat /proc/self/uid_map /proc/self/setgroups
+	assertRC 0; assertErrEmpty
+	assertContains "$OUT" "300000"
+	assertContains "$OUT" "deny"
+	setcap -r "$BIN/idmap"
+}
+
+test_rootless_name_is_refused_and_nothing_pinned() {
+	run as_user "$BIN/nsnew" -U --map-root -n --name "$(uniq_name)" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertNothingLeft
+}
+
+# ---- names ----
+
+test_name_pins_netns_for_ip_netns_and_nsjoin() {
+	n=$(uniq_name j)
+	nsnew -n --name "$n" -- sleep 100 &
+	pids="$pids $!"
+	assertTrue "pinned" "wait_pinned $n"
+	run ip netns exec "$n" ip -o link
+	assertRC 0
+	assertEquals "only lo" 1 "$(printf '%s\n' "$OUT" | grep -c .)"
+	run nsjoin "$n" hostname
+	assertRC 0
+	assertEquals "$(hostname)" "$OUT"
+	run nsname pids "$n"
+	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -n -x sleep)"
+}
+
+test_pin_all_lets_nsjoin_enter_uts() {
+	n=$(uniq_name j)
+	nsnew --pin-all -u --hostname h -n --name "$n" -- sleep 100 &
+	pids="$pids $!"
+	assertTrue "pinned" "wait_pinned $n"
+	run nsjoin "$n" hostname
+	assertRC 0
+	assertEquals h "$OUT"
+}
+
+test_pin_all_jail_entered_whole_and_released_by_nsname_del() {
+	n=$(uniq_name j)
+	nsnew -a --pin-all --name "$n" --hostname box --rootfs "$ROOTFS" $JAILUSR --mount-proc -- sleep 100 &
+	pids="$pids $!"
+	assertTrue "pinned" "wait_pinned $n"
+	run nsjoin "$n" sh -c 'hostname; ps -e -o pid=,comm= | head -n1; id -u'
+	assertRC 0
+	assertEquals "$(printf 'box\n1 sleep\n0')" "$(printf '%s\n' "$OUT" | tr -s ' ' | sed 's/^ //')"
+	assertTrue "sibling pins exist" "[ -e $PINS/$n/mnt ] && [ -e $PINS/$n/pid ] && [ -e $PINS/$n/user ]"
+	run nsname del "$n"
+	assertRC 0
+	assertFalse "netns pin released" "[ -e $NETNS/$n ]"
+	assertFalse "sibling pins released" "[ -e $PINS/$n ]"
+}
+
+test_name_taken_is_refused_before_anything() {
+	n=$(uniq_name j)
+	nsname add "$n"
+	mounts_before=$(wc -l </proc/self/mountinfo)
+	run nsnew -n --name "$n" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "$n: name already exists"
+	assertEquals "$mounts_before" "$(wc -l </proc/self/mountinfo)"
+}
+
+test_failed_jail_leaves_no_pins() {
+	n=$(uniq_name j)
+	run nsnew --pin-all -u -n --name "$n" --rootfs "$ROOTFS" -- /no/such/command
+	assertRC 127
+	assertOneLineError nsnew
+	assertNothingLeft
+}
+
+# ---- the process ----
+
+test_init_reaps_orphaned_zombie() {
+	run nsnew -p --mount-proc --init -- sh -c \
+		'sh -c "sleep 0.2 & exec true"; sleep 0.6; ps -e -o stat=,comm='
+	assertRC 0
+	assertNotContains "no zombie left: $OUT" "$OUT" "Z"
+	assertContains "init is pid 1 and the shell runs under it" "$OUT" "nsnew"
+}
+
+test_sigterm_to_nsnew_reaches_the_command() {
+	f=$(mktemp /tmp/term.XXXXXX)
+	nsnew -p --init -- sh -c 'trap "echo got-term >'"$f"'; exit 3" TERM; while :; do sleep 0.05; done' &
+	p=$!
+	sleep 0.5
+	kill -TERM "$p"
+	wait "$p"
+	rc=$?
+	assertEquals "the command's status" 3 "$rc"
+	assertEquals got-term "$(cat "$f")"
+	rm -f "$f"
+}
+
+test_exit_status_is_the_commands() {
+	run nsnew -- sh -c 'exit 7'
+	assertRC 7
+	run nsnew -p -u -- sh -c 'exit 9'
+	assertRC 9
+}
+
+test_killed_by_sigkill_gives_137() {
+	run nsnew -n -- sh -c 'kill -9 $$'
+	assertRC 137
+	run nsnew -p --init -- sh -c 'kill -9 $$'
+	assertRC 137
+}
+
+test_command_not_found_gives_127() {
+	run nsnew -u -- /no/such/command
+	assertRC 127
+	assertOneLineError nsnew
+}
+
+test_uid_gid_groups_and_caps_inside() {
+	run nsnew -u --uid 1234 --gid 2345 --groups 7,8 -- sh -c 'id -u; id -g; id -G; grep CapEff /proc/self/status'
+	assertRC 0
+	assertEquals "$(printf '1234\n2345\n2345 7 8\nCapEff:\t0000000000000000')" "$OUT"
+}
+
+test_keep_caps_limits_bounding_set() {
+	run nsnew -u --keep-caps net_admin,cap_sys_admin -- grep -E 'CapBnd|CapEff' /proc/self/status
+	assertRC 0
+	assertEquals "$(printf 'CapEff:\t0000000000201000\nCapBnd:\t0000000000201000')" "$OUT"
+}
+
+test_keep_caps_survive_uid_change_as_ambient() {
+	run nsnew -u --uid 1000 --keep-caps net_raw -- grep -E 'CapEff|CapAmb' /proc/self/status
+	assertRC 0
+	assertEquals "$(printf 'CapEff:\t0000000000002000\nCapAmb:\t0000000000002000')" "$OUT"
+}
+
+test_drop_caps_and_no_new_privs() {
+	run nsnew -u --drop-caps sys_admin --no-new-privs -- grep -E 'CapBnd|NoNewPrivs' /proc/self/status
+	assertRC 0
+	assertNotContains "sys_admin gone" "$OUT" "CapBnd:	000001ffffffffff"
+	assertContains "$OUT" "NoNewPrivs:	1"
+}
+
+test_die_with_parent_kills_the_command() {
+	# nsnew's parent (sh) is killed: nsnew and the jail's command go too.
+	(sh -c 'nsnew -p --die-with-parent -- sleep 1717 & sleep 0.3; kill -9 $$' 2>/dev/null)
+	sleep 0.3
+	assertEquals "no jail command left" "" "$(pgrep -f 'sleep 1717')"
+	(sh -c 'nsnew -p -- sleep 1718 & sleep 0.3; kill -9 $$' 2>/dev/null)
+	sleep 0.3
+	assertNotEquals "without it the command lives on" "" "$(pgrep -f 'sleep 1718')"
+	pkill -9 -f 'sleep 1718'
+}
+
+# ---- bad input: one line, 125, nothing left behind ----
+
+test_unknown_namespace_option_is_usage_error() {
+	run nsnew -Z -- true
+	assertRC 125
+	assertErrContains "invalid option"
+	assertErrContains "Try"
+	assertNothingLeft
+}
+
+test_rootfs_missing() {
+	run nsnew -a --rootfs /no/such/dir -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "/no/such/dir"
+	assertNothingLeft
+}
+
+test_rootfs_not_a_directory() {
+	f=$(mktemp /tmp/notdir.XXXXXX)
+	run nsnew -a --rootfs "$f" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "not a directory"
+	assertNothingLeft
+	rm -f "$f"
+}
+
+test_volume_source_missing() {
+	run nsnew --rootfs "$ROOTFS" --volume /no/such/src:/data -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "/no/such/src"
+	assertNothingLeft
+}
+
+test_volume_malformed() {
+	run nsnew --volume /tmp:relative -- true
+	assertRC 125
+	assertErrContains "--volume"
+	run nsnew --volume /tmp:/x:rx -- true
+	assertRC 125
+}
+
+test_malformed_maps() {
+	for m in 0:1000 0:1000:0 a:1:1 0:4294967295:1 0:1:4294967295; do
+		run nsnew --map-user "$m" -- true
+		assertRC 125
+		assertErrContains "--map-user '$m'"
+	done
+	run nsnew --map-user 0:1000:10 --map-user 5:2000:1 -- true
+	assertRC 125
+	assertErrContains "overlaps"
+	assertNothingLeft
+}
+
+test_pin_all_needs_name() {
+	run nsnew --pin-all -u -- true
+	assertRC 125
+	assertErrContains "--pin-all needs --name"
+}
+
+test_hostname_too_long() {
+	run nsnew --hostname "$(printf 'x%.0s' $(seq 70))" -- true
+	assertRC 125
+	assertErrContains "longer than 64"
+}
+
+test_unknown_capability() {
+	run nsnew --keep-caps net_admin,bogus -- true
+	assertRC 125
+	assertErrContains "'bogus': unknown capability"
+}
+
+test_uid_out_of_range() {
+	run nsnew --uid 4294967295 -- true
+	assertRC 125
+	assertErrContains "not a valid user id"
+	run nsnew --gid x -- true
+	assertRC 125
+	assertErrContains "not a valid group id"
+}
+
+test_groups_malformed() {
+	run nsnew --groups 1,,x -- true
+	assertRC 125
+	assertErrContains "'x': not a valid group id"
+}
+
+test_subids_with_map_user_refused() {
+	run nsnew --subids --map-user 0:1000:1 -- true
+	assertRC 125
+	assertErrContains "--subids cannot be combined"
+}
+
+test_subids_without_ranges_refused() {
+	run nsnew -n --name "$(uniq_name j)" --subids -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "no ranges in /etc/subuid"
+	assertNothingLeft
+}
+
+test_map_root_conflicts_with_inside_0() {
+	run nsnew --map-root --map-user 0:1000:1 -- true
+	assertRC 125
+	assertErrContains "inside id 0 is mapped already"
+}
+
+test_hosts_file_missing() {
+	run nsnew --rootfs "$ROOTFS" --hosts /no/such/hosts -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "/no/such/hosts"
+}
+
+test_name_invalid() {
+	run nsnew --name a/b -- true
+	assertRC 125
+	assertErrContains "invalid namespace name"
+	assertNothingLeft
+}
+
+test_rootfs_empty_path() {
+	run nsnew --rootfs "" -- true
+	assertRC 125
+	assertOneLineError nsnew
+}
+
+test_volume_without_destination() {
+	run nsnew --volume /tmp -- true
+	assertRC 125
+	assertErrContains "not SRC:DST"
+}
+
+test_rootless_foreign_map_refused_and_child_never_runs() {
+	m=$(mktemp -d /tmp/mark.XXXXXX)
+	chmod 777 "$m"
+	run as_user "$BIN/nsnew" -U --map-user 0:0:1 -- touch "$m/ran"
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "write uid_map"
+	assertFalse "the command never ran" "[ -e $m/ran ]"
+	rm -rf "$m"
+}
+
+test_setup_failure_in_jail_unpins() {
+	n=$(uniq_name j)
+	run nsnew --pin-all -u -n --name "$n" --rootfs "$ROOTFS" --volume /tmp:/etc/hosts/sub -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "/etc/hosts"
+	assertNothingLeft
+	run nsjoin "$n" true
+	assertRC 125
+	assertErrContains "no such network namespace"
+}
+
+. shunit2

@@ -1,0 +1,237 @@
+#!/bin/bash
+# test_valgrind.sh - valgrind memcheck over the main scenarios of each tool
+# (issue 7, part 5): no invalid read or write, no use of uninitialised
+# memory, no definite or indirect leak, on success and on failure paths.
+# Tools not built yet are skipped. Not run by the sanitizer pass: valgrind
+# cannot run ASan binaries (tests/run excludes it there).
+. "$(dirname "$0")/lib.sh"
+
+NETNS=/run/netns
+VG_STATUS=99	# what valgrind exits with when it found an error
+
+# vg CMD...: run CMD under memcheck, as run does ($OUT $ERR $RC); the
+# valgrind report goes to $VGLOG.
+vg() {
+	VGLOG=$SHUNIT_TMPDIR/vg.log VGCMD="$*"
+	run valgrind -q --error-exitcode=$VG_STATUS --log-file="$VGLOG" \
+		--leak-check=full --show-leak-kinds=definite,indirect \
+		--errors-for-leak-kinds=definite,indirect --track-origins=yes "$@"
+}
+
+# The report without valgrind's notes on the nsfs ioctls it has no wrapper
+# for (NS_GET_NSTYPE and friends return an int and touch no memory).
+vg_report() {
+	grep -v -e '^==[0-9]*== *$' -e 'unhandled ioctl 0xb7' -e 'could cause spurious value' \
+		-e 'README_MISSING_SYSCALL_OR_IOCTL' "$VGLOG"
+}
+
+# Memcheck found nothing, and the command exited STATUS.
+assertClean() {
+	assertNotEquals "valgrind found errors in: $VGCMD: $(vg_report)" $VG_STATUS "$RC"
+	assertEquals "valgrind report of: $VGCMD" "" "$(vg_report)"
+	assertEquals "status of $VGCMD; stderr: $ERR" "$1" "$RC"
+}
+
+have() { [ -x "$BUILD/$1" ]; }
+
+start_netns_process() {
+	unshare -n sleep 300 &
+	PID=$!
+	for _ in $(seq 100); do
+		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
+		sleep 0.02
+	done
+}
+
+setUp() {
+	PID=
+}
+
+tearDown() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null
+	nsname del --all >/dev/null 2>&1
+	return 0
+}
+
+testNsnameAddDel() {
+	vg nsname add vg0
+	assertClean 0
+	vg nsname del vg0
+	assertClean 0
+	assertEquals "names left" "" "$(ls -A $NETNS)"
+}
+
+testNsnameAddUnique() {
+	vg nsname add
+	assertClean 0
+	assertContains "a name printed" "$OUT" "ns-"
+}
+
+testNsnameList() {
+	nsname add vg1 && nsname add vg2
+	vg nsname list
+	assertClean 0
+	assertContains "$OUT" vg1
+	vg nsname list -q
+	assertClean 0
+	vg nsname list -j
+	assertClean 0
+	assertContains "$OUT" '"name"'
+}
+
+testNsnameListAll() {
+	nsname add vg1
+	start_netns_process
+	vg nsname list -a
+	assertClean 0
+	vg nsname list -a -j
+	assertClean 0
+	assertContains "$OUT" "$PID"
+}
+
+testNsnameAttachIdentifyPids() {
+	start_netns_process
+	vg nsname attach vga "$PID"
+	assertClean 0
+	vg nsname identify "$PID"
+	assertClean 0
+	assertEquals vga "$OUT"
+	vg nsname pids vga -j
+	assertClean 0
+	assertContains "$OUT" "$PID"
+	vg nsname exists vga
+	assertClean 0
+}
+
+testNsnameDelAll() {
+	nsname add vg1 && nsname add vg2 && nsname add vg3
+	vg nsname del --all
+	assertClean 0
+	assertEquals "names left" "" "$(ls -A $NETNS)"
+}
+
+testNsnameFailures() {
+	vg nsname del nosuch
+	assertClean 1
+	vg nsname exists nosuch
+	assertClean 1
+	nsname add dup
+	vg nsname add dup
+	assertClean 1
+	vg nsname attach x 999999999
+	assertClean 1
+	vg nsname pids nosuch
+	assertClean 1
+}
+
+testNsnameUsageErrors() {
+	vg nsname
+	assertClean 2
+	vg nsname bogus
+	assertClean 2
+	vg nsname add a/b
+	assertClean 2
+	vg nsname add "$(head -c 300 /dev/zero | tr '\0' x)"
+	assertClean 2
+	vg nsname list -q -j
+	assertClean 2
+}
+
+testNsjoinName() {
+	nsname add vgj
+	mkdir -p /etc/netns/vgj && echo "10.1.1.1 vg-host" >/etc/netns/vgj/hosts
+	vg nsjoin vgj true
+	assertClean 0
+	rm -rf /etc/netns/vgj
+}
+
+testNsjoinCreate() {
+	vg nsjoin -c vgc true
+	assertClean 0
+	run nsname exists vgc
+	assertRC 0
+}
+
+testNsjoinNetPath() {
+	start_netns_process
+	vg nsjoin --net=/proc/$PID/ns/net --uts=/proc/$PID/ns/uts true
+	assertClean 0
+}
+
+# -t opens the target with pidfd_open, which valgrind before 3.20 does not
+# know: there the test says so and is skipped, not passed.
+vg_lacks_pidfd() { grep -q 'unhandled amd64-linux syscall: 434' "$VGLOG"; }
+
+testNsjoinTargetAll() {
+	start_netns_process
+	vg nsjoin -t "$PID" -a true
+	if vg_lacks_pidfd; then
+		skip_test "$(valgrind --version) cannot run pidfd_open"
+		return 0
+	fi
+	assertClean 0
+}
+
+testNsjoinTargetGone() {
+	vg nsjoin -t 999999999 -n true
+	if vg_lacks_pidfd; then
+		skip_test "$(valgrind --version) cannot run pidfd_open"
+		return 0
+	fi
+	assertClean 125
+}
+
+testNsjoinFailures() {
+	vg nsjoin nosuch true
+	assertClean 125
+	nsname add vgf
+	vg nsjoin vgf /nonexistent/command
+	assertClean 127
+	vg nsjoin --net=/etc/hostname true
+	assertClean 125
+}
+
+testNsjoinUsageErrors() {
+	vg nsjoin
+	assertClean 125
+	vg nsjoin -c
+	assertClean 125
+	vg nsjoin -t notapid -n true
+	assertClean 125
+}
+
+# ---- Tools still being written: each test runs once its binary exists. ----
+testNsnewMainScenario() {
+	have nsnew || { skip_test "nsnew is not built yet"; return 0; }
+	vg nsnew -m -u -i -n -- true
+	assertClean 0
+}
+
+testVethctlMainScenario() {
+	have vethctl || { skip_test "vethctl is not built yet"; return 0; }
+	nsname add vgv
+	vg vethctl add vgveth --netns vgv --addr 10.66.0.1/24 --peer-addr 10.66.0.2/24
+	assertClean 0
+	vg vethctl list -j
+	assertClean 0
+	vg vethctl del vgveth
+	assertClean 0
+}
+
+testNatctlMainScenario() {
+	have natctl || { skip_test "natctl is not built yet"; return 0; }
+	vg natctl masq add 10.67.0.0/24
+	assertClean 0
+	vg natctl list -j
+	assertClean 0
+	vg natctl flush
+	assertClean 0
+}
+
+testMkrootfsMainScenario() {
+	have mkrootfs || { skip_test "mkrootfs is not built yet"; return 0; }
+	vg mkrootfs "$SHUNIT_TMPDIR/root" --from-host /bin/true
+	assertClean 0
+}
+
+. shunit2

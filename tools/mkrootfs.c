@@ -1,0 +1,1095 @@
+/* mkrootfs - make a root filesystem for a jail: host programs with their
+ * shared libraries, or an image (tarball, OCI layout, docker save archive)
+ * unpacked without ever writing outside DIR.
+ *   mkrootfs DIR --from-host PROG... | --from-tar FILE | --from-oci DIR[:TAG]
+ * Siblings: nsnew(1) runs a command with --rootfs DIR; nsjoin(8). */
+#include <archive.h>
+#include <archive_entry.h>
+#include <argp.h>
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "elfdeps.h"
+#include "extract.h"
+#include "msg.h"
+#include "oci.h"
+#include "util.h"
+
+#define MAX_JSON (16 << 20)
+
+struct opts {
+	const char *dir;
+	char **progs;
+	int nprogs;
+	char **copies;
+	int ncopies;
+	const char *tar, *oci, *docker, *hostname;
+	bool force, from_host, keep_setuid, with_nss;
+};
+
+enum {
+	OPT_COPY = 'c', OPT_FORCE = 'f', OPT_VERBOSE = 'v',
+	OPT_DOCKER = 0x100, OPT_HOST, OPT_OCI, OPT_TAR, OPT_HOSTNAME, OPT_SETUID, OPT_NSS,
+};
+
+static const struct argp_option options[] = {
+	{ "copy", OPT_COPY, "FILE", 0, "also copy FILE from the host (same path inside)", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "write into DIR even when it is not empty", 0 },
+	{ "from-docker-archive", OPT_DOCKER, "FILE[:TAG]", 0, "unpack the image of a `docker save` archive", 0 },
+	{ "from-host", OPT_HOST, NULL, 0, "copy PROGs (names in PATH, or paths), their loader and libraries, and a skeleton", 0 },
+	{ "from-oci", OPT_OCI, "DIR[:TAG]", 0, "unpack an OCI image layout, layer by layer", 0 },
+	{ "from-tar", OPT_TAR, "FILE|-", 0, "unpack a root filesystem tarball (.tar, .gz, .xz, .zst, .bz2)", 0 },
+	{ "hostname", OPT_HOSTNAME, "NAME", 0, "etc/hostname and etc/hosts name (default: localhost)", 0 },
+	{ "keep-setuid", OPT_SETUID, NULL, 0, "keep setuid/setgid bits and file capabilities", 0 },
+	{ "verbose", OPT_VERBOSE, NULL, 0, "print each host file copied", 0 },
+	{ "with-nss", OPT_NSS, NULL, 0, "add the NSS modules etc/nsswitch.conf names", 0 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static const char doc[] =
+	"Make a root filesystem for a jail in DIR.\v"
+	"With --from-host each PROG is copied with its ELF interpreter and the\n"
+	"closure of its DT_NEEDED libraries, found the way ld.so finds them, plus\n"
+	"a skeleton (proc sys dev tmp run etc, with hosts, hostname, resolv.conf,\n"
+	"passwd, group, nsswitch.conf). An image is unpacked with every path\n"
+	"resolved inside DIR, symlinks as if DIR were /: entries with absolute\n"
+	"names or '..', links out of DIR, device nodes when not root are refused\n"
+	"with the entry's name; setuid bits are cleared unless --keep-setuid.\n"
+	"\n"
+	"Examples:\n"
+	"  mkrootfs /tmp/r --from-host sh ls ps && chroot /tmp/r /bin/sh -c 'ls /'\n"
+	"  docker export c1 | zstd | mkrootfs /tmp/c1 --from-tar -\n"
+	"  mkrootfs /tmp/a --from-oci ./oci:latest && nsnew -a --rootfs /tmp/a sh\n"
+	"\n"
+	"Exit status: 0 success, 1 failure, 2 usage error.";
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+
+	switch (key) {
+	case OPT_COPY: o->copies[o->ncopies++] = arg; break;
+	case OPT_FORCE: o->force = true; break;
+	case OPT_DOCKER: o->docker = arg; break;
+	case OPT_HOST: o->from_host = true; break;
+	case OPT_OCI: o->oci = arg; break;
+	case OPT_TAR: o->tar = arg; break;
+	case OPT_HOSTNAME:
+		if (!*arg || strlen(arg) > 64 || strpbrk(arg, "/ \t\n"))
+			argp_error(state, "'%s': not a host name", arg);
+		o->hostname = arg;
+		break;
+	case OPT_SETUID: o->keep_setuid = true; break;
+	case OPT_VERBOSE: nskit_verbose++; break;
+	case OPT_NSS: o->with_nss = true; break;
+	case ARGP_KEY_INIT:
+		o->progs = calloc(state->argc, sizeof(char *));
+		o->copies = calloc(state->argc, sizeof(char *));
+		if (!o->progs || !o->copies)
+			xerrc(EXIT_FAIL, ENOMEM, "parse");
+		break;
+	case ARGP_KEY_ARG:
+		if (!o->dir)
+			o->dir = arg;
+		else
+			o->progs[o->nprogs++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->dir)
+			argp_error(state, "DIR is required");
+		if (!!o->tar + !!o->oci + !!o->docker > 1)
+			argp_error(state, "give one of --from-tar, --from-oci, --from-docker-archive");
+		if (o->nprogs && !o->from_host)
+			argp_error(state, "'%s': PROG operands need --from-host", o->progs[0]);
+		if (o->from_host && !o->nprogs)
+			argp_error(state, "--from-host needs at least one PROG");
+		if (!o->from_host && !o->ncopies && !o->tar && !o->oci && !o->docker)
+			argp_error(state, "nothing to put in DIR: give --from-host, --from-tar, --from-oci, --from-docker-archive or --copy");
+		if (o->docker && streq(o->docker, "-"))
+			argp_error(state, "--from-docker-archive reads FILE once per layer: not from standard input");
+		if (o->with_nss && !o->from_host)
+			argp_error(state, "--with-nss is for --from-host");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = {
+	options, parse_opt,
+	"DIR --from-host PROG... [--with-nss] [--copy FILE]...\n"
+	"DIR --from-tar FILE|-\n"
+	"DIR --from-oci DIR[:TAG]\n"
+	"DIR --from-docker-archive FILE[:TAG]",
+	doc, NULL, NULL, NULL,
+};
+
+/* The root being made, and how to undo it when we fail part-way: a DIR we
+ * made goes, a DIR that was empty is emptied again. */
+static struct {
+	const char *path;
+	int fd;
+	bool created, was_empty;
+} root = { .fd = -1 };
+
+__attribute__((format(printf, 2, 3)))
+static noreturn void die(int errnum, const char *fmt, ...)
+{
+	char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	xwarnc(errnum, "%s", msg ? msg : fmt);
+	if (root.fd >= 0 && (root.created || root.was_empty)) {
+		remove_contents(root.fd);
+		if (root.created)
+			rmdir(root.path);
+	}
+	exit(EXIT_FAIL);
+}
+
+static void open_root(struct opts *o)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
+
+	root.path = o->dir;
+	if (mkdir(o->dir, 0755) == 0)
+		root.created = true;
+	else if (errno != EEXIST)
+		xerrc(EXIT_FAIL, errno, "%s", o->dir);
+	fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		xerrc(EXIT_FAIL, errno, "%s", o->dir);
+	root.was_empty = true;
+	d = fdopendir(dup(fd));
+	if (!d)
+		xerrc(EXIT_FAIL, errno, "%s", o->dir);
+	while ((e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
+			root.was_empty = false;
+	closedir(d);
+	if (!root.was_empty && !o->force)
+		xerrc(EXIT_FAIL, 0, "%s: directory not empty (--force writes into it)", o->dir);
+	root.fd = fd;
+}
+
+/* --- images ------------------------------------------------------------ */
+
+struct progress {
+	const char *label;
+	int64_t total;		/* bytes of the source, or 0 when unknown */
+	struct timespec last;
+	bool shown;
+};
+
+static void show_progress(void *arg, uint64_t entries, int64_t bytes)
+{
+	struct progress *p = arg;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - p->last.tv_sec + (now.tv_nsec - p->last.tv_nsec) / 1e9 < 0.25)
+		return;
+	p->last = now;
+	p->shown = true;
+	if (p->total > 0)
+		fprintf(stderr, "\r%s: %s: %ju entries, %jd%%\033[K", program_invocation_short_name,
+			p->label, (uintmax_t)entries, (intmax_t)(100 * bytes / p->total));
+	else
+		fprintf(stderr, "\r%s: %s: %ju entries, %jd MiB\033[K", program_invocation_short_name,
+			p->label, (uintmax_t)entries, (intmax_t)(bytes >> 20));
+}
+
+static struct archive *new_reader(void)
+{
+	struct archive *a = archive_read_new();
+
+	if (!a)
+		die(ENOMEM, "archive");
+	/* Each filter built into libarchive, named one by one: "all" would
+	 * also run external programs for the ones that are not. */
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_lz4(a);
+	archive_read_support_format_tar(a);
+	return a;
+}
+
+static unsigned extract_flags(const struct opts *o)
+{
+	unsigned f = 0;
+
+	if (geteuid() == 0)
+		f |= EXTRACT_OWNERS | EXTRACT_DEVICES;
+	if (o->keep_setuid)
+		f |= EXTRACT_SETUID;
+	return f;
+}
+
+/* S as it may be shown on one line: control characters (a newline in an
+ * entry name could forge a second message) become '?', and a long S is
+ * cut with "...". */
+static char *printable(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; s && *s && n + 4 < size; s++)
+		out[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	if (s && *s)
+		strcpy(out + n, "...");
+	else
+		out[n] = '\0';
+	return out;
+}
+
+/* Unpack the archive A into the root; LABEL names it in messages. */
+static void unpack(const struct opts *o, struct archive *a, const char *label, unsigned flags, int64_t total)
+{
+	struct progress p = { .label = label, .total = total };
+	struct extract x = { .flags = extract_flags(o) | flags };
+	int r;
+
+	if (isatty(STDERR_FILENO)) {
+		x.progress = show_progress;
+		x.progress_arg = &p;
+		clock_gettime(CLOCK_MONOTONIC, &p.last);
+	}
+	r = extract_archive(a, root.fd, &x);
+	if (p.shown)
+		fprintf(stderr, "\r\033[K");
+	if (r < 0) {
+		char name[128], why[sizeof(x.why)];
+
+		printable(x.entry, name, sizeof(name));
+		printable(x.why, why, sizeof(why));
+		if (x.entry && *why)
+			die(0, "%s: %s: %s", label, name, why);
+		if (x.entry)
+			die(r, "%s: %s", label, name);
+		die(*why ? 0 : r, "%s: %s", label, *why ? why : "bad archive");
+	}
+	extract_free(&x);
+}
+
+static int open_input(const char *label, const char *path, int dirfd, int64_t *size)
+{
+	struct stat st;
+	int fd = streq(path, "-") ? dup(STDIN_FILENO) : openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 && label)
+		die(errno, "%s: %s", label, path);
+	if (fd < 0)
+		die(errno, "%s", path);
+	*size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : 0;
+	return fd;
+}
+
+static void from_tar(const struct opts *o)
+{
+	int64_t size;
+	int fd = open_input(NULL, o->tar, AT_FDCWD, &size);
+	struct archive *a = new_reader();
+
+	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK)
+		die(0, "%s: %s", o->tar, archive_error_string(a));
+	unpack(o, a, streq(o->tar, "-") ? "stdin" : o->tar, 0, size);
+	archive_read_free(a);
+	close(fd);
+}
+
+/* REF is SOURCE or SOURCE:TAG, where TAG may hold ':' itself (repo:tag):
+ * the split is at the first ':' whose left side exists; a REF that exists
+ * as given has no tag. */
+static char *split_tag(const char *ref, const char **tag)
+{
+	char *src = strdup(ref), *colon;
+
+	if (!src)
+		die(ENOMEM, "%s", ref);
+	*tag = NULL;
+	if (access(src, F_OK) == 0)
+		return src;
+	for (colon = strchr(src, ':'); colon; colon = strchr(colon + 1, ':')) {
+		*colon = '\0';
+		if (access(src, F_OK) == 0) {
+			*tag = ref + (colon - src) + 1;
+			return src;
+		}
+		*colon = ':';
+	}
+	colon = strrchr(src, ':');	/* SOURCE is missing: say so by its name */
+	if (colon) {
+		*colon = '\0';
+		*tag = ref + (colon - src) + 1;
+	}
+	return src;
+}
+
+static char *read_small(int dirfd, const char *path, const char *label, size_t *len)
+{
+	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		die(errno, "%s: %s", label, path);
+	if (fstat(fd, &st) < 0 || st.st_size > MAX_JSON)
+		die(errno ? errno : EFBIG, "%s: %s", label, path);
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf)
+		die(ENOMEM, "%s", label);
+	n = read(fd, buf, (size_t)st.st_size);
+	if (n < 0)
+		die(errno, "%s: %s", label, path);
+	buf[n] = '\0';
+	*len = (size_t)n;
+	return buf;
+}
+
+static void oci_pick_error(int r, const char *label, const char *tag, const char *what)
+{
+	if (r == -ENOENT && tag)
+		die(0, "%s: no image tagged '%s'", label, tag);
+	if (r == -ENOENT)
+		die(0, "%s: no image for linux/%s in %s", label, oci_host_arch(), what);
+	if (r == -ENOTUNIQ)
+		die(0, "%s: several images in %s: give one as %s:TAG", label, what, label);
+	if (r == -EINVAL)
+		die(0, "%s: %s: not a valid OCI index", label, what);
+	die(r, "%s: %s", label, what);
+}
+
+static void from_oci(const struct opts *o)
+{
+	const char *tag;
+	_cleanup_free_ char *dir = split_tag(o->oci, &tag);
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *json, *digest = NULL, *blob = NULL, **layers, msg[128];
+	bool is_index = true;
+	size_t len, n;
+	int r;
+
+	if (dfd < 0)
+		die(errno, "%s", dir);
+	if (faccessat(dfd, "index.json", F_OK, 0) < 0)
+		die(0, "%s: not an OCI image layout (no index.json)", dir);
+	json = read_small(dfd, "index.json", dir, &len);
+	/* index.json, then nested image indexes (multi-platform), to a manifest. */
+	for (int depth = 0; is_index; depth++) {
+		r = depth > 4 ? -ELOOP : oci_index_pick(json, len, depth ? NULL : tag, "linux",
+							oci_host_arch(), &digest, &is_index);
+		if (r < 0)
+			oci_pick_error(r, dir, depth ? NULL : tag, depth ? "an image index" : "index.json");
+		free(json);
+		if (oci_blob_path(digest, &blob) < 0)
+			die(0, "%s: '%s': not a valid digest", dir, printable(digest, msg, sizeof(msg)));
+		json = read_small(dfd, blob, dir, &len);
+		free(digest);
+		free(blob);
+	}
+	r = oci_manifest_layers(json, len, &layers, &n);
+	if (r < 0)
+		die(r == -EINVAL ? 0 : r, "%s: not a valid image manifest", dir);
+	free(json);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *label = NULL;
+		int64_t size;
+		int fd;
+		struct archive *a;
+
+		if (oci_blob_path(layers[i], &blob) < 0)
+			die(0, "%s: layer '%s': not a valid digest", dir, printable(layers[i], msg, sizeof(msg)));
+		if (asprintf(&label, "%s: layer %zu/%zu", dir, i + 1, n) < 0)
+			die(ENOMEM, "%s", dir);
+		fd = open_input(label, blob, dfd, &size);
+		a = new_reader();
+		if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK)
+			die(0, "%s: %s", label, archive_error_string(a));
+		unpack(o, a, label, EXTRACT_WHITEOUTS, size);
+		archive_read_free(a);
+		close(fd);
+		free(blob);
+	}
+	oci_strv_free(layers);
+}
+
+/* A member of an outer (docker save) archive read as an inner archive. */
+struct member {
+	struct archive *outer;
+};
+
+static la_ssize_t member_read(struct archive *a, void *data, const void **buf)
+{
+	struct member *m = data;
+	size_t len;
+	la_int64_t off;
+	int r = archive_read_data_block(m->outer, buf, &len, &off);
+
+	(void)a;
+	if (r == ARCHIVE_EOF)
+		return 0;
+	return r == ARCHIVE_OK ? (la_ssize_t)len : -1;
+}
+
+/* A member name with "." and ".." worked out as text (members are only
+ * compared, never opened): 0, or -1 when it climbs above the top. */
+static int member_path(const char *in, char *out)
+{
+	size_t n = 0;
+
+	for (const char *p = in; *(p += strspn(p, "/"));) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 2 && !strncmp(p, "..", 2)) {
+			if (!n)
+				return -1;
+			while (n && out[--n] != '/')
+				;
+		} else if (!(len == 1 && *p == '.')) {
+			if (n + len + 2 > PATH_MAX)
+				return -1;
+			if (n)
+				out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* Open FILE and read up to member NAME; symlinked and hardlinked members
+ * (docker save shares identical layers that way) are followed. Returns the
+ * outer archive positioned at the member's data. */
+static struct archive *seek_member(const char *file, const char *want, int64_t *size)
+{
+	char name[PATH_MAX], cur[PATH_MAX];
+	struct archive_entry *e;
+	struct archive *a;
+	const char *why;
+
+	if (extract_clean_name(want, cur, &why) < 0)
+		die(0, "%s: '%s': bad member name", file, printable(want, name, sizeof(name)));
+	for (int hops = 0; hops < 8; hops++) {
+		a = new_reader();
+		if (archive_read_open_filename(a, file, 1 << 20) != ARCHIVE_OK)
+			die(0, "%s: %s", file, archive_error_string(a));
+		for (;;) {
+			int r = archive_read_next_header(a, &e);
+			const char *link;
+
+			if (r == ARCHIVE_EOF)
+				die(0, "%s: %s: no such member", file, printable(cur, name, sizeof(name)));
+			if (r < ARCHIVE_WARN)
+				die(0, "%s: %s", file, archive_error_string(a));
+			if (extract_clean_name(archive_entry_pathname(e) ? archive_entry_pathname(e) : "",
+					       name, &why) < 0 || !streq(name, cur))
+				continue;
+			link = archive_entry_hardlink(e);
+			if (!link && archive_entry_filetype(e) == AE_IFLNK) {
+				/* relative to the member's directory */
+				char *slash = strrchr(name, '/');
+
+				snprintf(cur, sizeof(cur), "%.*s%s%s", slash ? (int)(slash - name) : 0, name,
+					 slash ? "/" : "", archive_entry_symlink(e));
+				link = cur;
+			}
+			if (!link) {
+				*size = archive_entry_size(e);
+				return a;
+			}
+			if (member_path(link, name) < 0)
+				die(0, "%s: %s: bad link", file, printable(cur, name, sizeof(name)));
+			strcpy(cur, name);
+			break;
+		}
+		archive_read_free(a);
+	}
+	die(ELOOP, "%s: %s", file, want);
+}
+
+static void from_docker(const struct opts *o)
+{
+	const char *tag;
+	_cleanup_free_ char *file = split_tag(o->docker, &tag);
+	char *json, **layers;
+	size_t len = 0, n;
+	int64_t size;
+	struct archive *a;
+	int r;
+
+	close(open_input(NULL, file, AT_FDCWD, &size));	/* a plain message for a missing FILE */
+	a = seek_member(file, "manifest.json", &size);
+
+	if (size > MAX_JSON || !(json = malloc((size_t)size + 1)))
+		die(EFBIG, "%s: manifest.json", file);
+	while (len < (size_t)size) {
+		la_ssize_t k = archive_read_data(a, json + len, (size_t)size - len);
+
+		if (k <= 0)
+			die(0, "%s: manifest.json: %s", file, archive_error_string(a));
+		len += (size_t)k;
+	}
+	json[len] = '\0';
+	archive_read_free(a);
+	r = docker_manifest_layers(json, len, tag, &layers, &n);
+	if (r == -ENOENT && tag)
+		die(0, "%s: no image tagged '%s'", file, tag);
+	if (r == -ENOTUNIQ || r == -ENOENT)
+		die(0, "%s: %s images in manifest.json: give one as %s:TAG", file, r == -ENOENT ? "no" : "several", file);
+	if (r < 0)
+		die(r == -EINVAL ? 0 : r, "%s: manifest.json: not a valid docker save manifest", file);
+	free(json);
+	for (size_t i = 0; i < n; i++) {
+		struct member m = { .outer = seek_member(file, layers[i], &size) };
+		struct archive *inner = new_reader();
+		_cleanup_free_ char *label = NULL;
+
+		if (asprintf(&label, "%s: layer %zu/%zu", file, i + 1, n) < 0)
+			die(ENOMEM, "%s", file);
+		if (archive_read_open(inner, &m, NULL, member_read, NULL) != ARCHIVE_OK)
+			die(0, "%s: %s", label, archive_error_string(inner));
+		unpack(o, inner, label, EXTRACT_WHITEOUTS, size);
+		archive_read_free(inner);
+		archive_read_free(m.outer);
+	}
+	oci_strv_free(layers);
+}
+
+/* --- host programs ------------------------------------------------------ */
+
+#include <search.h>
+
+struct host {
+	const struct opts *o;
+	char **ldconf;		/* ld.so.conf directories, searched before the defaults */
+	size_t nldconf;
+	void *copied, *elfs, *needed;	/* tsearch sets of strings */
+	int elfclass, machine;	/* of the first program: NSS modules must match it */
+};
+
+/* The directories ld.so searches last (its built-in trusted directories). */
+static const char *const default_dirs[] = {
+	"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+	"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+	"/lib64", "/usr/lib64", "/lib", "/usr/lib",
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* True when S was in SET already; else S is added. */
+static bool seen(void **set, const char *s)
+{
+	char *dup = strdup(s);
+	char **hit;
+
+	if (!dup)
+		die(ENOMEM, "%s", s);
+	hit = tsearch(dup, set, cmp_str);
+	if (!hit)
+		die(ENOMEM, "%s", s);
+	if (*hit != dup) {
+		free(dup);
+		return true;
+	}
+	return false;
+}
+
+/* The parent directory of host path PATH inside the root, made if missing;
+ * *BASE is PATH's last component. */
+static int root_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	char parent[PATH_MAX];
+	int fd;
+
+	*base = slash ? slash + 1 : path;
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - path) : 0, path);
+	fd = root_open_dir(root.fd, parent + strspn(parent, "/"), true);
+	if (fd < 0)
+		die(fd, "%s: cannot be placed inside %s", path, root.path);
+	return fd;
+}
+
+static void mirror_symlink(const char *path, const char *target)
+{
+	const char *base;
+	_cleanup_close_ int pfd = root_parent(path, &base);
+
+	/* Something already there (an image's own file) is left alone. */
+	if (symlinkat(target, pfd, base) < 0 && errno != EEXIST)
+		die(errno, "%s/%s", root.path, path + 1);
+}
+
+static void copy_data(int src, int dst, const char *path)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = copy_file_range(src, NULL, dst, NULL, 1 << 30, 0);
+		if (n > 0)
+			continue;
+		if (n == 0)
+			return;
+		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			die(errno, "%s", path);
+		break;
+	}
+	while ((n = sendfile(dst, src, NULL, 1 << 30)) > 0)
+		;
+	if (n < 0)
+		die(errno, "%s", path);
+}
+
+static void copy_regular(const struct host *h, const char *path, const struct stat *st)
+{
+	const char *base;
+	_cleanup_close_ int pfd = root_parent(path, &base);
+	_cleanup_close_ int src = open(path, O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int dst = -1;
+	mode_t mode = st->st_mode & 07777;
+	struct timespec ts[2] = { st->st_atim, st->st_mtim };
+
+	if (src < 0)
+		die(errno, "%s", path);
+	for (int tries = 0; dst < 0; tries++) {
+		dst = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (dst < 0 && (errno != EEXIST || tries || remove_tree(pfd, base) < 0))
+			die(errno, "%s/%s", root.path, path + 1);
+	}
+	copy_data(src, dst, path);
+	if (!h->o->keep_setuid)
+		mode &= ~(mode_t)(S_ISUID | S_ISGID);
+	if (fchmod(dst, mode) < 0 || futimens(dst, ts) < 0)
+		die(errno, "%s/%s", root.path, path + 1);
+	if (nskit_verbose)
+		printf("%s\n", path);
+}
+
+/* Copy host PATH into the root at the same place, walking it one component
+ * at a time: each symlink met is recreated as a symlink and then followed,
+ * so /bin -> usr/bin and libc.so.6 -> libc-2.36.so look alike inside.
+ * REAL receives the path with every symlink resolved. */
+static int copy_path(struct host *h, const char *path, char *real)
+{
+	char todo[PATH_MAX], next[PATH_MAX], target[PATH_MAX], tmp[2 * PATH_MAX];
+	const char *p;
+	int links = 0;
+
+	if (snprintf(todo, sizeof(todo), "%s", path) >= (int)sizeof(todo))
+		return -ENAMETOOLONG;
+	real[0] = '\0';
+	if (path[0] != '/' && !getcwd(real, PATH_MAX))
+		return -errno;
+	if (streq(real, "/"))
+		real[0] = '\0';
+	p = todo;
+	while (*(p += strspn(p, "/"))) {
+		size_t len = strcspn(p, "/");
+		struct stat st;
+		ssize_t tl;
+
+		if (len == 1 && p[0] == '.') {
+			p += len;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(real, '/');
+
+			if (slash)
+				*slash = '\0';
+			p += len;
+			continue;
+		}
+		if (snprintf(next, sizeof(next), "%s/%.*s", real, (int)len, p) >= (int)sizeof(next))
+			return -ENAMETOOLONG;
+		p += len;
+		if (lstat(next, &st) < 0)
+			return -errno;
+		if (S_ISLNK(st.st_mode)) {
+			if (++links > 40)
+				return -ELOOP;
+			tl = readlink(next, target, sizeof(target) - 1);
+			if (tl < 0)
+				return -errno;
+			target[tl] = '\0';
+			if (!seen(&h->copied, next))
+				mirror_symlink(next, target);
+			if (snprintf(tmp, sizeof(tmp), "%s/%s", target, p) >= (int)sizeof(todo))
+				return -ENAMETOOLONG;
+			strcpy(todo, tmp);
+			p = todo;
+			if (target[0] == '/')
+				real[0] = '\0';
+			continue;
+		}
+		strcpy(real, next);
+		if (S_ISDIR(st.st_mode)) {
+			if (!seen(&h->copied, real)) {
+				int fd = root_open_dir(root.fd, real + 1, true);
+
+				if (fd < 0)
+					die(fd, "%s: cannot be placed inside %s", real, root.path);
+				close(fd);
+			}
+		} else if (*(p + strspn(p, "/"))) {
+			return -ENOTDIR;
+		} else if (!S_ISREG(st.st_mode)) {
+			return -EINVAL;
+		} else if (!seen(&h->copied, real)) {
+			copy_regular(h, real, &st);
+		}
+	}
+	if (!real[0])
+		strcpy(real, "/");
+	return 0;
+}
+
+static void xcopy_path(struct host *h, const char *path, char *real)
+{
+	int r = copy_path(h, path, real);
+
+	if (r == -EINVAL)
+		die(0, "%s: not a regular file, directory or symlink", path);
+	if (r < 0)
+		die(r, "%s", path);
+}
+
+/* Is PATH an ELF file of this class and machine? ld.so skips ones that are not. */
+static bool elf_fits(const char *path, int elfclass, int machine)
+{
+	unsigned char h[20];
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int m;
+
+	if (fd < 0 || read(fd, h, sizeof(h)) != (ssize_t)sizeof(h) || memcmp(h, ELFMAG, SELFMAG))
+		return false;
+	m = h[EI_DATA] == ELFDATA2MSB ? h[18] << 8 | h[19] : h[19] << 8 | h[18];
+	return h[EI_CLASS] == elfclass && m == machine;
+}
+
+/* Search a colon-separated LIST (DT_RPATH/DT_RUNPATH) for NAME, $ORIGIN
+ * expanded to ORIGIN. Entries with other $tokens are skipped. */
+static bool search_list(const char *list, const char *origin, const char *name,
+			const struct elf_deps *d, char *out)
+{
+	_cleanup_free_ char *copy = strdup(list);
+	char *save = NULL, dir[PATH_MAX];
+
+	if (!copy)
+		die(ENOMEM, "%s", name);
+	for (char *w = strtok_r(copy, ":", &save); w; w = strtok_r(NULL, ":", &save)) {
+		const char *rest = w;
+
+		if (!strncmp(w, "$ORIGIN", 7))
+			rest = w + 7;
+		else if (!strncmp(w, "${ORIGIN}", 9))
+			rest = w + 9;
+		if (strchr(rest, '$') || (rest == w && *w != '/'))
+			continue;
+		snprintf(dir, sizeof(dir), "%s%s", rest == w ? "" : origin, rest);
+		if (snprintf(out, PATH_MAX, "%s/%s", dir, name) < PATH_MAX &&
+		    elf_fits(out, d->elfclass, d->machine))
+			return true;
+	}
+	return false;
+}
+
+struct chain {
+	const char *rpath, *origin;
+	const struct chain *up;
+};
+
+/* Where ld.so finds NAME for an object with deps D: DT_RPATH of the object
+ * and of those that loaded it (only when the object has no DT_RUNPATH),
+ * then its DT_RUNPATH, then the ld.so.conf directories (this stands in for
+ * ld.so.cache, which is built from them), then the default directories.
+ * LD_LIBRARY_PATH is ignored: it is the caller's, not the jail's. */
+static bool find_lib(const struct host *h, const char *name, const struct elf_deps *d,
+		     const struct chain *self, char *out)
+{
+	if (strchr(name, '/')) {
+		snprintf(out, PATH_MAX, "%s", name);
+		return access(out, F_OK) == 0;
+	}
+	for (const struct chain *c = self; !d->runpath && c; c = c->up)
+		if (c->rpath && search_list(c->rpath, c->origin, name, d, out))
+			return true;
+	if (d->runpath && search_list(d->runpath, self->origin, name, d, out))
+		return true;
+	for (size_t i = 0; i < h->nldconf; i++)
+		if (snprintf(out, PATH_MAX, "%s/%s", h->ldconf[i], name) < PATH_MAX &&
+		    elf_fits(out, d->elfclass, d->machine))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(default_dirs); i++)
+		if (snprintf(out, PATH_MAX, "%s/%s", default_dirs[i], name) < PATH_MAX &&
+		    elf_fits(out, d->elfclass, d->machine))
+			return true;
+	return false;
+}
+
+/* Copy the ELF file at PATH, its interpreter and, depth first, every library it needs. */
+static void add_elf(struct host *h, const char *path, const struct chain *up, bool program)
+{
+	char real[PATH_MAX], lib[PATH_MAX];
+	_cleanup_free_ char *origin = NULL;
+	struct elf_deps d;
+	int fd, r;
+
+	xcopy_path(h, path, real);
+	if (seen(&h->elfs, real))
+		return;
+	fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(errno, "%s", path);
+	r = elf_deps_read(fd, &d);
+	close(fd);
+	if (r == -ENOEXEC)
+		die(0, "%s: not an ELF file", path);
+	if (r < 0)
+		die(r, "%s", path);
+	if (!h->elfclass)
+		h->elfclass = d.elfclass, h->machine = d.machine;
+	if (d.interp)
+		add_elf(h, d.interp, NULL, false);
+	/* $ORIGIN: the program's real directory; a library's as it was found. */
+	origin = strdup(program ? real : path);
+	if (!origin)
+		die(ENOMEM, "%s", path);
+	*(strrchr(origin, '/') ? strrchr(origin, '/') : origin) = '\0';
+	struct chain self = { d.rpath, origin, up };
+
+	for (size_t i = 0; i < d.nneeded; i++) {
+		if (seen(&h->needed, d.needed[i]))
+			continue;
+		if (!find_lib(h, d.needed[i], &d, &self, lib))
+			die(0, "%s: library not found (needed by %s)", d.needed[i], path);
+		add_elf(h, lib, &self, false);
+	}
+	elf_deps_free(&d);
+}
+
+/* A PROG operand as a path: as given when it holds a '/', else from PATH. */
+static void find_program(const char *name, char *out)
+{
+	const char *path = getenv("PATH");
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		if (stat(name, &st) < 0)
+			die(errno, "%s", name);
+		snprintf(out, PATH_MAX, "%s", name);
+		return;
+	}
+	copy = strdup(path && *path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	if (!copy)
+		die(ENOMEM, "%s", name);
+	for (char *dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save))
+		if (snprintf(out, PATH_MAX, "%s/%s", dir, name) < PATH_MAX &&
+		    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return;
+	die(0, "%s: command not found in PATH", name);
+}
+
+/* NSS modules named in the root's own etc/nsswitch.conf: the ones name
+ * lookups inside it will load. Names without a module on the host
+ * (built into libc, or not installed) are skipped. */
+static void add_nss(struct host *h)
+{
+	_cleanup_close_ int etc = root_open_dir(root.fd, "etc", false);
+	int fd = etc < 0 ? -1 : openat(etc, "nsswitch.conf", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+	struct elf_deps want = { .elfclass = h->elfclass, .machine = h->machine };
+	struct chain none = { NULL, "", NULL };
+	char *line = NULL, lib[PATH_MAX], name[NAME_MAX];
+	size_t cap = 0;
+
+	if (!f)
+		die(errno, "%s/etc/nsswitch.conf", root.path);
+	while (getline(&line, &cap, f) >= 0) {
+		char *p = strchr(line, ':'), *save = NULL;
+
+		line[strcspn(line, "#\n")] = '\0';
+		if (!p || strchr(line, '#'))
+			continue;
+		for (char *w = strtok_r(p + 1, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+			if (*w == '[' || strchr(w, ']') || strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(w))
+				continue;
+			snprintf(name, sizeof(name), "libnss_%.64s.so.2", w);
+			if (seen(&h->needed, name))
+				continue;
+			if (find_lib(h, name, &want, &none, lib))
+				add_elf(h, lib, NULL, false);
+			else if (nskit_verbose)
+				xwarnc(0, "%s: no NSS module %s on the host, skipped", w, name);
+		}
+	}
+	free(line);
+	fclose(f);
+}
+
+/* Write file REL (inside the root) unless it exists; REPLACE overwrites. */
+static void write_root_file(const char *rel, const char *content, mode_t mode, bool replace)
+{
+	const char *base;
+	_cleanup_close_ int pfd = root_parent(rel, &base);
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(content);
+
+	for (int tries = 0; fd < 0; tries++) {
+		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0)
+			break;
+		if (errno != EEXIST || tries)
+			die(errno, "%s/%s", root.path, rel);
+		if (!replace)
+			return;
+		if (remove_tree(pfd, base) < 0)
+			die(errno, "%s/%s", root.path, rel);
+	}
+	if (write(fd, content, len) != (ssize_t)len || fchmod(fd, mode) < 0)
+		die(errno, "%s/%s", root.path, rel);
+}
+
+static char *host_resolv_conf(void)
+{
+	static char buf[16384];
+	_cleanup_close_ int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n < 0)
+		return "# the host had no /etc/resolv.conf\n";
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Mount points and the few files every jail expects. No device nodes:
+ * nsnew mounts a fresh /dev. Existing files (an image's) are kept. */
+static void make_skeleton(const struct opts *o)
+{
+	static const struct { const char *path; mode_t mode; } dirs[] = {
+		{ "dev", 0755 }, { "dev/pts", 0755 }, { "dev/shm", 01777 }, { "etc", 0755 },
+		{ "proc", 0555 }, { "root", 0700 }, { "run", 0755 }, { "sys", 0555 },
+		{ "tmp", 01777 },
+	};
+	static const char *const merged[] = { "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32" };
+	const char *name = o->hostname ? o->hostname : "localhost";
+	char hosts[256], hostname[80];
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		const char *base;
+		_cleanup_close_ int pfd = root_parent(dirs[i].path, &base);
+		_cleanup_close_ int fd = -1;
+
+		if (mkdirat(pfd, base, 0700) < 0) {
+			if (errno == EEXIST)
+				continue;
+			die(errno, "%s/%s", root.path, dirs[i].path);
+		}
+		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fchmod(fd, dirs[i].mode) < 0)
+			die(errno, "%s/%s", root.path, dirs[i].path);
+	}
+	/* A merged-/usr host's /bin -> usr/bin and the like, so /bin/sh works inside. */
+	for (size_t i = 0; i < ARRAY_SIZE(merged); i++) {
+		char target[PATH_MAX];
+		ssize_t n = readlink(merged[i], target, sizeof(target) - 1);
+
+		if (n > 0) {
+			target[n] = '\0';
+			mirror_symlink(merged[i], target);
+		}
+	}
+	snprintf(hosts, sizeof(hosts), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s%s%s",
+		 streq(name, "localhost") ? "" : "127.0.1.1\t", streq(name, "localhost") ? "" : name,
+		 streq(name, "localhost") ? "" : "\n");
+	snprintf(hostname, sizeof(hostname), "%s\n", name);
+	write_root_file("etc/hostname", hostname, 0644, o->hostname != NULL);
+	write_root_file("etc/hosts", hosts, 0644, o->hostname != NULL);
+	write_root_file("etc/resolv.conf", host_resolv_conf(), 0644, false);
+	write_root_file("etc/passwd",
+			"root:x:0:0:root:/root:/bin/sh\n"
+			"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n", 0644, false);
+	write_root_file("etc/group", "root:x:0:\nnobody:x:65534:\n", 0644, false);
+	write_root_file("etc/nsswitch.conf",
+			"passwd:\tfiles\ngroup:\tfiles\nshadow:\tfiles\nhosts:\tfiles dns\n"
+			"networks:\tfiles\nprotocols:\tfiles\nservices:\tfiles\n", 0644, false);
+}
+
+static void from_host(const struct opts *o)
+{
+	struct host h = { .o = o };
+	char path[PATH_MAX], real[PATH_MAX];
+	int r;
+
+	r = ldconf_dirs("/etc/ld.so.conf", &h.ldconf, &h.nldconf);
+	if (r < 0)
+		die(r, "/etc/ld.so.conf");
+	if (o->from_host)
+		make_skeleton(o);
+	for (int i = 0; i < o->nprogs; i++) {
+		find_program(o->progs[i], path);
+		add_elf(&h, path, NULL, true);
+	}
+	for (int i = 0; i < o->ncopies; i++)
+		xcopy_path(&h, o->copies[i], real);
+	if (o->with_nss)
+		add_nss(&h);
+	tdestroy(h.copied, free);
+	tdestroy(h.elfs, free);
+	tdestroy(h.needed, free);
+	oci_strv_free(h.ldconf);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+
+	nskit_init(EXIT_USAGE);
+	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	open_root(&o);
+	if (o.tar)
+		from_tar(&o);
+	else if (o.oci)
+		from_oci(&o);
+	else if (o.docker)
+		from_docker(&o);
+	if (o.from_host || o.ncopies)
+		from_host(&o);
+	if (o.hostname && !o.from_host) {
+		char line[80];
+
+		snprintf(line, sizeof(line), "%s\n", o.hostname);
+		write_root_file("etc/hostname", line, 0644, true);
+	}
+	free(o.progs);
+	free(o.copies);
+	return EXIT_OK;
+}

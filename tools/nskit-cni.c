@@ -1,0 +1,1365 @@
+/* nskit-cni - a CNI plugin (specification 1.1.0; also speaks 0.3.1, 0.4.0
+ * and 1.0.0) that wires a container's network namespace with a veth pair,
+ * point-to-point or onto a bridge, addresses from a delegated IPAM plugin,
+ * routes, and masquerade in nskit's own nftables table.
+ *   CNI_COMMAND=ADD|DEL|CHECK|STATUS|GC|VERSION ... nskit-cni < CONFIG
+ * Siblings: vethctl(8) and natctl(8), whose lib/link.h and lib/nat.h it uses. */
+#include <argp.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/rtnetlink.h>
+
+#include "addr.h"
+#include "ipcfg.h"
+#include "jsonout.h"
+#include "link.h"
+#include "msg.h"
+#include "nat.h"
+#include "nl.h"
+#include "ns.h"
+#include "util.h"
+
+#define STATE_DIR "/run/nskit-cni"
+#define MAX_IPS 8
+#define MAX_ROUTES 64
+#define INPUT_MAX (16u << 20)
+
+/* The specification's error codes; 100 and up are nskit's own. */
+enum {
+	CNI_ERR_VERSION = 1,		/* incompatible CNI version */
+	CNI_ERR_FIELD = 2,		/* unsupported field in the configuration */
+	CNI_ERR_NO_CONTAINER = 3,	/* container unknown or gone */
+	CNI_ERR_ENV = 4,		/* invalid necessary environment variable */
+	CNI_ERR_IO = 5,			/* I/O failure */
+	CNI_ERR_DECODE = 6,		/* failed to decode content */
+	CNI_ERR_CONFIG = 7,		/* invalid network configuration */
+	CNI_ERR_AGAIN = 11,		/* try again later */
+	CNI_ERR_UNAVAILABLE = 50,	/* STATUS: cannot service ADD */
+	CNI_ERR_SYSTEM = 100,		/* a kernel or nftables request failed */
+	CNI_ERR_CHECK = 101,		/* CHECK: the attachment is not as ADD made it */
+};
+
+/* Oldest first; the last is what an error reports when the config's
+ * version is unknown. */
+static const char *const versions[] = { "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
+enum { V031, V040, V100, V110 };
+
+struct ip {
+	struct cidr addr;	/* the container's address, with its prefix */
+	struct cidr gw;		/* family 0: none */
+};
+
+struct route {
+	struct cidr dst;	/* network */
+	struct cidr gw;		/* family 0: the gateway of the ip of its family */
+};
+
+struct cni {
+	/* the environment */
+	const char *command, *containerid, *netns, *ifname, *path;
+	/* the configuration: raw bytes (passed on to IPAM as they came) and parsed */
+	char *raw;
+	size_t rawlen;
+	struct json_object *conf, *prev, *dns;
+	const char *name, *bridge, *ipam;
+	int version;		/* index in versions[], -1 before it is known */
+	bool ipmasq, gateway;
+	uint32_t mtu;
+	char hostif[IF_NAMESIZE];
+	/* the first error, reported once at exit */
+	int code;
+	char msg[128], details[768];
+};
+
+static const char doc[] =
+	"A CNI plugin: wire a container's network namespace with a veth pair.\v"
+	"Runtimes run it with CNI_COMMAND (ADD, DEL, CHECK, STATUS, GC, VERSION),\n"
+	"CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_ARGS and CNI_PATH in the\n"
+	"environment and the network configuration on stdin; it writes the result\n"
+	"(or the specification's error object) as JSON on stdout.\n"
+	"\n"
+	"Examples:\n"
+	"  echo '{\"cniVersion\":\"1.1.0\"}' | CNI_COMMAND=VERSION nskit-cni\n"
+	"  nsname add c1 && CNI_COMMAND=ADD CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 \\\n"
+	"    CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni nskit-cni < net.conf\n"
+	"  CNI_COMMAND=DEL CNI_CONTAINERID=c1 CNI_IFNAME=eth0 CNI_PATH=/usr/lib/cni \\\n"
+	"    nskit-cni < net.conf\n"
+	"\n"
+	"Exit status: 0 success; 1 failure (the error object on stdout carries\n"
+	"the specification's code); 2 usage error (command-line options).";
+
+static const struct argp argp = { NULL, NULL, NULL, doc, NULL, NULL, NULL };
+
+/* Record the first error; later ones (from undoing) are only logged. */
+__attribute__((format(printf, 4, 5)))
+static int fail(struct cni *c, int code, const char *msg, const char *fmt, ...)
+{
+	char details[sizeof(c->details)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(details, sizeof(details), fmt, ap);
+	va_end(ap);
+	if (c->code) {
+		xwarnc(0, "also: %s: %s", msg, details);
+		return -1;
+	}
+	c->code = code;
+	snprintf(c->msg, sizeof(c->msg), "%s", msg);
+	snprintf(c->details, sizeof(c->details), "%s", details);
+	return -1;
+}
+
+static int fail_sys(struct cni *c, int err, const char *what)
+{
+	return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", what, strerror(err < 0 ? -err : err));
+}
+
+/* The error object on stdout, one line on stderr, exit 1. */
+static noreturn void report_error(struct cni *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "cniVersion",
+		json_object_new_string(versions[c->version >= 0 ? c->version : V110]));
+	json_object_object_add(o, "code", json_object_new_int(c->code));
+	json_object_object_add(o, "msg", json_object_new_string(c->msg));
+	if (c->details[0])
+		json_object_object_add(o, "details", json_object_new_string(c->details));
+	json_print(o);
+	xerrc(EXIT_FAIL, 0, "%s: %s", c->msg, c->details);
+}
+
+/* --- reading the request ------------------------------------------------ */
+
+/* All of FD (up to INPUT_MAX bytes) in a malloc'd, NUL-terminated buffer:
+ * its length, or -errno (-EFBIG when longer). */
+static ssize_t read_all(int fd, char **out)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *p = cap >= INPUT_MAX ? NULL : realloc(buf, cap * 2 + 1);
+
+			if (!p) {
+				free(buf);
+				return -EFBIG;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = 0;
+	*out = buf;
+	return (ssize_t)len;
+}
+
+static int read_input(struct cni *c)
+{
+	ssize_t n = read_all(STDIN_FILENO, &c->raw);
+
+	if (n < 0)
+		return fail(c, CNI_ERR_IO, "reading the network configuration", "stdin: %s",
+			    n == -EFBIG ? "more than 16 MiB" : strerror((int)-n));
+	c->rawlen = (size_t)n;
+	return 0;
+}
+
+static int version_index(const char *v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++)
+		if (streq(v, versions[i]))
+			return (int)i;
+	return -1;
+}
+
+/* Strict JSON, one object and nothing after it but white space. */
+static struct json_object *parse_json(const char *buf, size_t len, const char **why)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = NULL;
+
+	*why = "out of memory";
+	if (!tok)
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!o || json_tokener_get_error(tok) != json_tokener_success) {
+		*why = o || json_tokener_get_error(tok) != json_tokener_continue ?
+		       json_tokener_error_desc(json_tokener_get_error(tok)) : "unexpected end of input";
+		json_object_put(o);
+		o = NULL;
+	} else if (buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
+		*why = "trailing data after the JSON object";
+		json_object_put(o);
+		o = NULL;
+	} else if (!json_object_is_type(o, json_type_object)) {
+		*why = "not a JSON object";
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+static const char *get_string(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* The spec's rule for network names and container ids: an alphanumeric,
+ * then alphanumerics, '_', '.' or '-'. */
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+static bool spec_name_ok(const char *s)
+{
+	return s && *s && strchr(ALNUM, *s) && s[strspn(s, ALNUM "._-")] == 0 && strlen(s) <= NAME_MAX;
+}
+
+/* Fields of the reference bridge plugin nskit does not implement: a
+ * configuration that asks for them fails instead of being half-honoured. */
+static int check_unsupported(struct cni *c)
+{
+	static const char *const keys[] = { "hairpinMode", "macspoofchk", "promiscMode", "vlan", "vlanTrunk" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		struct json_object *v;
+
+		/* false and 0 ask for nothing. */
+		if (!json_object_object_get_ex(c->conf, keys[i], &v) || !v ||
+		    ((json_object_is_type(v, json_type_boolean) || json_object_is_type(v, json_type_int)) &&
+		     !json_object_get_int64(v)))
+			continue;
+		return fail(c, CNI_ERR_FIELD, "unsupported field in network configuration", "%s: %s",
+			    keys[i], json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	}
+	return 0;
+}
+
+static int parse_config(struct cni *c)
+{
+	struct json_object *v;
+	const char *why, *s;
+
+	c->conf = parse_json(c->raw, c->rawlen, &why);
+	if (!c->conf)
+		return fail(c, CNI_ERR_DECODE, "failed to decode the network configuration", "stdin: %s", why);
+	if (!(s = get_string(c->conf, "cniVersion")))
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "cniVersion: missing or not a string");
+	if ((c->version = version_index(s)) < 0)
+		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions",
+			    "config is \"%.32s\", nskit-cni supports 0.3.1, 0.4.0, 1.0.0, 1.1.0", s);
+	c->name = get_string(c->conf, "name");
+	if (!spec_name_ok(c->name))
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+			    "name: missing, or not an alphanumeric followed by alphanumerics, '_', '.', '-'");
+	if (!json_object_object_get_ex(c->conf, "ipam", &v) || !(c->ipam = get_string(v, "type")) ||
+	    !*c->ipam || strchr(c->ipam, '/') || streq(c->ipam, ".") || streq(c->ipam, ".."))
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+			    "ipam.type: missing, or not the file name of an IPAM plugin");
+	if (json_object_object_get_ex(c->conf, "bridge", &v)) {
+		c->bridge = get_string(c->conf, "bridge");
+		if (!c->bridge || link_name_check(c->bridge) < 0)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+				    "bridge: not an interface name of 1 to %d bytes", LINK_NAME_MAX);
+	}
+	c->gateway = true;
+	if (json_object_object_get_ex(c->conf, "isGateway", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "isGateway: not a boolean");
+		c->gateway = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(c->conf, "ipMasq", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipMasq: not a boolean");
+		c->ipmasq = json_object_get_boolean(v);
+	}
+	if (json_object_object_get_ex(c->conf, "mtu", &v)) {
+		int64_t m = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || m < 68 || m > 65535)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "mtu: not a number from 68 to 65535");
+		c->mtu = (uint32_t)m;
+	}
+	if (json_object_object_get_ex(c->conf, "prevResult", &v) && json_object_is_type(v, json_type_object))
+		c->prev = v;
+	if (json_object_object_get_ex(c->conf, "dns", &v) && json_object_is_type(v, json_type_object) &&
+	    json_object_object_length(v) > 0)
+		c->dns = v;
+	return check_unsupported(c);
+}
+
+/* The variables each command needs, checked before anything changes. */
+static int check_env(struct cni *c)
+{
+	bool attach = !streq(c->command, "STATUS") && !streq(c->command, "GC");
+
+	if (attach && !spec_name_ok(c->containerid))
+		return fail(c, CNI_ERR_ENV, "invalid environment variables",
+			    "CNI_CONTAINERID: missing, or not an alphanumeric followed by alphanumerics, '_', '.', '-'");
+	if (attach && (!c->ifname || link_name_check(c->ifname) < 0))
+		return fail(c, CNI_ERR_ENV, "invalid environment variables",
+			    "CNI_IFNAME: missing, or not an interface name of 1 to %d bytes", LINK_NAME_MAX);
+	if (!streq(c->command, "DEL") && attach && (!c->netns || !*c->netns))
+		return fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_NETNS: missing");
+	if (!streq(c->command, "STATUS") && (!c->path || !*c->path))
+		return fail(c, CNI_ERR_ENV, "invalid environment variables",
+			    "CNI_PATH: missing (needed to find the IPAM plugin)");
+	return 0;
+}
+
+/* The host end's name: "nsk" and 32 bits of FNV-1a over the container id
+ * and the interface name, so DEL finds it even when the netns is gone. */
+static void host_ifname(struct cni *c)
+{
+	uint32_t h = 2166136261u;
+	const char *parts[] = { c->containerid, c->ifname };
+
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		for (const unsigned char *p = (const unsigned char *)parts[i]; ; p++) {
+			h = (h ^ *p) * 16777619u;	/* the NUL separates the parts */
+			if (!*p)
+				break;
+		}
+	snprintf(c->hostif, sizeof(c->hostif), "nsk%08x", h);
+}
+
+static int open_netns(struct cni *c)
+{
+	int fd;
+
+	if (c->netns[0] != '/')
+		return fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_NETNS=%s: not an absolute path", c->netns);
+	fd = ns_open_path(c->netns, CLONE_NEWNET);
+	if (fd == -ENOENT)
+		return fail(c, CNI_ERR_NO_CONTAINER, "container unknown or does not exist", "CNI_NETNS=%s: %s",
+			    c->netns, ns_open_strerror(fd, CLONE_NEWNET));
+	if (fd < 0)
+		return fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_NETNS=%s: %s",
+			    c->netns, ns_open_strerror(fd, CLONE_NEWNET));
+	return fd;
+}
+
+/* --- delegation to the IPAM plugin -------------------------------------- */
+
+/* The IPAM plugin's path, found in CNI_PATH: NULL with errno ENOENT
+ * when no directory has it. */
+static char *find_plugin(const struct cni *c)
+{
+	_cleanup_free_ char *dirs = strdup(c->path ? c->path : "");
+	char *save = NULL;
+
+	if (!dirs)
+		return NULL;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		char *p;
+		struct stat st;
+
+		if (asprintf(&p, "%s/%s", d, c->ipam) < 0)
+			return NULL;
+		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	errno = ENOENT;
+	return NULL;
+}
+
+static int fail_no_plugin(struct cni *c, int code, const char *msg)
+{
+	if (errno != ENOENT)
+		return fail_sys(c, errno, "CNI_PATH");
+	return fail(c, code, msg, "ipam.type: no plugin \"%s\" in CNI_PATH=%s", c->ipam, c->path ? c->path : "");
+}
+
+/* The environment we were given, with CNI_COMMAND set to COMMAND. */
+static char **delegate_env(const char *command)
+{
+	extern char **environ;
+	size_t n = 0, k = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(char *));
+	if (!env || asprintf(&env[k++], "CNI_COMMAND=%s", command) < 0) {
+		free(env);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "CNI_COMMAND=", 12) != 0)
+			env[k++] = environ[i];
+	return env;
+}
+
+/* The delegate's error object passed on with its code, or code 100 when
+ * it printed none. */
+static int delegate_failed(struct cni *c, const char *command, const char *output, size_t len, int status)
+{
+	const char *why, *msg, *details;
+	struct json_object *e = parse_json(output, len, &why), *code;
+	int r;
+
+	msg = get_string(e, "msg");
+	details = get_string(e, "details");
+	if (e && json_object_object_get_ex(e, "code", &code) && json_object_get_int(code) > 0)
+		r = fail(c, json_object_get_int(code), msg ? msg : "IPAM plugin failed", "%s %s: %s",
+			 c->ipam, command, details && *details ? details : msg ? msg : "no details");
+	else
+		r = fail(c, CNI_ERR_SYSTEM, "IPAM plugin failed", "%s %s: exit status %d", c->ipam, command,
+			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	json_object_put(e);
+	return r;
+}
+
+/* Run the IPAM plugin with COMMAND, the same environment and the same
+ * configuration bytes we got (the spec's delegation); its stderr is ours.
+ * Its result object goes to *OUT when OUT is not NULL. */
+static int delegate(struct cni *c, const char *command, struct json_object **out)
+{
+	_cleanup_free_ char *plugin = find_plugin(c), *output = NULL;
+	_cleanup_close_ int cfg = -1, rd = -1;
+	char **env;
+	int pipefd[2], status, e;
+	ssize_t len;
+	pid_t pid;
+
+	if (!plugin)
+		return fail_no_plugin(c, CNI_ERR_CONFIG, "invalid network configuration");
+	/* Its stdin is a memfd holding our configuration, so neither side
+	 * can block on a full pipe whatever the sizes. */
+	cfg = memfd_create("cni-config", MFD_CLOEXEC);
+	if (cfg < 0 || write(cfg, c->raw, c->rawlen) != (ssize_t)c->rawlen || lseek(cfg, 0, SEEK_SET) < 0 ||
+	    pipe2(pipefd, O_CLOEXEC) < 0)
+		return fail_sys(c, cfg < 0 ? errno : EIO, "running the IPAM plugin");
+	rd = pipefd[0];
+	if (!(env = delegate_env(command))) {
+		close(pipefd[1]);
+		return fail_sys(c, ENOMEM, "running the IPAM plugin");
+	}
+	fflush(NULL);
+	pid = fork();
+	e = errno;
+	if (pid == 0) {
+		char *argv[] = { plugin, NULL };
+
+		if (dup2(cfg, STDIN_FILENO) >= 0 && dup2(pipefd[1], STDOUT_FILENO) >= 0)
+			execve(plugin, argv, env);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	free(env[0]);
+	free(env);
+	if (pid < 0)
+		return fail_sys(c, e, "fork");
+	len = read_all(rd, &output);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return fail_sys(c, errno, "waitpid");
+	if (len < 0)
+		return fail_sys(c, (int)len, "reading the IPAM plugin's output");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return delegate_failed(c, command, output, (size_t)len, status);
+	if (out) {
+		const char *why;
+
+		*out = parse_json(output, (size_t)len, &why);
+		if (!*out)
+			return fail(c, CNI_ERR_DECODE, "failed to decode the IPAM result", "%s %s: %s",
+				    c->ipam, command, why);
+	}
+	return 0;
+}
+
+/* STATUS and GC came with 1.1.0: an IPAM plugin whose VERSION does not
+ * list 1.1.0 (Debian 12's host-local is 1.0.0) cannot answer them, so it
+ * is not asked, as a runtime gates them on the version. 1, 0 or -1. */
+static int delegate_speaks_1_1(struct cni *c)
+{
+	struct json_object *out = NULL, *arr;
+	int yes = 0;
+
+	if (delegate(c, "VERSION", &out) < 0)
+		return -1;
+	if (json_object_object_get_ex(out, "supportedVersions", &arr) && json_object_is_type(arr, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(arr); i++) {
+			const char *v = json_object_get_string(json_object_array_get_idx(arr, i));
+
+			yes |= v && streq(v, versions[V110]);
+		}
+	json_object_put(out);
+	return yes;
+}
+
+/* --- results -------------------------------------------------------------- */
+
+static int parse_cidr_field(struct json_object *o, const char *key, bool need_prefix, struct cidr *cd)
+{
+	const char *s = get_string(o, key);
+
+	return s && cidr_parse(s, cd, need_prefix) == 0 ? 0 : -EINVAL;
+}
+
+/* The IPs and routes of a result object (from IPAM or a prevResult).
+ * With IFINDEX >= 0 only the IPs of that interface index. */
+static int result_ips(struct cni *c, struct json_object *res, int ifindex, struct ip *ips, size_t *nips)
+{
+	struct json_object *arr, *v;
+
+	*nips = 0;
+	if (!json_object_object_get_ex(res, "ips", &arr) || !json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		struct ip ip = { 0 };
+
+		if (ifindex >= 0 && (!json_object_object_get_ex(e, "interface", &v) || json_object_get_int(v) != ifindex))
+			continue;
+		if (parse_cidr_field(e, "address", true, &ip.addr) < 0 ||
+		    (get_string(e, "gateway") && parse_cidr_field(e, "gateway", false, &ip.gw) < 0))
+			return fail(c, CNI_ERR_DECODE, "failed to decode a result", "ips[%zu]: bad address or gateway", i);
+		if (ip.gw.family && ip.gw.family != ip.addr.family)
+			return fail(c, CNI_ERR_DECODE, "failed to decode a result", "ips[%zu]: gateway of another family", i);
+		if (*nips == MAX_IPS)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "more than %d IPs", MAX_IPS);
+		ips[(*nips)++] = ip;
+	}
+	return 0;
+}
+
+static int result_routes(struct cni *c, struct json_object *res, struct route *rts, size_t *nrts)
+{
+	struct json_object *arr;
+
+	*nrts = 0;
+	if (!json_object_object_get_ex(res, "routes", &arr) || !json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		struct route rt = { 0 };
+
+		if (parse_cidr_field(e, "dst", true, &rt.dst) < 0 ||
+		    (get_string(e, "gw") && parse_cidr_field(e, "gw", false, &rt.gw) < 0))
+			return fail(c, CNI_ERR_DECODE, "failed to decode a result", "routes[%zu]: bad dst or gw", i);
+		cidr_to_network(&rt.dst);
+		if (*nrts == MAX_ROUTES)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "more than %d routes", MAX_ROUTES);
+		rts[(*nrts)++] = rt;
+	}
+	return 0;
+}
+
+static struct json_object *iface_json(struct nl_sock *sk, int ifindex, const char *name, const char *sandbox)
+{
+	struct json_object *o = json_object_new_object();
+	char mac[IPCFG_MACSTRLEN];
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	if (ipcfg_link_mac(sk, ifindex, mac, sizeof(mac)) == 0)
+		json_object_object_add(o, "mac", json_object_new_string(mac));
+	if (sandbox)
+		json_object_object_add(o, "sandbox", json_object_new_string(sandbox));
+	return o;
+}
+
+/* Append the elements of SRC[KEY] to DST's array KEY. */
+static void append_array(struct json_object *dst, struct json_object *src, const char *key)
+{
+	struct json_object *from, *to;
+
+	if (!src || !json_object_object_get_ex(src, key, &from) || !json_object_is_type(from, json_type_array))
+		return;
+	if (!json_object_object_get_ex(dst, key, &to)) {
+		to = json_object_new_array();
+		json_object_object_add(dst, key, to);
+	}
+	for (size_t i = 0; i < json_object_array_length(from); i++)
+		json_object_array_add(to, json_object_get(json_object_array_get_idx(from, i)));
+}
+
+static size_t array_len(struct json_object *o, const char *key)
+{
+	struct json_object *a;
+
+	return o && json_object_object_get_ex(o, key, &a) && json_object_is_type(a, json_type_array) ?
+	       json_object_array_length(a) : 0;
+}
+
+/* DNS settings: an earlier plugin's, else the configuration's, else IPAM's. */
+static struct json_object *pick_dns(struct cni *c, struct json_object *ipam)
+{
+	struct json_object *d;
+
+	if (c->prev && json_object_object_get_ex(c->prev, "dns", &d) && json_object_is_type(d, json_type_object) &&
+	    json_object_object_length(d) > 0)
+		return d;
+	if (c->dns)
+		return c->dns;
+	if (json_object_object_get_ex(ipam, "dns", &d) && json_object_is_type(d, json_type_object))
+		return d;
+	return NULL;
+}
+
+/* The ADD result: prevResult's content first (chaining), then what this
+ * attachment made. IFACES holds our interfaces, the container's last. */
+static struct json_object *build_result(struct cni *c, struct json_object *ipam, struct json_object *ifaces,
+					const struct ip *ips, size_t nips)
+{
+	struct json_object *r = json_object_new_object(), *arr, *dns;
+	int ctr = (int)(array_len(c->prev, "interfaces") + json_object_array_length(ifaces) - 1);
+
+	json_object_object_add(r, "cniVersion", json_object_new_string(versions[c->version]));
+	json_object_object_add(r, "interfaces", json_object_new_array());
+	append_array(r, c->prev, "interfaces");
+	json_object_object_get_ex(r, "interfaces", &arr);
+	for (size_t i = 0; i < json_object_array_length(ifaces); i++)
+		json_object_array_add(arr, json_object_get(json_object_array_get_idx(ifaces, i)));
+	append_array(r, c->prev, "ips");
+	if (!json_object_object_get_ex(r, "ips", &arr)) {
+		arr = json_object_new_array();
+		json_object_object_add(r, "ips", arr);
+	}
+	for (size_t i = 0; i < nips; i++) {
+		struct json_object *o = json_object_new_object();
+		char s[CIDR_STRLEN];
+
+		if (c->version < V100)
+			json_object_object_add(o, "version", json_object_new_string(ips[i].addr.family == AF_INET ? "4" : "6"));
+		json_object_object_add(o, "interface", json_object_new_int(ctr));
+		json_object_object_add(o, "address", json_object_new_string(cidr_format(&ips[i].addr, true, s, sizeof(s))));
+		if (ips[i].gw.family)
+			json_object_object_add(o, "gateway", json_object_new_string(cidr_format(&ips[i].gw, false, s, sizeof(s))));
+		json_object_array_add(arr, o);
+	}
+	append_array(r, c->prev, "routes");
+	append_array(r, ipam, "routes");
+	dns = pick_dns(c, ipam);
+	json_object_object_add(r, "dns", dns ? json_object_get(dns) : json_object_new_object());
+	return r;
+}
+
+/* --- state: what ADD made that DEL and GC cannot see in the kernel ---------- */
+
+/* STATE_DIR/NETWORK/HOSTIF holds the attachment's container id, interface
+ * name and the masquerade entries it added, so DEL removes exactly those
+ * (even without a prevResult) and GC finds stale attachments. */
+static char *state_path(const struct cni *c, const char *file)
+{
+	char *p;
+
+	if (asprintf(&p, STATE_DIR "/%s%s%s", c->name, file ? "/" : "", file ? file : "") < 0)
+		return NULL;
+	return p;
+}
+
+static int state_write(struct cni *c, const struct nat_masq *m, size_t nm)
+{
+	_cleanup_free_ char *dir = state_path(c, NULL), *path = state_path(c, c->hostif), *tmp = NULL;
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	int r = 0;
+
+	json_object_object_add(o, "containerID", json_object_new_string(c->containerid));
+	json_object_object_add(o, "ifname", json_object_new_string(c->ifname));
+	json_object_object_add(o, "netns", json_object_new_string(c->netns));
+	for (size_t i = 0; i < nm; i++) {
+		char s[CIDR_STRLEN];
+
+		json_object_array_add(arr, json_object_new_string(cidr_format(&m[i].subnet, true, s, sizeof(s))));
+	}
+	json_object_object_add(o, "masq", arr);
+	if (!dir || !path || asprintf(&tmp, "%s.tmp", path) < 0)
+		r = -ENOMEM;
+	else if ((mkdir(STATE_DIR, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
+		r = -errno;
+	else if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) < 0 || rename(tmp, path) < 0)
+		r = errno ? -errno : -EIO;
+	json_object_put(o);
+	if (r < 0) {
+		if (tmp)
+			unlink(tmp);
+		return fail_sys(c, r, path ? path : STATE_DIR);
+	}
+	return 0;
+}
+
+static struct json_object *state_read(const struct cni *c, const char *file)
+{
+	_cleanup_free_ char *path = state_path(c, file);
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	struct json_object *o;
+
+	if (fd < 0)
+		return NULL;
+	o = json_object_from_fd(fd);
+	close(fd);
+	return o;
+}
+
+static void state_remove(const struct cni *c, const char *file)
+{
+	_cleanup_free_ char *path = state_path(c, file);
+
+	if (path)
+		unlink(path);
+}
+
+/* The masquerade entries a state object records. */
+static size_t state_masq(struct json_object *st, struct nat_masq *m)
+{
+	struct json_object *arr;
+	size_t n = 0;
+
+	if (!st || !json_object_object_get_ex(st, "masq", &arr) || !json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr) && n < MAX_IPS; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+
+		m[n] = (struct nat_masq){ 0 };
+		if (s && cidr_parse(s, &m[n].subnet, true) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* --- masquerade, one entry per container address ------------------------------ */
+
+/* Containers of one network share a subnet, so each is masqueraded by its
+ * own address (/32 or /128): DEL then removes its entry and nothing that
+ * belongs to a sibling, with no reference count to keep. An address some
+ * wider entry (`natctl masq add SUBNET`) already covers is left to it. */
+static int masq_add(struct cni *c, const struct ip *ips, size_t nips, struct nat_masq *m, size_t *nm)
+{
+	struct nat *n = nat_open();
+	struct nat_state st;
+	int e;
+
+	*nm = 0;
+	if (!n)
+		return fail_sys(c, errno, "nftables");
+	e = nat_read(n, &st);
+	for (size_t i = 0; i < nips && e == 0; i++) {
+		struct nat_masq want = { .subnet = ips[i].addr };
+		const struct nat_masq *o;
+
+		want.subnet.prefix = (int)cidr_addr_len(&want.subnet) * 8;
+		o = nat_masq_overlap(&st, &want);
+		if (!o || !cidr_contains(&o->subnet, &want.subnet))
+			m[(*nm)++] = want;
+	}
+	if (e == 0)
+		nat_state_free(&st);
+	if (e == 0 && *nm)
+		e = nat_masq_add(n, m, *nm);
+	if (e < 0) {
+		*nm = 0;
+		fail(c, CNI_ERR_SYSTEM, "system failure", "ipMasq: nftables table " NAT_FAMILY " " NAT_TABLE ": %s",
+		     *nat_strerror(n) ? nat_strerror(n) : strerror(-e));
+	}
+	nat_close(n);
+	return e < 0 ? -1 : 0;
+}
+
+/* Best effort, entry by entry: one already gone does not keep the others. */
+static int masq_del(struct cni *c, const struct nat_masq *m, size_t nm)
+{
+	struct nat *n;
+	int r = 0;
+
+	if (!nm)
+		return 0;
+	if (!(n = nat_open()))
+		return fail_sys(c, errno, "nftables");
+	for (size_t i = 0; i < nm; i++) {
+		int e = nat_masq_del(n, &m[i], 1);
+
+		if (e < 0 && e != -ENOENT)
+			r = fail(c, CNI_ERR_SYSTEM, "system failure", "ipMasq: removing an entry: %s",
+				 *nat_strerror(n) ? nat_strerror(n) : strerror(-e));
+	}
+	nat_close(n);
+	return r;
+}
+
+/* --- ADD ---------------------------------------------------------------------- */
+
+/* What ADD made so far, to undo on failure. */
+struct made {
+	bool ipam, veth, state;
+	struct nat_masq masq[MAX_IPS];
+	size_t nmasq;
+};
+
+static struct cidr host_prefix(const struct cidr *a)
+{
+	struct cidr h = *a;
+
+	h.prefix = (int)cidr_addr_len(a) * 8;
+	return h;
+}
+
+/* The bridge, made when missing, with the gateway addresses (isGateway). */
+static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct ip *ips, size_t nips)
+{
+	struct link_info li;
+	int e = link_get(host, 0, c->bridge, &li);
+
+	if (e == -ENODEV) {
+		e = link_bridge_add(host, c->bridge, c->mtu, 0);
+		if (e == 0 || e == -EEXIST)	/* EEXIST: a sibling ADD made it first */
+			e = link_get(host, 0, c->bridge, &li);
+	}
+	if (e < 0)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->bridge, strerror(-e));
+	if (!streq(li.kind, "bridge"))
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "bridge: %s is not a bridge", c->bridge);
+	if (!li.up && (e = link_set_up(host, li.ifindex, NULL)) < 0)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->bridge, strerror(-e));
+	for (size_t i = 0; c->gateway && i < nips; i++) {
+		struct cidr g = ips[i].gw;
+
+		if (!g.family)
+			continue;
+		g.prefix = ips[i].addr.prefix;
+		e = ipcfg_addr_add(host, li.ifindex, &g, false);
+		if (e < 0 && e != -EEXIST)
+			return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: gateway address: %s", c->bridge, strerror(-e));
+	}
+	return li.ifindex;
+}
+
+static const struct cidr *gateway_for(const struct route *rt, const struct ip *ips, size_t nips)
+{
+	if (rt->gw.family)
+		return &rt->gw;
+	for (size_t i = 0; i < nips; i++)
+		if (ips[i].addr.family == rt->dst.family && ips[i].gw.family)
+			return &ips[i].gw;
+	return NULL;
+}
+
+/* Point-to-point, as the reference ptp plugin wires it: the container's
+ * address without its prefix route, the gateway on-link over the veth, the
+ * subnet via the gateway; the host end holds the gateway as a host address
+ * and routes the container's address to it. Every container on the network
+ * reaches the others through the host. */
+static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int hidx, int cidx, const struct ip *ip)
+{
+	struct cidr gw = host_prefix(&ip->gw), me = host_prefix(&ip->addr), net = ip->addr;
+	int e;
+
+	cidr_to_network(&net);
+	if ((e = ipcfg_addr_add(ctr, cidx, &ip->addr, true)) < 0 ||
+	    (e = ipcfg_addr_add(host, hidx, &gw, true)) < 0 ||
+	    (e = ipcfg_route_add(host, hidx, &me, NULL, RT_SCOPE_LINK)) < 0 ||
+	    (e = ipcfg_route_add(ctr, cidx, &gw, NULL, RT_SCOPE_LINK)) < 0 ||
+	    (ip->addr.prefix != me.prefix && (e = ipcfg_route_add(ctr, cidx, &net, &ip->gw, 0)) < 0))
+		return fail_sys(c, e, "point-to-point addresses and routes");
+	return 0;
+}
+
+static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd, const struct ip *ips, size_t nips,
+		const struct route *rts, size_t nrts, struct made *m, struct json_object *ifaces)
+{
+	struct link_veth v = { .name = c->hostif, .peer = c->ifname, .netns_fd = -1, .peer_netns_fd = nsfd,
+			       .mtu = c->mtu, .up = true };
+	int hidx, cidx, e;
+
+	if (c->bridge && (v.master = bridge_ensure(c, host, ips, nips)) < 0)
+		return -1;
+	if ((e = link_veth_add(host, &v)) < 0)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname, strerror(-e));
+	m->veth = true;
+	if ((hidx = link_index(host, c->hostif)) < 0 || (cidx = link_index(ctr, c->ifname)) < 0)
+		return fail_sys(c, ENODEV, "the new veth pair");
+	/* link_veth_add's .up brings up only the end the socket is in (the
+	 * peer born in CNI_NETNS stays down), so raise it here as well. */
+	if ((e = link_set_up(ctr, cidx, NULL)) < 0 || (e = link_set_up(ctr, 0, "lo")) < 0)
+		return fail_sys(c, e, "links up in CNI_NETNS");
+	for (size_t i = 0; i < nips; i++) {
+		bool forwarding;
+
+		if (!c->bridge && wire_ptp(c, host, ctr, hidx, cidx, &ips[i]) < 0)
+			return -1;
+		if (c->bridge && (e = ipcfg_addr_add(ctr, cidx, &ips[i].addr, false)) < 0)
+			return fail_sys(c, e, "container address");
+		/* The host routes between containers and out: forwarding on,
+		 * as the reference plugins turn it on; never turned off (other
+		 * attachments need it). */
+		if ((e = nat_forwarding_on(ips[i].addr.family, &forwarding)) < 0)
+			return fail_sys(c, e, "forwarding sysctl");
+	}
+	for (size_t i = 0; i < nrts; i++) {
+		const struct cidr *gw = gateway_for(&rts[i], ips, nips);
+
+		e = ipcfg_route_add(ctr, cidx, &rts[i].dst, gw, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+		if (e < 0 && e != -EEXIST)
+			return fail_sys(c, e, "container route");
+	}
+	if (c->bridge)
+		json_object_array_add(ifaces, iface_json(host, v.master, c->bridge, NULL));
+	json_object_array_add(ifaces, iface_json(host, hidx, c->hostif, NULL));
+	json_object_array_add(ifaces, iface_json(ctr, cidx, c->ifname, c->netns));
+	return 0;
+}
+
+static void undo_add(struct cni *c, struct nl_sock *host, struct made *m)
+{
+	/* The peer, its addresses and routes, and the host end's routes go
+	 * with the host end. */
+	if (m->veth && host)
+		link_del(host, 0, c->hostif);
+	masq_del(c, m->masq, m->nmasq);
+	if (m->state)
+		state_remove(c, c->hostif);
+	if (m->ipam)
+		delegate(c, "DEL", NULL);
+}
+
+static int cmd_add(struct cni *c)
+{
+	_cleanup_close_ int nsfd = open_netns(c);
+	_cleanup_free_ char *plugin = NULL;
+	struct nl_sock *host = NULL, *ctr = NULL;
+	struct json_object *ipam = NULL, *ifaces = json_object_new_array();
+	struct ip ips[MAX_IPS];
+	struct route rts[MAX_ROUTES];
+	size_t nips = 0, nrts = 0;
+	struct made m = { 0 };
+	int r = -1;
+
+	if (nsfd < 0)
+		goto out;
+	if (!(host = nl_route_open()) || !(ctr = link_sock_open_ns(nsfd))) {
+		fail_sys(c, errno, "netlink");
+		goto out;
+	}
+	if (link_index(ctr, c->ifname) >= 0) {
+		fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_IFNAME=%s: already exists in CNI_NETNS=%s",
+		     c->ifname, c->netns);
+		goto out;
+	}
+	if (link_index(host, c->hostif) >= 0) {
+		fail(c, CNI_ERR_SYSTEM, "system failure", "%s: host interface of (%s, %s) exists: ADD twice without DEL?",
+		     c->hostif, c->containerid, c->ifname);
+		goto out;
+	}
+	if (!(plugin = find_plugin(c))) {
+		fail_no_plugin(c, CNI_ERR_CONFIG, "invalid network configuration");
+		goto out;
+	}
+	/* The spec: a delegated plugin that fails ADD is called again with DEL. */
+	m.ipam = true;
+	if (delegate(c, "ADD", &ipam) < 0 || result_ips(c, ipam, -1, ips, &nips) < 0 ||
+	    result_routes(c, ipam, rts, &nrts) < 0)
+		goto out;
+	if (!nips) {
+		fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->ipam);
+		goto out;
+	}
+	for (size_t i = 0; i < nips && !c->bridge; i++)
+		if (!ips[i].gw.family) {
+			fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+			     "ipam: point-to-point needs a gateway for each address (none for ips[%zu])", i);
+			goto out;
+		}
+	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0 ||
+	    (c->ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0))
+		goto out;
+	m.state = true;
+	if (state_write(c, m.masq, m.nmasq) < 0)
+		goto out;
+	json_print(build_result(c, ipam, ifaces, ips, nips));
+	r = 0;
+out:
+	if (r < 0)
+		undo_add(c, host, &m);
+	json_object_put(ipam);
+	json_object_put(ifaces);
+	nl_route_close(ctr);
+	nl_route_close(host);
+	return r;
+}
+
+/* --- DEL ------------------------------------------------------------------------ */
+
+/* Remove the host end (its peer goes with it), the attachment's masquerade
+ * entries and its state, then release the lease. Whatever is already gone
+ * is no error: DEL is idempotent and works after the netns is deleted. */
+static int remove_attachment(struct cni *c, struct nl_sock *host, const char *hostif, struct json_object *st)
+{
+	struct nat_masq m[MAX_IPS];
+	size_t nm = state_masq(st, m);
+	int e = link_del(host, 0, hostif);
+
+	if (e < 0 && e != -ENODEV)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", hostif, strerror(-e));
+	if (masq_del(c, m, nm) < 0)
+		return -1;
+	state_remove(c, hostif);
+	return 0;
+}
+
+static int cmd_del(struct cni *c)
+{
+	struct nl_sock *host = nl_route_open();
+	struct json_object *st = state_read(c, c->hostif);
+	int r;
+
+	if (!host) {
+		json_object_put(st);
+		return fail_sys(c, errno, "netlink");
+	}
+	/* No state (made by an older ADD, or lost): the prevResult's
+	 * addresses are what ipMasq would have added. */
+	if (!st && c->ipmasq && c->prev) {
+		struct ip ips[MAX_IPS];
+		size_t nips = 0;
+		struct nat_masq m[MAX_IPS];
+
+		if (result_ips(c, c->prev, -1, ips, &nips) == 0) {
+			for (size_t i = 0; i < nips; i++)
+				m[i] = (struct nat_masq){ .subnet = host_prefix(&ips[i].addr) };
+			masq_del(c, m, nips);
+		}
+	}
+	r = remove_attachment(c, host, c->hostif, st);
+	json_object_put(st);
+	nl_route_close(host);
+	/* The lease is released even when our own cleanup failed. */
+	if (delegate(c, "DEL", NULL) < 0)
+		r = -1;
+	return r;
+}
+
+/* --- CHECK ------------------------------------------------------------------------- */
+
+/* The index of our container interface in prevResult's interfaces, or -1. */
+static int prev_iface(struct cni *c)
+{
+	struct json_object *arr;
+
+	if (!json_object_object_get_ex(c->prev, "interfaces", &arr) || !json_object_is_type(arr, json_type_array))
+		return -1;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+		const char *n = get_string(o, "name"), *sb = get_string(o, "sandbox");
+
+		if (n && sb && streq(n, c->ifname) && streq(sb, c->netns))
+			return (int)i;
+	}
+	return -1;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int check_failed(struct cni *c, const char *fmt, ...)
+{
+	char details[sizeof(c->details)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(details, sizeof(details), fmt, ap);
+	va_end(ap);
+	return fail(c, CNI_ERR_CHECK, "attachment not as ADD made it", "%s", details);
+}
+
+static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, struct link_info *ci)
+{
+	struct link_info hi;
+	int e;
+
+	if ((e = link_get(ctr, 0, c->ifname, ci)) < 0)
+		return check_failed(c, "%s in %s: %s", c->ifname, c->netns, strerror(-e));
+	if (!streq(ci->kind, "veth") || !ci->up)
+		return check_failed(c, "%s in %s: not an up veth", c->ifname, c->netns);
+	if ((e = link_get(host, 0, c->hostif, &hi)) < 0)
+		return check_failed(c, "host end %s: %s", c->hostif, strerror(-e));
+	if (hi.peer_ifindex != ci->ifindex || ci->peer_ifindex != hi.ifindex)
+		return check_failed(c, "host end %s is not the peer of %s", c->hostif, c->ifname);
+	if (c->bridge && (e = link_index(host, c->bridge)) != hi.master)
+		return check_failed(c, "host end %s is not on bridge %s", c->hostif, c->bridge);
+	return 0;
+}
+
+static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
+{
+	struct ip ips[MAX_IPS];
+	struct route rts[MAX_ROUTES];
+	size_t nips, nrts;
+	int idx = prev_iface(c), e;
+
+	if (idx < 0)
+		return check_failed(c, "prevResult lists no interface %s in %s", c->ifname, c->netns);
+	if (result_ips(c, c->prev, idx, ips, &nips) < 0 || result_routes(c, c->prev, rts, &nrts) < 0)
+		return -1;
+	for (size_t i = 0; i < nips; i++)
+		if ((e = ipcfg_addr_has(ctr, cidx, &ips[i].addr)) != 1) {
+			char s[CIDR_STRLEN];
+
+			return check_failed(c, "%s: address %s %s", c->ifname, cidr_format(&ips[i].addr, true, s, sizeof(s)),
+					    e < 0 ? strerror(-e) : "missing");
+		}
+	/* Routes through our gateways (later plugins may add others). */
+	for (size_t i = 0; i < nrts; i++) {
+		const struct cidr *gw = gateway_for(&rts[i], ips, nips);
+		char s[CIDR_STRLEN];
+
+		if (!gw || (e = ipcfg_route_has(ctr, cidx, &rts[i].dst, gw)) == 1)
+			continue;
+		return check_failed(c, "%s: route to %s %s", c->ifname, cidr_format(&rts[i].dst, true, s, sizeof(s)),
+				    e < 0 ? strerror(-e) : "missing");
+	}
+	return 0;
+}
+
+static int check_masq(struct cni *c)
+{
+	struct json_object *st = state_read(c, c->hostif);
+	struct nat_masq m[MAX_IPS];
+	size_t nm = state_masq(st, m);
+	struct nat_state ns;
+	struct nat *n;
+	int r = 0, e;
+
+	json_object_put(st);
+	if (!st)
+		return check_failed(c, "no state for (%s, %s) under " STATE_DIR, c->containerid, c->ifname);
+	if (!nm)
+		return 0;
+	if (!(n = nat_open()))
+		return fail_sys(c, errno, "nftables");
+	if ((e = nat_read(n, &ns)) < 0) {
+		nat_close(n);
+		return fail_sys(c, e, "nftables");
+	}
+	for (size_t i = 0; i < nm && r == 0; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < ns.nmasq; k++)
+			found |= nat_masq_equal(&ns.masq[k], &m[i]);
+		if (!found) {
+			char s[CIDR_STRLEN];
+
+			r = check_failed(c, "ipMasq: %s is not masqueraded", cidr_format(&m[i].subnet, true, s, sizeof(s)));
+		}
+	}
+	nat_state_free(&ns);
+	nat_close(n);
+	return r;
+}
+
+static int cmd_check(struct cni *c)
+{
+	_cleanup_close_ int nsfd = -1;
+	struct nl_sock *host = NULL, *ctr = NULL;
+	struct link_info ci;
+	int r = -1;
+
+	if (c->version < V040)
+		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions", "CHECK needs cniVersion 0.4.0 or later");
+	if (!c->prev)
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "prevResult: missing (CHECK needs ADD's result)");
+	if ((nsfd = open_netns(c)) < 0)
+		return -1;
+	if (!(host = nl_route_open()) || !(ctr = link_sock_open_ns(nsfd)))
+		fail_sys(c, errno, "netlink");
+	else if (check_links(c, host, ctr, &ci) == 0 && check_addrs(c, ctr, ci.ifindex) == 0 && check_masq(c) == 0)
+		r = delegate(c, "CHECK", NULL);
+	nl_route_close(ctr);
+	nl_route_close(host);
+	return r;
+}
+
+/* --- STATUS and GC -------------------------------------------------------------------- */
+
+static int cmd_status(struct cni *c)
+{
+	_cleanup_free_ char *plugin = NULL;
+	struct nl_sock *sk;
+
+	if (c->version < V110)
+		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions", "STATUS needs cniVersion 1.1.0");
+	if (!(sk = nl_route_open()))
+		return fail(c, CNI_ERR_UNAVAILABLE, "plugin not available", "netlink: %s", strerror(errno));
+	nl_route_close(sk);
+	if (c->ipmasq) {
+		struct nat *n = nat_open();
+		struct nat_state st;
+		int e = n ? nat_read(n, &st) : -errno;
+
+		if (e == 0)
+			nat_state_free(&st);
+		nat_close(n);
+		if (e < 0)
+			return fail(c, CNI_ERR_UNAVAILABLE, "plugin not available", "ipMasq: nftables: %s", strerror(-e));
+	}
+	if (!(plugin = find_plugin(c)))
+		return fail_no_plugin(c, CNI_ERR_UNAVAILABLE, "plugin not available");
+	/* The spec: a plugin that delegates ADD asks its delegate too. */
+	switch (delegate_speaks_1_1(c)) {
+	case 1:
+		return delegate(c, "STATUS", NULL);
+	case 0:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static bool attachment_valid(struct json_object *valid, const char *cid, const char *ifname)
+{
+	for (size_t i = 0; valid && i < json_object_array_length(valid); i++) {
+		struct json_object *a = json_object_array_get_idx(valid, i);
+		const char *vc = get_string(a, "containerID"), *vi = get_string(a, "ifname");
+
+		if (vc && vi && streq(vc, cid) && streq(vi, ifname))
+			return true;
+	}
+	return false;
+}
+
+/* Remove the attachments of this network that are not in
+ * cni.dev/valid-attachments; errors are collected, the sweep goes on. */
+static int gc_sweep(struct cni *c, struct json_object *valid)
+{
+	_cleanup_free_ char *path = state_path(c, NULL);
+	struct nl_sock *host = nl_route_open();
+	struct dirent *de;
+	DIR *d;
+
+	if (!host)
+		return fail_sys(c, errno, "netlink");
+	d = path ? opendir(path) : NULL;
+	while (d && (de = readdir(d))) {
+		const char *f = de->d_name;
+		struct json_object *st;
+		const char *cid, *ifn;
+
+		if (strlen(f) != 11 || strncmp(f, "nsk", 3) != 0 || f[3 + strspn(f + 3, "0123456789abcdef")])
+			continue;
+		st = state_read(c, f);
+		cid = get_string(st, "containerID");
+		ifn = get_string(st, "ifname");
+		if (!cid || !ifn || !attachment_valid(valid, cid, ifn))
+			remove_attachment(c, host, f, st);
+		json_object_put(st);
+	}
+	if (d)
+		closedir(d);
+	nl_route_close(host);
+	return c->code ? -1 : 0;
+}
+
+static int cmd_gc(struct cni *c)
+{
+	struct json_object *valid = NULL;
+	int r;
+
+	if (c->version < V110)
+		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions", "GC needs cniVersion 1.1.0");
+	if (json_object_object_get_ex(c->conf, "cni.dev/valid-attachments", &valid) && valid &&
+	    !json_object_is_type(valid, json_type_array))
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "cni.dev/valid-attachments: not an array");
+	r = gc_sweep(c, valid);
+	/* The spec: GC is forwarded to delegated plugins, errors or not. */
+	switch (delegate_speaks_1_1(c)) {
+	case 1:
+		if (delegate(c, "GC", NULL) < 0)
+			r = -1;
+		break;
+	case 0:
+		break;
+	default:
+		r = -1;
+	}
+	return r;
+}
+
+/* --- VERSION and main --------------------------------------------------------------------- */
+
+static int cmd_version(struct cni *c)
+{
+	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *in = NULL;
+	const char *why, *v = NULL;
+
+	if (c->rawlen && (in = parse_json(c->raw, c->rawlen, &why)))
+		v = get_string(in, "cniVersion");
+	json_object_object_add(o, "cniVersion", json_object_new_string(v ? v : versions[V110]));
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++)
+		json_object_array_add(arr, json_object_new_string(versions[i]));
+	json_object_object_add(o, "supportedVersions", arr);
+	json_object_put(in);
+	json_print(o);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(struct cni *);
+} commands[] = {
+	{ "ADD", cmd_add },
+	{ "CHECK", cmd_check },
+	{ "DEL", cmd_del },
+	{ "GC", cmd_gc },
+	{ "STATUS", cmd_status },
+	{ "VERSION", cmd_version },
+};
+
+int main(int argc, char **argv)
+{
+	struct cni c = { .version = -1 };
+	int (*run)(struct cni *) = NULL;
+
+	nskit_init(EXIT_USAGE);
+	argp_parse(&argp, argc, argv, 0, NULL, NULL);
+	c.command = getenv("CNI_COMMAND");
+	c.containerid = getenv("CNI_CONTAINERID");
+	c.netns = getenv("CNI_NETNS");
+	c.ifname = getenv("CNI_IFNAME");
+	c.path = getenv("CNI_PATH");
+	for (size_t i = 0; c.command && i < ARRAY_SIZE(commands); i++)
+		if (streq(c.command, commands[i].name))
+			run = commands[i].run;
+	if (!run)
+		fail(&c, CNI_ERR_ENV, "invalid environment variables",
+		     "CNI_COMMAND: missing or not one of ADD, DEL, CHECK, STATUS, GC, VERSION");
+	else if (read_input(&c) == 0 && (run == cmd_version || (parse_config(&c) == 0 && check_env(&c) == 0))) {
+		if (c.containerid && c.ifname)
+			host_ifname(&c);
+		run(&c);
+	}
+	if (c.code)
+		report_error(&c);
+	return EXIT_OK;
+}

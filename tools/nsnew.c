@@ -1,0 +1,941 @@
+/* nsnew - run a command in new namespaces, from one to a whole container.
+ *   nsnew [-a | -CimnpTUu] [--rootfs DIR] [--map-root] [--name NAME]
+ *         [OPTIONS] [--] [COMMAND [ARG...]]
+ * Siblings: nsjoin(8) enters the jail later, nsname(8) names and releases
+ * it, idmap(1) writes the id maps of a user namespace. */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "idmap.h"
+#include "msg.h"
+#include "netnsdir.h"
+#include "ns.h"
+#include "parse.h"
+#include "pins.h"
+#include "util.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct volume {
+	const char *src, *dst;
+	bool ro, dir;
+	int tree;		/* the source, detached, until it is placed */
+};
+
+struct opts {
+	int flags;			/* CLONE_NEW* */
+	const char *hostname, *hosts, *rootfs, *name;
+	bool mount_proc, pin_all, init, die_with_parent, no_new_privs;
+	bool map_root, subids;
+	struct idmap uidmap, gidmap;
+	struct volume *vol;
+	size_t nvol;
+	bool set_uid, set_gid, set_groups;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	bool caps, keep_given;
+	uint64_t keep, drop;		/* capability masks */
+	char **cmd;
+};
+
+enum {
+	OPT_DIE_WITH_PARENT = 0x100, OPT_DROP_CAPS, OPT_GID, OPT_GROUPS, OPT_HOSTNAME,
+	OPT_HOSTS, OPT_INIT, OPT_KEEP_CAPS, OPT_MAP_GROUP, OPT_MAP_ROOT, OPT_MAP_USER,
+	OPT_MOUNT_PROC, OPT_NAME, OPT_NO_NEW_PRIVS, OPT_PIN_ALL, OPT_ROOTFS, OPT_SUBIDS,
+	OPT_UID, OPT_VOLUME,
+};
+
+static const struct argp_option options[] = {
+	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
+	{ "all", 'a', NULL, 0, "every type this kernel has", 1 },
+	{ "cgroup", 'C', NULL, 0, "cgroup namespace", 1 },
+	{ "ipc", 'i', NULL, 0, "IPC namespace", 1 },
+	{ "mount", 'm', NULL, 0, "mount namespace (propagation made private)", 1 },
+	{ "net", 'n', NULL, 0, "network namespace (only lo, down)", 1 },
+	{ "pid", 'p', NULL, 0, "PID namespace (the command is its PID 1)", 1 },
+	{ "time", 'T', NULL, 0, "time namespace", 1 },
+	{ "user", 'U', NULL, 0, "user namespace", 1 },
+	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
+	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
+	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
+	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: bind FILE as /etc/hosts (default: the host's)", 2 },
+	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "mount a /proc of the new PID namespace", 2 },
+	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
+	{ "volume", OPT_VOLUME, "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
+	{ NULL, 0, NULL, 0, "Ids (imply -U):", 3 },
+	{ "map-group", OPT_MAP_GROUP, "IN:OUT:N", 0, "map N gids from OUT outside to IN inside (repeatable)", 3 },
+	{ "map-root", OPT_MAP_ROOT, NULL, 0, "map uid and gid 0 inside to the caller's own", 3 },
+	{ "map-user", OPT_MAP_USER, "IN:OUT:N", 0, "map N uids from OUT outside to IN inside (repeatable)", 3 },
+	{ "subids", OPT_SUBIDS, NULL, 0, "map 0 to the caller and 1.. to its /etc/subuid and /etc/subgid ranges", 3 },
+	{ NULL, 0, NULL, 0, "Names (imply -n):", 4 },
+	{ "name", OPT_NAME, "NAME", 0, "pin the new network namespace as NAME in the netns directory", 4 },
+	{ "pin-all", OPT_PIN_ALL, NULL, 0, "with --name: pin every new namespace under NAME", 4 },
+	{ NULL, 0, NULL, 0, "The command's process:", 5 },
+	{ "die-with-parent", OPT_DIE_WITH_PARENT, NULL, 0, "kill the command when nsnew's parent dies", 5 },
+	{ "drop-caps", OPT_DROP_CAPS, "LIST", 0, "drop these capabilities (bounding set too)", 5 },
+	{ "gid", OPT_GID, "GID", 0, "group id inside", 5 },
+	{ "groups", OPT_GROUPS, "LIST", 0, "supplementary group ids inside, comma-separated", 5 },
+	{ "init", OPT_INIT, NULL, 0, "run a PID 1 that reaps zombies and forwards signals", 5 },
+	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
+	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
+	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static const char doc[] =
+	"Run COMMAND (default: $SHELL) in new namespaces.\v"
+	"nsnew execs COMMAND in place unless a new PID or time namespace, --init,\n"
+	"--name or a uid/gid map written from outside needs a child; then it\n"
+	"waits, forwards signals and exits with the command's status.\n"
+	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
+	"\n"
+	"Examples:\n"
+	"  nsnew -a --hostname box --rootfs ./rootfs --mount-proc -- /bin/sh\n"
+	"  nsnew -U --map-root -m -p --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
+	"\n"
+	"Exit status: the command's own; 125 nsnew failed; 126 COMMAND could not\n"
+	"be run; 127 COMMAND not found; 128+N COMMAND died of signal N.";
+
+static uint32_t parse_id(struct argp_state *state, const char *arg, const char *what)
+{
+	uint32_t v;
+
+	if (parse_u32(arg, &v) < 0 || v == (uint32_t)-1)
+		argp_error(state, "'%s': not a valid %s", arg, what);
+	return v;
+}
+
+static void add_map(struct argp_state *state, struct idmap *m, const char *arg, const char *what)
+{
+	struct idmap_range r;
+	int e = idmap_parse_range(arg, &r);
+
+	if (e == 0)
+		e = idmap_add(m, &r);
+	if (e == -EINVAL)
+		argp_error(state, "%s '%s': not IN:OUT:COUNT", what, arg);
+	if (e == -ERANGE)
+		argp_error(state, "%s '%s': count is 0 or the range passes 4294967294", what, arg);
+	if (e == -EEXIST)
+		argp_error(state, "%s '%s': overlaps an earlier range", what, arg);
+	if (e < 0)
+		argp_error(state, "%s '%s': more ranges than the kernel takes", what, arg);
+}
+
+/* "net_admin,cap_sys_time" (or "all") to a mask. */
+static uint64_t parse_caps(struct argp_state *state, const char *list)
+{
+	_cleanup_free_ char *buf = strdup(list);
+	char *save = NULL;
+	uint64_t mask = 0;
+
+	if (!buf)
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		char name[64];
+		cap_value_t c;
+
+		if (streq(w, "all")) {
+			mask = ~0ULL;
+			continue;
+		}
+		snprintf(name, sizeof(name), "%s%s", strncasecmp(w, "cap_", 4) ? "cap_" : "", w);
+		if (cap_from_name(name, &c) < 0 || c < 0 || c > 63)
+			argp_error(state, "'%s': unknown capability", w);
+		mask |= 1ULL << c;
+	}
+	return mask;
+}
+
+static void parse_groups(struct argp_state *state, struct opts *o, const char *list)
+{
+	_cleanup_free_ char *buf = strdup(list);
+	char *save = NULL;
+
+	o->groups = calloc(strlen(list) / 2 + 1, sizeof(gid_t));
+	if (!buf || !o->groups)
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		o->groups[o->ngroups++] = parse_id(state, w, "group id");
+	o->set_groups = true;
+}
+
+static void parse_volume(struct argp_state *state, struct opts *o, char *arg)
+{
+	struct volume *v;
+	char *dst = strchr(arg, ':'), *mode;
+
+	if (!dst || dst == arg)
+		argp_error(state, "--volume '%s': not SRC:DST[:ro]", arg);
+	*dst++ = '\0';
+	mode = strchr(dst, ':');
+	if (mode)
+		*mode++ = '\0';
+	if (*dst != '/' || (mode && !streq(mode, "ro") && !streq(mode, "rw")))
+		argp_error(state, "--volume '%s:%s': not SRC:DST[:ro] with an absolute DST", arg, dst);
+	v = reallocarray(o->vol, o->nvol + 1, sizeof(*v));
+	if (!v)
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	o->vol = v;
+	o->vol[o->nvol++] = (struct volume){ arg, dst, mode && streq(mode, "ro"), false, -1 };
+}
+
+/* What options imply, and the checks that need all of them. */
+static void finish_options(struct argp_state *state, struct opts *o)
+{
+	if (o->rootfs || o->nvol || o->mount_proc)
+		o->flags |= CLONE_NEWNS;
+	if (o->hostname)
+		o->flags |= CLONE_NEWUTS;
+	if (o->map_root || o->subids || o->uidmap.n || o->gidmap.n)
+		o->flags |= CLONE_NEWUSER;
+	if (o->name)
+		o->flags |= CLONE_NEWNET;
+	if (o->pin_all && !o->name)
+		argp_error(state, "--pin-all needs --name");
+	if (o->subids && (o->uidmap.n || o->gidmap.n))
+		argp_error(state, "--subids cannot be combined with --map-user or --map-group");
+	if (o->hostname && strlen(o->hostname) > 64)
+		argp_error(state, "--hostname '%s': longer than 64 bytes", o->hostname);
+	/* A user namespace with no map would leave root unmapped and unable
+	 * to make the jail's files: -U alone maps root to the caller. */
+	if ((o->flags & CLONE_NEWUSER) && !o->uidmap.n && !o->gidmap.n && !o->subids)
+		o->map_root = true;
+	if (o->map_root) {
+		struct idmap_range u = { 0, geteuid(), 1 }, g = { 0, getegid(), 1 };
+
+		if (idmap_add(&o->uidmap, &u) < 0 || idmap_add(&o->gidmap, &g) < 0)
+			argp_error(state, "--map-root: inside id 0 is mapped already");
+	}
+	if (o->caps)
+		o->keep = (o->keep_given ? o->keep : ~0ULL) & ~o->drop;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct opts *o = state->input;
+	const struct ns_type *t;
+
+	for (t = ns_types; t->name; t++)
+		if (t->opt == key) {
+			o->flags |= t->flag;
+			return 0;
+		}
+	switch (key) {
+	case 'a':
+		for (t = ns_types; t->name; t++) {
+			char p[32];
+
+			snprintf(p, sizeof(p), "/proc/self/ns/%s", t->name);
+			if (access(p, F_OK) == 0)
+				o->flags |= t->flag;
+		}
+		break;
+	case OPT_DIE_WITH_PARENT: o->die_with_parent = true; break;
+	case OPT_DROP_CAPS: o->drop |= parse_caps(state, arg); o->caps = true; break;
+	case OPT_GID: o->gid = parse_id(state, arg, "group id"); o->set_gid = true; break;
+	case OPT_GROUPS: parse_groups(state, o, arg); break;
+	case OPT_HOSTNAME: o->hostname = arg; break;
+	case OPT_HOSTS: o->hosts = arg; break;
+	case OPT_INIT: o->init = true; break;
+	case OPT_KEEP_CAPS:
+		o->keep |= parse_caps(state, arg);
+		o->caps = o->keep_given = true;
+		break;
+	case OPT_MAP_GROUP: add_map(state, &o->gidmap, arg, "--map-group"); break;
+	case OPT_MAP_ROOT: o->map_root = true; break;
+	case OPT_MAP_USER: add_map(state, &o->uidmap, arg, "--map-user"); break;
+	case OPT_MOUNT_PROC: o->mount_proc = true; break;
+	case OPT_NAME:
+		if (netns_name_check(arg) < 0)
+			argp_error(state, "--name '%s': invalid namespace name", arg);
+		o->name = arg;
+		break;
+	case OPT_NO_NEW_PRIVS: o->no_new_privs = true; break;
+	case OPT_PIN_ALL: o->pin_all = true; break;
+	case OPT_ROOTFS: o->rootfs = arg; break;
+	case OPT_SUBIDS: o->subids = true; break;
+	case OPT_UID: o->uid = parse_id(state, arg, "user id"); o->set_uid = true; break;
+	case OPT_VOLUME: parse_volume(state, o, arg); break;
+	case ARGP_KEY_ARG:
+		o->cmd = state->argv + state->next - 1;
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		finish_options(state, o);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = {
+	options, parse_opt, "[-a | -CimnpTUu] [OPTIONS] [--] [COMMAND [ARG...]]", doc, NULL, NULL, NULL,
+};
+
+/* Everything the user named must exist before anything is created. */
+static void check_inputs(struct opts *o)
+{
+	struct stat st;
+	int fd;
+
+	if (o->rootfs) {
+		if (stat(o->rootfs, &st) < 0)
+			xerrc(EXIT_TOOL, errno, "rootfs %s", o->rootfs);
+		if (!S_ISDIR(st.st_mode))
+			xerrc(EXIT_TOOL, 0, "rootfs %s: not a directory", o->rootfs);
+	}
+	if (o->hosts && stat(o->hosts, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "hosts %s", o->hosts);
+	for (size_t i = 0; i < o->nvol; i++) {
+		if (stat(o->vol[i].src, &st) < 0)
+			xerrc(EXIT_TOOL, errno, "volume %s", o->vol[i].src);
+		o->vol[i].dir = S_ISDIR(st.st_mode);
+	}
+	if (o->name) {
+		int pins[8];
+
+		fd = netns_open(o->name);
+		if (fd >= 0 || pins_open(o->name, pins, 8) == 0)
+			xerrc(EXIT_TOOL, 0, "%s: name already exists", o->name);
+	}
+}
+
+/* A child is needed for a new PID or time namespace (they apply to
+ * children only), for a PID 1, for names pinned from outside, and for
+ * id maps beyond our own id (written by a parent that keeps its
+ * privilege in the parent user namespace). */
+static bool needs_child(const struct opts *o)
+{
+	bool own_ids_only = o->uidmap.n <= 1 && o->gidmap.n <= 1 && !o->subids &&
+			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
+			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
+
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
+	       ((o->flags & CLONE_NEWUSER) && !own_ids_only);
+}
+
+/* ---- in the new namespaces ---- */
+
+static char *xstrcat(const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, "%s%s", a, b) < 0)
+		xerrc(EXIT_TOOL, ENOMEM, "setup");
+	return s;
+}
+
+static void xmount(const char *src, const char *dst, const char *type, unsigned long flags,
+		   const char *data)
+{
+	if (mount(src, dst, type, flags, data) < 0)
+		xerrc(EXIT_TOOL, errno, "mount %s on %s", type ? type : src, dst);
+}
+
+static void make_dirs(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = strdup(path);
+
+	if (!p)
+		xerrc(EXIT_TOOL, ENOMEM, "setup");
+	for (char *s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0755) < 0 && errno != EEXIST)
+				xerrc(EXIT_TOOL, errno, "mkdir %s", p);
+			*s = '/';
+		}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		xerrc(EXIT_TOOL, errno, "mkdir %s", p);
+}
+
+/* A file or directory to mount on, made when missing. */
+static void make_target(const char *path, bool dir)
+{
+	_cleanup_free_ char *parent = NULL;
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) == 0)
+		return;
+	if (dir) {
+		make_dirs(path, 0755);
+		return;
+	}
+	parent = strdup(path);
+	if (!parent)
+		xerrc(EXIT_TOOL, ENOMEM, "setup");
+	*strrchr(parent, '/') = '\0';
+	if (*parent)
+		make_dirs(parent, 0755);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0 && errno != EISDIR && errno != ELOOP)
+		xerrc(EXIT_TOOL, errno, "create %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* SRC as a detached mount, made before pivot_root while SRC is still
+ * reachable and placed after it, so the target resolves inside the new
+ * root whatever symlinks the root filesystem holds. */
+static int open_tree_of(const char *src, bool recursive, bool ro)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, src,
+			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0));
+
+	if (fd < 0)
+		xerrc(EXIT_TOOL, errno, "bind %s", src);
+	if (ro && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		xerrc(EXIT_TOOL, errno, "%s: make read-only", src);
+	return fd;
+}
+
+static void place_tree(int *fd, const char *dst, bool dir)
+{
+	make_target(dst, dir);
+	if (syscall(SYS_move_mount, *fd, "", AT_FDCWD, dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		xerrc(EXIT_TOOL, errno, "mount on %s", dst);
+	close(*fd);
+	*fd = -1;
+}
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
+
+struct trees {
+	int dev[ARRAY_SIZE(dev_nodes)];
+	int hosts, resolv, proc, sys;
+};
+
+/* A new proc or sysfs, made detached before pivot_root: in a user
+ * namespace the kernel allows one only while a fully visible instance is
+ * still in the mount namespace (the host's, gone after pivot_root). Where
+ * it cannot be made at all (a user namespace without its own PID or
+ * network namespace), the host's is bound instead, sysfs read-only. */
+static int new_fs_tree(const char *type, unsigned int attrs, const char *host)
+{
+	_cleanup_close_ int fs = fsopen(type, FSOPEN_CLOEXEC);
+	int fd;
+
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return errno == EPERM ? open_tree_of(host, true, attrs & MOUNT_ATTR_RDONLY) : -errno;
+	fd = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (fd < 0 && errno == EPERM)
+		return open_tree_of(host, true, attrs & MOUNT_ATTR_RDONLY);
+	return fd < 0 ? -errno : fd;
+}
+
+static void open_trees(struct opts *o, struct trees *t)
+{
+	const unsigned int safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		char p[32];
+
+		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
+		t->dev[i] = open_tree_of(p, false, false);
+	}
+	t->hosts = open_tree_of(o->hosts ? o->hosts : "/etc/hosts", false, false);
+	t->resolv = access("/etc/resolv.conf", F_OK) == 0 ? open_tree_of("/etc/resolv.conf", false, false) : -1;
+	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
+		xerrc(EXIT_TOOL, t->proc, "mount proc");
+	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)
+		xerrc(EXIT_TOOL, t->sys, "mount sysfs");
+	for (size_t i = 0; i < o->nvol; i++)
+		o->vol[i].tree = open_tree_of(o->vol[i].src, true, o->vol[i].ro);
+}
+
+/* Whether GID exists inside: always without a new user namespace. */
+static bool gid_mapped(const struct opts *o, uint32_t gid)
+{
+	if (!(o->flags & CLONE_NEWUSER))
+		return true;
+	for (size_t i = 0; i < o->gidmap.n; i++)
+		if (gid >= o->gidmap.r[i].in && (uint64_t)gid < (uint64_t)o->gidmap.r[i].in + o->gidmap.r[i].count)
+			return true;
+	return false;
+}
+
+static void mount_dev(const struct opts *o, struct trees *t)
+{
+	static const char *const links[][2] = {
+		{ "pts/ptmx", "/dev/ptmx" }, { "/proc/self/fd", "/dev/fd" },
+		{ "/proc/self/fd/0", "/dev/stdin" }, { "/proc/self/fd/1", "/dev/stdout" },
+		{ "/proc/self/fd/2", "/dev/stderr" },
+	};
+
+	make_dirs("/dev", 0755);
+	xmount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755");
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		_cleanup_free_ char *p = xstrcat("/dev/", dev_nodes[i]);
+
+		place_tree(&t->dev[i], p, false);
+	}
+	make_dirs("/dev/pts", 0755);
+	/* Terminals belong to group tty (5) where that group is mapped. */
+	xmount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+	       gid_mapped(o, 5) ? "newinstance,ptmxmode=0666,mode=0620,gid=5" : "newinstance,ptmxmode=0666,mode=0620");
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			xerrc(EXIT_TOOL, errno, "symlink %s", links[i][1]);
+	make_dirs("/dev/shm", 01777);
+	xmount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+}
+
+static void mount_proc_sys(struct trees *t)
+{
+	place_tree(&t->proc, "/proc", true);
+	place_tree(&t->sys, "/sys", true);
+}
+
+/* /etc/hosts, /etc/resolv.conf and /etc/hostname, where the root
+ * filesystem has an /etc: the host's files (hostname: --hostname, kept
+ * in the jail's /run), as a container runtime binds them. */
+static void bind_etc(struct opts *o, struct trees *t)
+{
+	struct stat st;
+
+	if (stat("/etc", &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(t->hosts);
+		if (t->resolv >= 0)
+			close(t->resolv);
+		return;
+	}
+	place_tree(&t->hosts, "/etc/hosts", false);
+	if (t->resolv >= 0)
+		place_tree(&t->resolv, "/etc/resolv.conf", false);
+	if (o->hostname) {
+		FILE *f;
+
+		make_dirs("/run/nskit", 0755);
+		f = fopen("/run/nskit/hostname", "we");
+		if (!f || fprintf(f, "%s\n", o->hostname) < 0 || fclose(f) != 0)
+			xerrc(EXIT_TOOL, errno, "/run/nskit/hostname");
+		make_target("/etc/hostname", false);
+		xmount("/run/nskit/hostname", "/etc/hostname", NULL, MS_BIND, NULL);
+	}
+}
+
+/* DIR becomes /: bound on itself (pivot_root wants a mount point), the
+ * host's pieces opened as detached trees, pivot_root into it and the old
+ * root detached; then the jail's own /proc /sys /dev /tmp /run. */
+static void enter_rootfs(struct opts *o)
+{
+	struct trees t;
+
+	xmount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL);
+	open_trees(o, &t);
+	if (chdir(o->rootfs) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", o->rootfs);
+	/* pivot_root(".", "."): the old root is stacked on the new one and
+	 * detached at once, so no directory inside DIR is needed for it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		xerrc(EXIT_TOOL, errno, "pivot_root %s", o->rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		xerrc(EXIT_TOOL, errno, "detach the old root");
+	if (chdir("/") < 0)
+		xerrc(EXIT_TOOL, errno, "chdir /");
+	mount_proc_sys(&t);
+	mount_dev(o, &t);
+	make_dirs("/tmp", 01777);
+	xmount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+	make_dirs("/run", 0755);
+	xmount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
+	bind_etc(o, &t);
+	for (size_t i = 0; i < o->nvol; i++)
+		place_tree(&o->vol[i].tree, o->vol[i].dst, o->vol[i].dir);
+}
+
+static void bind_volumes_in_place(struct opts *o)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	for (size_t i = 0; i < o->nvol; i++) {
+		struct volume *v = &o->vol[i];
+
+		make_target(v->dst, v->dir);
+		xmount(v->src, v->dst, NULL, MS_BIND | MS_REC, NULL);
+		if (v->ro && mount_setattr(AT_FDCWD, v->dst, AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+			xerrc(EXIT_TOOL, errno, "%s: make read-only", v->dst);
+	}
+}
+
+static void setup_mounts(struct opts *o)
+{
+	if (!(o->flags & CLONE_NEWNS))
+		return;
+	/* Private before anything is mounted: with a shared / (systemd's
+	 * default) our mounts would propagate back to the host, and
+	 * pivot_root refuses a shared root (debian bug 739593). */
+	xmount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL);
+	if (o->rootfs) {
+		enter_rootfs(o);
+		return;
+	}
+	if (o->mount_proc)
+		xmount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	bind_volumes_in_place(o);
+}
+
+/* Bounding set first (needs CAP_SETPCAP, so before the uid changes). */
+static void drop_bounding(const struct opts *o)
+{
+	for (cap_value_t c = 0; c < cap_max_bits() && c < 64; c++)
+		if (!(o->keep & (1ULL << c)) && cap_drop_bound(c) < 0 && errno != EINVAL)
+			xerrc(EXIT_TOOL, errno, "drop capability %d from the bounding set", c);
+}
+
+/* The kept capabilities that we hold, in the permitted, effective and
+ * inheritable sets, and ambient when the command runs as non-root so
+ * they survive exec. */
+static void set_caps(const struct opts *o)
+{
+	cap_t cur = cap_get_proc(), want = cap_init();
+
+	if (!cur || !want)
+		xerrc(EXIT_TOOL, errno, "capabilities");
+	for (cap_value_t c = 0; c < cap_max_bits() && c < 64; c++) {
+		cap_flag_value_t have;
+
+		if (!(o->keep & (1ULL << c)) || cap_get_flag(cur, c, CAP_PERMITTED, &have) < 0 || !have)
+			continue;
+		cap_set_flag(want, CAP_PERMITTED, 1, &c, CAP_SET);
+		cap_set_flag(want, CAP_EFFECTIVE, 1, &c, CAP_SET);
+		cap_set_flag(want, CAP_INHERITABLE, 1, &c, CAP_SET);
+	}
+	if (cap_set_proc(want) < 0)
+		xerrc(EXIT_TOOL, errno, "set capabilities");
+	if (geteuid() != 0)
+		for (cap_value_t c = 0; c < cap_max_bits() && c < 64; c++) {
+			cap_flag_value_t have;
+
+			if (cap_get_flag(want, c, CAP_PERMITTED, &have) == 0 && have &&
+			    cap_set_ambient(c, CAP_SET) < 0)
+				xerrc(EXIT_TOOL, errno, "raise ambient capability %d", c);
+		}
+	cap_free(cur);
+	cap_free(want);
+}
+
+/* Groups, then gid, then uid: each step needs the privilege the next
+ * one gives up. */
+static void set_credentials(const struct opts *o)
+{
+	if (o->caps)
+		drop_bounding(o);
+	if (o->caps && o->set_uid && o->uid != 0 && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) < 0)
+		xerrc(EXIT_TOOL, errno, "keep capabilities");
+	if (o->set_groups && setgroups(o->ngroups, o->groups) < 0)
+		xerrc(EXIT_TOOL, errno, "setgroups");
+	if (!o->set_groups && (o->set_uid || o->set_gid) && setgroups(0, NULL) < 0 && errno != EPERM)
+		xerrc(EXIT_TOOL, errno, "setgroups");
+	if (o->set_gid && setresgid(o->gid, o->gid, o->gid) < 0)
+		xerrc(EXIT_TOOL, errno, "setgid %u", (unsigned)o->gid);
+	if (o->set_uid && setresuid(o->uid, o->uid, o->uid) < 0)
+		xerrc(EXIT_TOOL, errno, "setuid %u", (unsigned)o->uid);
+	if (o->caps)
+		set_caps(o);
+	if (o->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1L, 0L, 0L, 0L) < 0)
+		xerrc(EXIT_TOOL, errno, "no_new_privs");
+}
+
+static int fail_fd = -1;	/* tells a waiting parent the set-up failed */
+
+static void report_failure(void)
+{
+	if (fail_fd >= 0 && write(fail_fd, "x", 1) < 0)
+		_exit(EXIT_TOOL);
+}
+
+static noreturn void exec_command(char *const *cmd)
+{
+	child_unblock();
+	execvp(cmd[0], cmd);
+	xerrc(exec_fail_status(errno), errno, "%s", cmd[0]);
+}
+
+/* --init: a PID 1 that reaps every orphan and passes signals on; it
+ * exits with the command's status. Outside a new PID namespace it is a
+ * subreaper so orphans still come to it. */
+static noreturn void run_init(char *const *cmd)
+{
+	pid_t pid = fork();
+	int r;
+
+	if (pid < 0)
+		xerrc(EXIT_TOOL, errno, "fork");
+	if (pid == 0)
+		exec_command(cmd);
+	fail_fd = -1;
+	if (getpid() != 1)
+		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	r = child_wait(pid, true);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "wait");
+	_exit(r);
+}
+
+static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
+{
+	if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0)
+		xerrc(EXIT_TOOL, errno, "sethostname %s", o->hostname);
+	setup_mounts(o);
+	set_credentials(o);
+	if (o->init)
+		run_init(cmd);
+	exec_command(cmd);
+}
+
+/* ---- no child: unshare and exec in place ---- */
+
+static void write_self_maps(const struct opts *o)
+{
+	_cleanup_close_ int dir = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int r;
+
+	if (dir < 0)
+		xerrc(EXIT_TOOL, errno, "/proc/self");
+	/* Our own single id needs no privilege, but gid_map only once
+	 * setgroups is denied (else dropping groups could grant access). */
+	if (o->gidmap.n && ((r = idmap_setgroups(dir, false)) < 0 || (r = idmap_write(dir, "gid_map", &o->gidmap)) < 0))
+		xerrc(EXIT_TOOL, r, "write gid_map");
+	if (o->uidmap.n && (r = idmap_write(dir, "uid_map", &o->uidmap)) < 0)
+		xerrc(EXIT_TOOL, r, "write uid_map");
+}
+
+static noreturn void run_in_place(struct opts *o, char *const *cmd)
+{
+	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
+		xerrc(EXIT_TOOL, errno, "die-with-parent");
+	if (o->flags && unshare(o->flags) < 0)
+		xerrc(EXIT_TOOL, errno, "unshare");
+	if (o->flags & CLONE_NEWUSER)
+		write_self_maps(o);
+	setup_and_exec(o, cmd);
+}
+
+/* ---- a child: clone, then maps and names from outside ---- */
+
+struct clone_args_ {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+
+/* The child waits on SYNC until the parent has written its maps and
+ * pinned its names; EOF without the go byte means the parent failed. */
+static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+{
+	char c;
+
+	close(sync[1]);
+	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
+		_exit(EXIT_TOOL);
+	if (read(sync[0], &c, 1) != 1)
+		_exit(EXIT_TOOL);
+	close(sync[0]);
+	if (fail[1] >= 0) {
+		close(fail[0]);
+		fail_fd = fail[1];
+		atexit(report_failure);
+	}
+	setup_and_exec(o, cmd);
+}
+
+static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+{
+	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
+	pid_t pid;
+
+	if (pipe2(sync, O_CLOEXEC) < 0 || (o->name && pipe2(fail, O_CLOEXEC) < 0))
+		xerrc(EXIT_TOOL, errno, "pipe");
+	if (child_block() < 0)
+		xerrc(EXIT_TOOL, errno, "block signals");
+	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		xerrc(EXIT_TOOL, errno, "clone");
+	if (pid == 0)
+		child_main(o, cmd, sync, fail);
+	close(sync[0]);
+	if (fail[1] >= 0)
+		close(fail[1]);
+	return pid;
+}
+
+/* --subids for an unprivileged caller: the ranges need CAP_SETUID and
+ * CAP_SETGID outside, which only idmap installed with file capabilities
+ * has, so exec it (from nsnew's own directory first, then PATH). As root
+ * the library writes the maps directly, without a process. */
+static int run_idmap(pid_t target)
+{
+	char self[PATH_MAX], pidstr[16], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 8);
+	pid_t pid;
+	int ws;
+
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)target);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		child_unblock();
+		if (n > 0 && (self[n] = '\0', slash = strrchr(self, '/'))) {
+			strcpy(slash + 1, "idmap");
+			execl(self, "idmap", "--subids", pidstr, (char *)NULL);
+		}
+		execlp("idmap", "idmap", "--subids", pidstr, (char *)NULL);
+		xerrc(EXIT_FAIL, errno, "idmap");
+	}
+	if (waitpid(pid, &ws, 0) < 0)
+		return -errno;
+	return ws == 0 ? 0 : -EPERM;
+}
+
+static int subid_maps(struct opts *o)
+{
+	struct idmap_range sub[IDMAP_MAX_RANGES];
+	size_t n = 0;
+	struct passwd *pw = getpwuid(getuid());
+	const char *name = pw ? pw->pw_name : NULL;
+	int r;
+
+	r = idmap_subids("/etc/subuid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
+	if (r == 0 && (r = idmap_from_subids(&o->uidmap, getuid(), sub, n)) == -ENOENT)
+		xerrc(EXIT_TOOL, 0, "uid %u: no ranges in /etc/subuid", (unsigned)getuid());
+	if (r < 0)
+		return r;
+	n = 0;
+	r = idmap_subids("/etc/subgid", name, getgid(), sub, ARRAY_SIZE(sub), &n);
+	if (r == 0 && (r = idmap_from_subids(&o->gidmap, getgid(), sub, n)) == -ENOENT)
+		xerrc(EXIT_TOOL, 0, "gid %u: no ranges in /etc/subgid", (unsigned)getgid());
+	return r;
+}
+
+static void write_child_maps(struct opts *o, pid_t pid)
+{
+	_cleanup_close_ int dir = -1;
+	char path[32];
+	int r;
+
+	if (!(o->flags & CLONE_NEWUSER))
+		return;
+	if (o->subids && geteuid() != 0) {
+		if (run_idmap(pid) < 0)
+			xerrc(EXIT_TOOL, 0, "%d: id maps not written", (int)pid);
+		return;
+	}
+	if (o->subids && (r = subid_maps(o)) < 0)
+		xerrc(EXIT_TOOL, r, "subordinate ids");
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	/* Without CAP_SETGID outside, gid_map is only accepted once
+	 * setgroups is denied. */
+	if (o->gidmap.n && geteuid() != 0 && (r = idmap_setgroups(dir, false)) < 0)
+		xerrc(EXIT_TOOL, r, "write setgroups");
+	if (o->gidmap.n && (r = idmap_write(dir, "gid_map", &o->gidmap)) < 0)
+		xerrc(EXIT_TOOL, r, "write gid_map");
+	if (o->uidmap.n && (r = idmap_write(dir, "uid_map", &o->uidmap)) < 0)
+		xerrc(EXIT_TOOL, r, "write uid_map");
+}
+
+static void unpin(const struct opts *o)
+{
+	netns_unpin(o->name);
+	if (o->pin_all)
+		pins_remove(o->name);
+}
+
+static void pin_names(const struct opts *o, pid_t pid)
+{
+	char path[64];
+	int r;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	r = netns_pin(o->name, path);
+	if (r == -EEXIST)
+		xerrc(EXIT_TOOL, 0, "%s: name already exists", o->name);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "pin %s", o->name);
+	if (o->pin_all && (r = pins_add(o->name, pid, o->flags)) < 0) {
+		netns_unpin(o->name);
+		xerrc(EXIT_TOOL, r, "pin %s", o->name);
+	}
+}
+
+static pid_t child_pid;
+
+/* A failure of ours while the child waits: it must not run. */
+static void kill_child(void)
+{
+	if (child_pid > 0) {
+		kill(child_pid, SIGKILL);
+		waitpid(child_pid, NULL, 0);
+	}
+}
+
+static noreturn void run_in_child(struct opts *o, char *const *cmd)
+{
+	int sync[2], fail[2] = { -1, -1 };
+	char c;
+	int r;
+
+	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
+		xerrc(EXIT_TOOL, errno, "die-with-parent");
+	child_pid = start_child(o, cmd, sync, fail);
+	atexit(kill_child);
+	write_child_maps(o, child_pid);
+	if (o->name)
+		pin_names(o, child_pid);
+	if (write(sync[1], "g", 1) != 1)
+		xerrc(EXIT_TOOL, errno, "start the child");
+	close(sync[1]);
+	/* Names made for a jail that never started are taken back. */
+	if (o->name && read(fail[0], &c, 1) == 1)
+		unpin(o);
+	if (fail[0] >= 0)
+		close(fail[0]);
+	r = child_wait(child_pid, false);
+	child_pid = 0;
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "wait");
+	exit(r);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	char *sh[2];
+	char *const *cmd;
+
+	nskit_init(EXIT_TOOL);
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+	cmd = command_or_shell(o.cmd, sh);
+	check_inputs(&o);
+	if (needs_child(&o))
+		run_in_child(&o, cmd);
+	run_in_place(&o, cmd);
+}
