@@ -338,6 +338,29 @@ test_without_openat2_same_safety() {
 	unset NSKIT_NO_OPENAT2
 }
 
+test_tar_hardlink_to_symlink_links_the_symlink() {
+	make_tar "$W/hsym.tar" "s('s', '$W/outside/canary'); h('h', 's'); f('h2', b'x'); h('h2', 's')"
+	before=$(outside_state)
+	run mkrootfs "$R" --from-tar "$W/hsym.tar"
+	assertRC 0; assertErrEmpty
+	assertTrue "h is the symlink itself" "[ -L '$R/h' ] && [ \"\$(stat -c %i '$R/h')\" = \"\$(stat -c %i '$R/s')\" ]"
+	assertTrue "h2 replaced by the link" "[ -L '$R/h2' ]"
+	assertEquals "outside unchanged" "$before" "$(outside_state)"
+}
+
+test_tar_again_with_force_gives_the_same_tree() {
+	make_tree "$W/tree4"
+	tar -cf "$W/t4.tar" -C "$W/tree4" .
+	mkrootfs "$R" --from-tar "$W/t4.tar"
+	first=$(listing "$R")
+	run mkrootfs "$R" --from-tar "$W/t4.tar"
+	assertRC 1; assertErrContains "not empty"
+	run mkrootfs --force "$R" --from-tar "$W/t4.tar"
+	assertRC 0; assertErrEmpty
+	assertEquals "same tree" "$first" "$(listing "$R")"
+	rm -rf "$W/tree4" "$W/t4.tar"
+}
+
 test_tar_setuid_cleared_unless_kept() {
 	make_tar "$W/suid.tar" 'f("su", b"x", mode=0o4755); f("sg", b"x", mode=0o2755)'
 	run mkrootfs "$R" --from-tar "$W/suid.tar"

@@ -175,12 +175,15 @@ static void open_root(struct opts *o)
 	else if (errno != EEXIST)
 		xerrc(EXIT_FAIL, errno, "%s", o->dir);
 	fd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		xerrc(EXIT_FAIL, errno, "%s", o->dir);
+	d = fd < 0 ? NULL : fdopendir(fcntl(fd, F_DUPFD_CLOEXEC, 0));
+	if (!d) {
+		int err = errno;
+
+		if (root.created)
+			rmdir(o->dir);
+		xerrc(EXIT_FAIL, err, "%s", o->dir);
+	}
 	root.was_empty = true;
-	d = fdopendir(dup(fd));
-	if (!d)
-		xerrc(EXIT_FAIL, errno, "%s", o->dir);
 	while ((e = readdir(d)))
 		if (!streq(e->d_name, ".") && !streq(e->d_name, ".."))
 			root.was_empty = false;
@@ -223,8 +226,8 @@ static struct archive *new_reader(void)
 
 	if (!a)
 		die(ENOMEM, "archive");
-	/* Each filter built into libarchive, named one by one: "all" would
-	 * also run external programs for the ones that are not. */
+	/* The filters Debian's libarchive has built in, by name: "all" would
+	 * add ones that run external programs (lzop, lrzip, grzip...). */
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_xz(a);
 	archive_read_support_filter_lzma(a);
@@ -294,7 +297,7 @@ static void unpack(const struct opts *o, struct archive *a, const char *label, u
 static int open_input(const char *label, const char *path, int dirfd, int64_t *size)
 {
 	struct stat st;
-	int fd = streq(path, "-") ? dup(STDIN_FILENO) : openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	int fd = streq(path, "-") ? fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 0) : openat(dirfd, path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 && label)
 		die(errno, "%s: %s", label, path);
