@@ -4,6 +4,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -226,6 +227,84 @@ int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group)
 	rtnl_link_set_ifindex(l, ifindex);
 	rtnl_link_set_group(l, group);
 	return link_change(sk, l);
+}
+
+/* One RTM_SETLINK of link_set_group_many: ifindex and IFLA_GROUP. */
+struct setgroup_req {
+	struct nlmsghdr h;
+	struct ifinfomsg i;
+	struct nlattr a;
+	uint32_t group;
+};
+
+/* Acks queue in the socket's receive buffer until read, each in an skb of
+ * its own: 64 of them stay well below the default buffer. */
+#define GROUP_CHUNK 64
+/* Sequence numbers of our own, far from libnl's (which start at time(0)),
+ * so its bookkeeping for the socket is left as it was. */
+#define GROUP_SEQ 1u
+
+static int group_acks(int fd, size_t base, size_t m, size_t *gone)
+{
+	union {
+		char b[16384];
+		struct nlmsghdr align;
+	} buf;
+	size_t got = 0;
+	int err = 0;
+
+	while (got < m) {
+		ssize_t len = recv(fd, buf.b, sizeof(buf.b), 0);
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = &buf.align; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			struct nlmsgerr *e = NLMSG_DATA(h);
+			size_t k = h->nlmsg_seq - GROUP_SEQ;
+
+			if (h->nlmsg_type != NLMSG_ERROR || k < base || k >= base + m)
+				continue;
+			got++;
+			if (e->error == -ENODEV && k < *gone)
+				*gone = k;
+			else if (e->error && e->error != -ENODEV && !err)
+				err = e->error;
+		}
+	}
+	return err;
+}
+
+int link_set_group_many(struct nl_sock *sk, const int *ifindex, size_t n, uint32_t group,
+			size_t *gone)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct setgroup_req req[GROUP_CHUNK];
+	int fd = nl_socket_get_fd(sk);
+	int err = 0;
+
+	*gone = n;
+	for (size_t base = 0; base < n; base += GROUP_CHUNK) {
+		size_t m = n - base < GROUP_CHUNK ? n - base : GROUP_CHUNK;
+		int r;
+
+		for (size_t k = 0; k < m; k++)
+			req[k] = (struct setgroup_req){
+				.h = { .nlmsg_len = sizeof(req[k]), .nlmsg_type = RTM_SETLINK,
+				       .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+				       .nlmsg_seq = (uint32_t)(GROUP_SEQ + base + k) },
+				.i = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex[base + k] },
+				.a = { .nla_len = NLA_HDRLEN + sizeof(uint32_t), .nla_type = IFLA_GROUP },
+				.group = group,
+			};
+		if (sendto(fd, req, m * sizeof(req[0]), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+			return -errno;
+		r = group_acks(fd, base, m, gone);
+		if (r < 0 && !err)
+			err = r;
+	}
+	return err;
 }
 
 int link_del(struct nl_sock *sk, int ifindex, const char *name)

@@ -62,6 +62,12 @@ int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *)
 /* Bring the link up (by IFINDEX, or by NAME when IFINDEX is 0). */
 int link_set_up(struct nl_sock *sk, int ifindex, const char *name);
 int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group);
+/* Put the N links IFINDEX[] into GROUP, requests sent back to back in
+ * chunks and their acks read afterwards, not one round trip per link.
+ * *GONE is set to the position of the first link that no longer exists,
+ * or to N; that is not an error. Returns 0 or the first other -errno. */
+int link_set_group_many(struct nl_sock *sk, const int *ifindex, size_t n, uint32_t group,
+			size_t *gone);
 
 /* Delete one link, by IFINDEX or by NAME when IFINDEX is 0 (a veth
  * peer goes with it). */

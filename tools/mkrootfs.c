@@ -27,6 +27,9 @@
 #include "util.h"
 
 #define MAX_JSON (16 << 20)
+/* Bytes read from an archive at a time: large enough that reads cost
+ * nothing next to the files written, small enough to keep memory low. */
+#define READ_BLOCK (128 << 10)
 
 struct opts {
 	const char *dir;
@@ -313,7 +316,7 @@ static void from_tar(const struct opts *o)
 	int fd = open_input(NULL, o->tar, AT_FDCWD, &size);
 	struct archive *a = new_reader();
 
-	if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK)
+	if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK)
 		die(0, "%s: %s", o->tar, archive_error_string(a));
 	unpack(o, a, streq(o->tar, "-") ? "stdin" : o->tar, 0, size);
 	archive_read_free(a);
@@ -427,7 +430,7 @@ static void from_oci(const struct opts *o)
 			die(ENOMEM, "%s", dir);
 		fd = open_input(label, blob, dfd, &size);
 		a = new_reader();
-		if (archive_read_open_fd(a, fd, 1 << 20) != ARCHIVE_OK)
+		if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK)
 			die(0, "%s: %s", label, archive_error_string(a));
 		unpack(o, a, label, EXTRACT_WHITEOUTS, size);
 		archive_read_free(a);
@@ -497,7 +500,7 @@ static struct archive *seek_member(const char *file, const char *want, int64_t *
 		die(0, "%s: '%s': bad member name", file, printable(want, name, sizeof(name)));
 	for (int hops = 0; hops < 8; hops++) {
 		a = new_reader();
-		if (archive_read_open_filename(a, file, 1 << 20) != ARCHIVE_OK)
+		if (archive_read_open_filename(a, file, READ_BLOCK) != ARCHIVE_OK)
 			die(0, "%s: %s", file, archive_error_string(a));
 		for (;;) {
 			int r = archive_read_next_header(a, &e);

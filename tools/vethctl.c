@@ -596,17 +596,21 @@ static void delete_gathered(struct pending_del *v, size_t n)
 		else if (r < 0)
 			fail(r, "del %s", v[0].name);
 	} else {
+		_cleanup_free_ int *idx = calloc(n, sizeof(*idx));
+		size_t k;
+
+		if (!idx)
+			fail(ENOMEM, "del");
+		for (size_t i = 0; i < n; i++)
+			idx[i] = v[i].ifindex;
 		r = link_group_unused(host_sk, &group);
 		if (r < 0)
 			fail(r, "del");
-		for (size_t i = 0; i < n; i++) {
-			r = link_set_group(host_sk, v[i].ifindex, group);
-			if (r == -ENODEV && !gone)
-				gone = &v[i];
-			else if (r < 0 && r != -ENODEV)
-				fail(r, "del %s", v[i].name);
-		}
-		r = link_del_group(host_sk, group);
+		r = link_set_group_many(host_sk, idx, n, group, &k);
+		if (k < n)
+			gone = &v[k];
+		if (r == 0)
+			r = link_del_group(host_sk, group);
 		if (r < 0 && r != -ENODEV)
 			fail(r, "del");
 	}
@@ -701,15 +705,21 @@ static int collect_link(const struct link_info *li, void *data)
 
 static void collect_nsids(struct list_state *s)
 {
+	/* A socket of its own: nl_netns_nsid() leaves libnl's expected
+	 * sequence number behind, and the batch's next request on the main
+	 * socket would be refused as out of sequence. */
+	struct nl_sock *sk = nl_route_open();
 	char **names;
 	size_t n;
 
-	if (netns_names(&names, &n) < 0)
+	if (!sk || netns_names(&names, &n) < 0) {
+		nl_route_close(sk);
 		return;		/* no directory: no names, ids shown bare */
+	}
 	s->ids = calloc(n ? n : 1, sizeof(*s->ids));
 	for (size_t i = 0; s->ids && i < n; i++) {
 		_cleanup_close_ int fd = netns_open(names[i]);
-		int id = fd >= 0 ? nl_netns_nsid(host_sk, fd) : -1;
+		int id = fd >= 0 ? nl_netns_nsid(sk, fd) : -1;
 
 		if (id >= 0) {
 			s->ids[s->nids].nsid = id;
@@ -717,6 +727,7 @@ static void collect_nsids(struct list_state *s)
 		}
 	}
 	netns_names_free(names);
+	nl_route_close(sk);
 }
 
 static const char *nsid_name(const struct list_state *s, int nsid)
