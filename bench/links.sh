@@ -2,8 +2,8 @@
 # links: veth pairs into a network namespace.
 #   one pair, addresses, routes, links up: vethctl add vs the same set-up as
 #   ip commands (peer made in its netns directly; target <= 0.25)
-#   N = 100, 1000 pairs (quick: 10): vethctl -b vs ip -batch (target <= 1.0)
-#   vs N ip processes
+#   N = 100, 1000 pairs (quick: 10), both ends up: vethctl -b vs ip -batch
+#   (target <= 1.0) vs one ip process per step
 #   teardown of N pairs: vethctl del NAME... (one request) vs ip -batch of
 #   link del
 #   (target: 1000 pairs under 1 s); deleting the namespace shown for scale
@@ -41,17 +41,28 @@ fi
 
 if [ "$QUICK" = 1 ]; then sizes="10"; else sizes="100 1000"; fi
 for n in $sizes; do
+	# The same set-up on both sides: both ends up, and the namespace's lo
+	# (vethctl add brings both up); ip needs a second batch inside $L for
+	# the peers, as the peer cannot be created up in another namespace.
 	for ((i = 1; i <= n; i++)); do echo "link add vb$i up type veth peer name vp$i netns $L"; done >"$W/ip-add-$n"
+	{ echo "link set lo up"; for ((i = 1; i <= n; i++)); do echo "link set vp$i up"; done; } >"$W/ip-up-$n"
+	{
+		echo "ip -n $L link set lo up"
+		for ((i = 1; i <= n; i++)); do
+			echo "ip link add vb$i up type veth peer name vp$i netns $L"
+			echo "ip -n $L link set vp$i up"
+		done
+	} >"$W/ip-procs-$n"
 	for ((i = 1; i <= n; i++)); do echo "add vb$i --peer vp$i --netns $L"; done >"$W/veth-add-$n"
 	for ((i = 1; i <= n; i++)); do echo "link del vb$i"; done >"$W/ip-del-$n"
 	dels=$(for ((i = 1; i <= n; i++)); do printf ' vb%d' "$i"; done)
 	r=$ROUNDS
 	[ "$n" -ge 1000 ] && r=$(((ROUNDS + 3) / 4))
-	ROUNDS=$r PREPARE="sh $W/reset $n" bench_time ip-batch "ip -batch $W/ip-add-$n" \
+	ROUNDS=$r PREPARE="sh $W/reset $n" bench_time ip-batch "sh -c 'ip -batch $W/ip-add-$n && ip -n $L -batch $W/ip-up-$n'" \
 		vethctl-b "$V -b $W/veth-add-$n" \
-		ip-procs "sh -c 'while read -r l; do ip \$l || exit; done <$W/ip-add-$n'" &&
+		ip-procs "sh -e $W/ip-procs-$n" &&
 		bench_row links "$n pairs (vs ip -batch)" 1.0 vethctl-b ip-batch &&
-		bench_row links "$n pairs (vs $n ip processes)" - vethctl-b ip-procs &&
+		bench_row links "$n pairs (vs $((2 * n + 1)) ip processes)" - vethctl-b ip-procs &&
 		series links-add "$n" vethctl-b ip-batch ||
 		bench_fail links "$n pairs"
 	# Teardown: each run starts from N pairs made by ip -batch.

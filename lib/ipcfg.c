@@ -1,6 +1,9 @@
 /* ipcfg.c - routes, prefix-route-less addresses and lookups over
  * libnl-route-3 (see ipcfg.h). */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/if_addr.h>
@@ -11,6 +14,7 @@
 
 #include "ipcfg.h"
 #include "nl.h"
+#include "util.h"
 
 static struct nl_addr *nl_addr_of(const struct cidr *c, int prefix)
 {
@@ -158,5 +162,49 @@ int ipcfg_link_mac(struct nl_sock *sk, int ifindex, char *buf, size_t size)
 	b = nl_addr_get_binary_addr(a);
 	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
 	rtnl_link_put(l);
+	return 0;
+}
+
+/* A /proc/sys/net file belongs to the namespace of the task that opens it,
+ * so it is opened inside NSFD and written from home. */
+static int sysctl_open(int nsfd, const char *file)
+{
+	_cleanup_close_ int home = -1;
+	int fd, e;
+
+	if (nsfd < 0) {
+		fd = open(file, O_WRONLY | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		return -errno;
+	if (setns(nsfd, CLONE_NEWNET) < 0)
+		return -errno;
+	fd = open(file, O_WRONLY | O_CLOEXEC);
+	e = fd < 0 ? -errno : 0;
+	if (setns(home, CLONE_NEWNET) < 0) {
+		e = -errno;
+		if (fd >= 0)
+			close(fd);
+		return e;
+	}
+	return fd < 0 ? e : fd;
+}
+
+int ipcfg_sysctl_write(int nsfd, const char *path, const char *value)
+{
+	_cleanup_close_ int fd = -1;
+	char file[256];
+	size_t len = strlen(value);
+
+	if ((size_t)snprintf(file, sizeof(file), "/proc/sys/%s", path) >= sizeof(file) || strstr(path, ".."))
+		return -EINVAL;
+	fd = sysctl_open(nsfd, file);
+	if (fd < 0)
+		return fd;
+	errno = 0;
+	if (write(fd, value, len) != (ssize_t)len)
+		return errno ? -errno : -EIO;
 	return 0;
 }

@@ -30,3 +30,8 @@ int ipcfg_addr_has(struct nl_sock *sk, int ifindex, const struct cidr *c);
  * IPCFG_MACSTRLEN bytes); -ENODEV, -ENODATA when it has none. */
 #define IPCFG_MACSTRLEN 18
 int ipcfg_link_mac(struct nl_sock *sk, int ifindex, char *buf, size_t size);
+
+/* Write VALUE to /proc/sys/PATH (e.g. "net/ipv6/conf/eth0/accept_dad") as
+ * seen from the network namespace NSFD (-1: the caller's): the calling
+ * thread enters it to open the file and comes back before writing. */
+int ipcfg_sysctl_write(int nsfd, const char *path, const char *value);

@@ -68,16 +68,11 @@ static int nsid_reply(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int seq_any(struct nl_msg *msg, void *arg)
-{
-	return NL_OK;
-}
-
 int nl_netns_nsid(struct nl_sock *sk, int nsfd)
 {
 	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
 	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
-	struct nl_cb *cb = NULL, *scb;
+	struct nl_cb *cb = NULL;
 	int id = NETNSA_NSID_NOT_ASSIGNED;
 	int r = -NLE_NOMEM;
 
@@ -86,22 +81,18 @@ int nl_netns_nsid(struct nl_sock *sk, int nsfd)
 	if (nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
 	    nla_put_u32(m, NETNSA_FD, (uint32_t)nsfd) < 0)
 		goto out;
-	/* nl_socket_get_cb() hands out a reference: drop it once cloned. */
-	scb = nl_socket_get_cb(sk);
-	cb = nl_cb_clone(scb);
-	nl_cb_put(scb);
+	cb = nl_cb_clone(nl_socket_get_cb(sk));
 	if (!cb)
 		goto out;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nsid_reply, &id);
-	/* libnl advances its expected sequence number only on an ack. */
-	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, seq_any, NULL);
-	/* The reply is one message (an error comes instead of it), so no ack
-	 * is asked for: one round trip, and nothing left for the next call. */
-	nl_complete_msg(sk, m);
-	nlmsg_hdr(m)->nlmsg_flags &= ~NLM_F_ACK;
-	r = nl_send(sk, m);
+	/* The reply, then the ack: libnl advances the sequence number it
+	 * expects only on the ack, so it must be read too, or the socket's
+	 * next request is taken for out of sequence. An error comes alone. */
+	r = nl_send_auto(sk, m);
 	if (r >= 0)
 		r = nl_recvmsgs(sk, cb);
+	if (r >= 0)
+		r = nl_wait_for_ack(sk);
 out:
 	nl_cb_put(cb);
 	nlmsg_free(m);

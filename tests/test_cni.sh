@@ -88,7 +88,7 @@ EOF
 # container's namespace /run/netns/CONTAINER and CNI_IFNAME eth0.
 cni() {
 	run env CNI_COMMAND="$1" CNI_CONTAINERID="$2" CNI_NETNS="${NETNS_PATH:-/run/netns/$2}" \
-		CNI_IFNAME="${IFNAME:-eth0}" nskit-cni <"${3:-$D/net.conf}"
+		CNI_IFNAME="${IFNAME:-eth0}" CNI_ARGS="${CNI_ARGS-}" nskit-cni <"${3:-$D/net.conf}"
 }
 
 # container NAME: a namespace added to the network; its ADD result in
@@ -123,7 +123,16 @@ assertCniError() {
 
 leases() { ls "$D/ipam/$NET" 2>/dev/null | grep -c '^[0-9]'; }
 host_ends() { ip -o link show | grep -c ': nsk'; }
-masq_entries() { nft -j list set inet nskit masq4 2>/dev/null | grep -o '"elem"' | wc -l; }
+# masq_entries [SET]: how many elements the masquerade set holds.
+masq_entries() {
+	nft -j list set inet nskit "${1:-masq4}" 2>/dev/null | python3 -c '
+import json, sys
+try:
+    d = json.load(sys.stdin)["nftables"]
+except Exception:
+    d = []
+print(sum(len(o["set"].get("elem", [])) for o in d if "set" in o))'
+}
 
 # Nothing of an attachment remains: no host end, no lease, no state, no
 # masquerade entry, no interface in the container.
@@ -173,6 +182,14 @@ test_add_gives_interface_and_host_local_address() {
 	assertEquals "ips point at it" 1 "$(jq "$D/c1.json" 'r["ips"][0]["interface"]')"
 }
 
+test_cni_args_reach_the_ipam_plugin() {
+	conf 10.90.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	CNI_ARGS='IgnoreUnknown=1;IP=10.90.0.9' cni ADD c1
+	assertRC 0
+	assertContains "the address host-local was asked for" "$(ip -n c1 -o addr show dev eth0)" "inet 10.90.0.9/24"
+}
+
 test_two_containers_ping_each_other() {
 	conf 10.62.0.0/24
 	container c1
@@ -189,6 +206,19 @@ test_two_containers_on_a_bridge_ping_each_other() {
 	assertTrue "c2 pings c1 ($ip1)" "ip netns exec c2 ping -c1 -W2 $ip1"
 	assertEquals "both host ends on the bridge" 2 "$(ip -o link show master "$br" | wc -l)"
 	assertContains "bridge holds the gateway" "$(ip -o addr show dev "$br")" "10.63.0.1/24"
+}
+
+test_ipv6_containers_ping_each_other() {
+	cat >"$D/net.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni", "ipMasq": true,
+ "ipam": {"type": "host-local", "ranges": [[{"subnet": "fd00:61::/64"}]], "dataDir": "$D/ipam",
+          "routes": [{"dst": "::/0"}]}}
+EOF
+	container c1
+	container c2
+	assertContains "address in c2" "$(ip -n c2 -o addr show dev eth0)" "inet6 $IP/64"
+	assertTrue "c1 pings c2 ($IP)" "ip netns exec c1 ping -6 -c1 -W2 $IP"
+	assertEquals "masquerade entries" 2 "$(masq_entries masq6)"
 }
 
 test_ipmasq_reaches_an_outside_namespace() {
@@ -266,13 +296,15 @@ EOF
 	assertRC 0
 	printf '%s\n' "$OUT" >"$D/c1.json"
 	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
+	server=$!
 	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
 	assertEquals "client reaches the published port" published \
 		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8080 </dev/null)"
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
 	run env CNI_CONTAINERID=c1 CNI_NETNS=/run/netns/c1 CNI_IFNAME=eth0 python3 "$runtime" DEL "$D/list.conf" "$D/c1.json"
 	unset CAP_ARGS
 	assertRC 0
-	wait
 	assertNothingLeft c1
 }
 
@@ -414,6 +446,15 @@ test_existing_interface_fails_and_takes_no_lease() {
 	assertOutContains "already exists"
 	assertEquals "host ends" 0 "$(host_ends)"
 	assertEquals "leases" 0 "$(leases)"
+}
+
+test_malformed_cni_args_is_code_4() {
+	conf 10.91.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	CNI_ARGS='IP=10.91.0.9;junk' cni ADD c1
+	assertCniError 4
+	assertOutContains CNI_ARGS
+	assertNothingLeft c1
 }
 
 test_unsupported_field_is_code_2() {

@@ -3,7 +3,9 @@
 # (issue 7, part 5): no invalid read or write, no use of uninitialised
 # memory, no definite or indirect leak, on success and on failure paths.
 # Tools not built yet are skipped. Not run by the sanitizer pass: valgrind
-# cannot run ASan binaries (tests/run excludes it there).
+# cannot run ASan binaries (tests/run excludes it there). The few false
+# reports (of valgrind, or inside libnftables) are suppressed, each with its
+# reason, in tests/valgrind.supp.
 . "$(dirname "$0")/lib.sh"
 
 NETNS=/run/netns
@@ -14,6 +16,7 @@ VG_STATUS=99	# what valgrind exits with when it found an error
 vg() {
 	VGLOG=$SHUNIT_TMPDIR/vg.log VGCMD="$*"
 	run valgrind -q --error-exitcode=$VG_STATUS --log-file="$VGLOG" \
+		--suppressions="$TOP/tests/valgrind.supp" \
 		--leak-check=full --show-leak-kinds=definite,indirect \
 		--errors-for-leak-kinds=definite,indirect --track-origins=yes "$@"
 }
@@ -231,6 +234,12 @@ testNatctlMainScenario() {
 testMkrootfsMainScenario() {
 	have mkrootfs || { skip_test "mkrootfs is not built yet"; return 0; }
 	vg mkrootfs "$SHUNIT_TMPDIR/root" --from-host /bin/true
+	# mkrootfs resolves every path with openat2, which valgrind before
+	# 3.22 does not know: memcheck would test another code path.
+	if grep -q 'unhandled amd64-linux syscall: 437' "$VGLOG"; then
+		skip_test "$(valgrind --version) cannot run openat2"
+		return 0
+	fi
 	assertClean 0
 }
 

@@ -262,6 +262,21 @@ test_batch_list_between_adds() {
 	assertContains "$(ip -n "$J" -o link)" "p2"
 }
 
+test_batch_connects_one_namespace_to_twenty() {
+	for i in $(seq 1 20); do
+		mkns "$J-$i"
+		echo "connect $J $J-$i --name e$i --addr 10.2.$i.1/30 --peer-addr 10.2.$i.2/30"
+	done >"$SHUNIT_TMPDIR/c"
+	run vethctl -b "$SHUNIT_TMPDIR/c"
+	assertRC 0
+	assertErrEmpty
+	assertEquals 20 "$(ip -n "$J" -o link show type veth | wc -l)"
+	ping_from "$J-20" 10.2.20.1
+	assertTrue "the last namespace answers" $?
+	ping_from "$J" 10.2.1.2
+	assertTrue "the first one still does" $?
+}
+
 # ---- failure paths ----
 
 test_malformed_cidr_is_usage_error_and_nothing_made() {

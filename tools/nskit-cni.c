@@ -23,6 +23,7 @@
 #include <linux/rtnetlink.h>
 
 #include "addr.h"
+#include "cni.h"
 #include "ipcfg.h"
 #include "jsonout.h"
 #include "link.h"
@@ -33,55 +34,18 @@
 #include "util.h"
 
 #define STATE_DIR "/run/nskit-cni"
-#define MAX_IPS 8
-#define MAX_ROUTES 64
 #define INPUT_MAX (16u << 20)
-
-/* The specification's error codes; 100 and up are nskit's own. */
-enum {
-	CNI_ERR_VERSION = 1,		/* incompatible CNI version */
-	CNI_ERR_FIELD = 2,		/* unsupported field in the configuration */
-	CNI_ERR_NO_CONTAINER = 3,	/* container unknown or gone */
-	CNI_ERR_ENV = 4,		/* invalid necessary environment variable */
-	CNI_ERR_IO = 5,			/* I/O failure */
-	CNI_ERR_DECODE = 6,		/* failed to decode content */
-	CNI_ERR_CONFIG = 7,		/* invalid network configuration */
-	CNI_ERR_AGAIN = 11,		/* try again later */
-	CNI_ERR_UNAVAILABLE = 50,	/* STATUS: cannot service ADD */
-	CNI_ERR_SYSTEM = 100,		/* a kernel or nftables request failed */
-	CNI_ERR_CHECK = 101,		/* CHECK: the attachment is not as ADD made it */
-};
-
-/* Oldest first; the last is what an error reports when the config's
- * version is unknown. */
-static const char *const versions[] = { "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
-enum { V031, V040, V100, V110 };
-
-struct ip {
-	struct cidr addr;	/* the container's address, with its prefix */
-	struct cidr gw;		/* family 0: none */
-};
-
-struct route {
-	struct cidr dst;	/* network */
-	struct cidr gw;		/* family 0: the gateway of the ip of its family */
-};
 
 struct cni {
 	/* the environment */
-	const char *command, *containerid, *netns, *ifname, *path;
+	const char *command, *containerid, *netns, *ifname, *args, *path;
 	/* the configuration: raw bytes (passed on to IPAM as they came) and parsed */
 	char *raw;
 	size_t rawlen;
-	struct json_object *conf, *prev, *dns;
-	const char *name, *bridge, *ipam;
-	int version;		/* index in versions[], -1 before it is known */
-	bool ipmasq, gateway;
-	uint32_t mtu;
+	struct cni_conf conf;
 	char hostif[IF_NAMESIZE];
 	/* the first error, reported once at exit */
-	int code;
-	char msg[128], details[768];
+	struct cni_error err;
 };
 
 static const char doc[] =
@@ -107,25 +71,29 @@ static const struct argp argp = { NULL, NULL, NULL, doc, NULL, NULL, NULL };
 __attribute__((format(printf, 4, 5)))
 static int fail(struct cni *c, int code, const char *msg, const char *fmt, ...)
 {
-	char details[sizeof(c->details)];
+	char details[sizeof(c->err.details)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(details, sizeof(details), fmt, ap);
 	va_end(ap);
-	if (c->code) {
+	if (c->err.code) {
 		xwarnc(0, "also: %s: %s", msg, details);
 		return -1;
 	}
-	c->code = code;
-	snprintf(c->msg, sizeof(c->msg), "%s", msg);
-	snprintf(c->details, sizeof(c->details), "%s", details);
-	return -1;
+	return cni_error_set(&c->err, code, msg, "%s", details);
 }
 
 static int fail_sys(struct cni *c, int err, const char *what)
 {
 	return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", what, strerror(err < 0 ? -err : err));
+}
+
+static void release(struct cni *c)
+{
+	cni_conf_free(&c->conf);
+	free(c->raw);
+	c->raw = NULL;
 }
 
 /* The error object on stdout, one line on stderr, exit 1. */
@@ -134,13 +102,14 @@ static noreturn void report_error(struct cni *c)
 	struct json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "cniVersion",
-		json_object_new_string(versions[c->version >= 0 ? c->version : V110]));
-	json_object_object_add(o, "code", json_object_new_int(c->code));
-	json_object_object_add(o, "msg", json_object_new_string(c->msg));
-	if (c->details[0])
-		json_object_object_add(o, "details", json_object_new_string(c->details));
+		json_object_new_string(cni_versions[c->conf.version >= 0 ? c->conf.version : CNI_V110]));
+	json_object_object_add(o, "code", json_object_new_int(c->err.code));
+	json_object_object_add(o, "msg", json_object_new_string(c->err.msg));
+	if (c->err.details[0])
+		json_object_object_add(o, "details", json_object_new_string(c->err.details));
 	json_print(o);
-	xerrc(EXIT_FAIL, 0, "%s: %s", c->msg, c->details);
+	release(c);
+	xerrc(EXIT_FAIL, 0, "%s: %s", c->err.msg, c->err.details);
 }
 
 /* --- reading the request ------------------------------------------------ */
@@ -194,139 +163,12 @@ static int read_input(struct cni *c)
 	return 0;
 }
 
-static int version_index(const char *v)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(versions); i++)
-		if (streq(v, versions[i]))
-			return (int)i;
-	return -1;
-}
-
-/* Strict JSON, one object and nothing after it but white space. */
-static struct json_object *parse_json(const char *buf, size_t len, const char **why)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *o = NULL;
-
-	*why = "out of memory";
-	if (!tok)
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!o || json_tokener_get_error(tok) != json_tokener_success) {
-		*why = o || json_tokener_get_error(tok) != json_tokener_continue ?
-		       json_tokener_error_desc(json_tokener_get_error(tok)) : "unexpected end of input";
-		json_object_put(o);
-		o = NULL;
-	} else if (buf[json_tokener_get_parse_end(tok) + strspn(buf + json_tokener_get_parse_end(tok), " \t\r\n")]) {
-		*why = "trailing data after the JSON object";
-		json_object_put(o);
-		o = NULL;
-	} else if (!json_object_is_type(o, json_type_object)) {
-		*why = "not a JSON object";
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(tok);
-	return o;
-}
-
-static const char *get_string(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-/* The spec's rule for network names and container ids: an alphanumeric,
- * then alphanumerics, '_', '.' or '-'. */
-#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-static bool spec_name_ok(const char *s)
-{
-	return s && *s && strchr(ALNUM, *s) && s[strspn(s, ALNUM "._-")] == 0 && strlen(s) <= NAME_MAX;
-}
-
-/* Fields of the reference bridge plugin nskit does not implement: a
- * configuration that asks for them fails instead of being half-honoured. */
-static int check_unsupported(struct cni *c)
-{
-	static const char *const keys[] = { "hairpinMode", "macspoofchk", "promiscMode", "vlan", "vlanTrunk" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		struct json_object *v;
-
-		/* false and 0 ask for nothing. */
-		if (!json_object_object_get_ex(c->conf, keys[i], &v) || !v ||
-		    ((json_object_is_type(v, json_type_boolean) || json_object_is_type(v, json_type_int)) &&
-		     !json_object_get_int64(v)))
-			continue;
-		return fail(c, CNI_ERR_FIELD, "unsupported field in network configuration", "%s: %s",
-			    keys[i], json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
-	}
-	return 0;
-}
-
-static int parse_config(struct cni *c)
-{
-	struct json_object *v;
-	const char *why, *s;
-
-	c->conf = parse_json(c->raw, c->rawlen, &why);
-	if (!c->conf)
-		return fail(c, CNI_ERR_DECODE, "failed to decode the network configuration", "stdin: %s", why);
-	if (!(s = get_string(c->conf, "cniVersion")))
-		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "cniVersion: missing or not a string");
-	if ((c->version = version_index(s)) < 0)
-		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions",
-			    "config is \"%.32s\", nskit-cni supports 0.3.1, 0.4.0, 1.0.0, 1.1.0", s);
-	c->name = get_string(c->conf, "name");
-	if (!spec_name_ok(c->name))
-		return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
-			    "name: missing, or not an alphanumeric followed by alphanumerics, '_', '.', '-'");
-	if (!json_object_object_get_ex(c->conf, "ipam", &v) || !(c->ipam = get_string(v, "type")) ||
-	    !*c->ipam || strchr(c->ipam, '/') || streq(c->ipam, ".") || streq(c->ipam, ".."))
-		return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
-			    "ipam.type: missing, or not the file name of an IPAM plugin");
-	if (json_object_object_get_ex(c->conf, "bridge", &v)) {
-		c->bridge = get_string(c->conf, "bridge");
-		if (!c->bridge || link_name_check(c->bridge) < 0)
-			return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
-				    "bridge: not an interface name of 1 to %d bytes", LINK_NAME_MAX);
-	}
-	c->gateway = true;
-	if (json_object_object_get_ex(c->conf, "isGateway", &v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "isGateway: not a boolean");
-		c->gateway = json_object_get_boolean(v);
-	}
-	if (json_object_object_get_ex(c->conf, "ipMasq", &v)) {
-		if (!json_object_is_type(v, json_type_boolean))
-			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipMasq: not a boolean");
-		c->ipmasq = json_object_get_boolean(v);
-	}
-	if (json_object_object_get_ex(c->conf, "mtu", &v)) {
-		int64_t m = json_object_get_int64(v);
-
-		if (!json_object_is_type(v, json_type_int) || m < 68 || m > 65535)
-			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "mtu: not a number from 68 to 65535");
-		c->mtu = (uint32_t)m;
-	}
-	if (json_object_object_get_ex(c->conf, "prevResult", &v) && json_object_is_type(v, json_type_object))
-		c->prev = v;
-	if (json_object_object_get_ex(c->conf, "dns", &v) && json_object_is_type(v, json_type_object) &&
-	    json_object_object_length(v) > 0)
-		c->dns = v;
-	return check_unsupported(c);
-}
-
 /* The variables each command needs, checked before anything changes. */
 static int check_env(struct cni *c)
 {
 	bool attach = !streq(c->command, "STATUS") && !streq(c->command, "GC");
 
-	if (attach && !spec_name_ok(c->containerid))
+	if (attach && !cni_name_ok(c->containerid))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables",
 			    "CNI_CONTAINERID: missing, or not an alphanumeric followed by alphanumerics, '_', '.', '-'");
 	if (attach && (!c->ifname || link_name_check(c->ifname) < 0))
@@ -334,6 +176,9 @@ static int check_env(struct cni *c)
 			    "CNI_IFNAME: missing, or not an interface name of 1 to %d bytes", LINK_NAME_MAX);
 	if (!streq(c->command, "DEL") && attach && (!c->netns || !*c->netns))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_NETNS: missing");
+	if (c->args && !cni_args_ok(c->args))
+		return fail(c, CNI_ERR_ENV, "invalid environment variables",
+			    "CNI_ARGS=%.200s: not KEY=VALUE pairs separated by ';'", c->args);
 	if (!streq(c->command, "STATUS") && (!c->path || !*c->path))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables",
 			    "CNI_PATH: missing (needed to find the IPAM plugin)");
@@ -387,7 +232,7 @@ static char *find_plugin(const struct cni *c)
 		char *p;
 		struct stat st;
 
-		if (asprintf(&p, "%s/%s", d, c->ipam) < 0)
+		if (asprintf(&p, "%s/%s", d, c->conf.ipam) < 0)
 			return NULL;
 		if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0)
 			return p;
@@ -401,7 +246,7 @@ static int fail_no_plugin(struct cni *c, int code, const char *msg)
 {
 	if (errno != ENOENT)
 		return fail_sys(c, errno, "CNI_PATH");
-	return fail(c, code, msg, "ipam.type: no plugin \"%s\" in CNI_PATH=%s", c->ipam, c->path ? c->path : "");
+	return fail(c, code, msg, "ipam.type: no plugin \"%s\" in CNI_PATH=%s", c->conf.ipam, c->path ? c->path : "");
 }
 
 /* The environment we were given, with CNI_COMMAND set to COMMAND. */
@@ -429,16 +274,16 @@ static char **delegate_env(const char *command)
 static int delegate_failed(struct cni *c, const char *command, const char *output, size_t len, int status)
 {
 	const char *why, *msg, *details;
-	struct json_object *e = parse_json(output, len, &why), *code;
+	struct json_object *e = cni_json_parse(output, len, &why), *code;
 	int r;
 
-	msg = get_string(e, "msg");
-	details = get_string(e, "details");
+	msg = cni_json_string(e, "msg");
+	details = cni_json_string(e, "details");
 	if (e && json_object_object_get_ex(e, "code", &code) && json_object_get_int(code) > 0)
 		r = fail(c, json_object_get_int(code), msg ? msg : "IPAM plugin failed", "%s %s: %s",
-			 c->ipam, command, details && *details ? details : msg ? msg : "no details");
+			 c->conf.ipam, command, details && *details ? details : msg ? msg : "no details");
 	else
-		r = fail(c, CNI_ERR_SYSTEM, "IPAM plugin failed", "%s %s: exit status %d", c->ipam, command,
+		r = fail(c, CNI_ERR_SYSTEM, "IPAM plugin failed", "%s %s: exit status %d", c->conf.ipam, command,
 			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 	json_object_put(e);
 	return r;
@@ -495,10 +340,10 @@ static int delegate(struct cni *c, const char *command, struct json_object **out
 	if (out) {
 		const char *why;
 
-		*out = parse_json(output, (size_t)len, &why);
+		*out = cni_json_parse(output, (size_t)len, &why);
 		if (!*out)
 			return fail(c, CNI_ERR_DECODE, "failed to decode the IPAM result", "%s %s: %s",
-				    c->ipam, command, why);
+				    c->conf.ipam, command, why);
 	}
 	return 0;
 }
@@ -517,69 +362,13 @@ static int delegate_speaks_1_1(struct cni *c)
 		for (size_t i = 0; i < json_object_array_length(arr); i++) {
 			const char *v = json_object_get_string(json_object_array_get_idx(arr, i));
 
-			yes |= v && streq(v, versions[V110]);
+			yes |= v && streq(v, cni_versions[CNI_V110]);
 		}
 	json_object_put(out);
 	return yes;
 }
 
 /* --- results -------------------------------------------------------------- */
-
-static int parse_cidr_field(struct json_object *o, const char *key, bool need_prefix, struct cidr *cd)
-{
-	const char *s = get_string(o, key);
-
-	return s && cidr_parse(s, cd, need_prefix) == 0 ? 0 : -EINVAL;
-}
-
-/* The IPs and routes of a result object (from IPAM or a prevResult).
- * With IFINDEX >= 0 only the IPs of that interface index. */
-static int result_ips(struct cni *c, struct json_object *res, int ifindex, struct ip *ips, size_t *nips)
-{
-	struct json_object *arr, *v;
-
-	*nips = 0;
-	if (!json_object_object_get_ex(res, "ips", &arr) || !json_object_is_type(arr, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		struct ip ip = { 0 };
-
-		if (ifindex >= 0 && (!json_object_object_get_ex(e, "interface", &v) || json_object_get_int(v) != ifindex))
-			continue;
-		if (parse_cidr_field(e, "address", true, &ip.addr) < 0 ||
-		    (get_string(e, "gateway") && parse_cidr_field(e, "gateway", false, &ip.gw) < 0))
-			return fail(c, CNI_ERR_DECODE, "failed to decode a result", "ips[%zu]: bad address or gateway", i);
-		if (ip.gw.family && ip.gw.family != ip.addr.family)
-			return fail(c, CNI_ERR_DECODE, "failed to decode a result", "ips[%zu]: gateway of another family", i);
-		if (*nips == MAX_IPS)
-			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "more than %d IPs", MAX_IPS);
-		ips[(*nips)++] = ip;
-	}
-	return 0;
-}
-
-static int result_routes(struct cni *c, struct json_object *res, struct route *rts, size_t *nrts)
-{
-	struct json_object *arr;
-
-	*nrts = 0;
-	if (!json_object_object_get_ex(res, "routes", &arr) || !json_object_is_type(arr, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(arr); i++) {
-		struct json_object *e = json_object_array_get_idx(arr, i);
-		struct route rt = { 0 };
-
-		if (parse_cidr_field(e, "dst", true, &rt.dst) < 0 ||
-		    (get_string(e, "gw") && parse_cidr_field(e, "gw", false, &rt.gw) < 0))
-			return fail(c, CNI_ERR_DECODE, "failed to decode a result", "routes[%zu]: bad dst or gw", i);
-		cidr_to_network(&rt.dst);
-		if (*nrts == MAX_ROUTES)
-			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "more than %d routes", MAX_ROUTES);
-		rts[(*nrts)++] = rt;
-	}
-	return 0;
-}
 
 static struct json_object *iface_json(struct nl_sock *sk, int ifindex, const char *name, const char *sandbox)
 {
@@ -622,11 +411,11 @@ static struct json_object *pick_dns(struct cni *c, struct json_object *ipam)
 {
 	struct json_object *d;
 
-	if (c->prev && json_object_object_get_ex(c->prev, "dns", &d) && json_object_is_type(d, json_type_object) &&
+	if (c->conf.prev && json_object_object_get_ex(c->conf.prev, "dns", &d) && json_object_is_type(d, json_type_object) &&
 	    json_object_object_length(d) > 0)
 		return d;
-	if (c->dns)
-		return c->dns;
+	if (c->conf.dns)
+		return c->conf.dns;
 	if (json_object_object_get_ex(ipam, "dns", &d) && json_object_is_type(d, json_type_object))
 		return d;
 	return NULL;
@@ -635,18 +424,18 @@ static struct json_object *pick_dns(struct cni *c, struct json_object *ipam)
 /* The ADD result: prevResult's content first (chaining), then what this
  * attachment made. IFACES holds our interfaces, the container's last. */
 static struct json_object *build_result(struct cni *c, struct json_object *ipam, struct json_object *ifaces,
-					const struct ip *ips, size_t nips)
+					const struct cni_ip *ips, size_t nips)
 {
 	struct json_object *r = json_object_new_object(), *arr, *dns;
-	int ctr = (int)(array_len(c->prev, "interfaces") + json_object_array_length(ifaces) - 1);
+	int ctr = (int)(array_len(c->conf.prev, "interfaces") + json_object_array_length(ifaces) - 1);
 
-	json_object_object_add(r, "cniVersion", json_object_new_string(versions[c->version]));
+	json_object_object_add(r, "cniVersion", json_object_new_string(cni_versions[c->conf.version]));
 	json_object_object_add(r, "interfaces", json_object_new_array());
-	append_array(r, c->prev, "interfaces");
+	append_array(r, c->conf.prev, "interfaces");
 	json_object_object_get_ex(r, "interfaces", &arr);
 	for (size_t i = 0; i < json_object_array_length(ifaces); i++)
 		json_object_array_add(arr, json_object_get(json_object_array_get_idx(ifaces, i)));
-	append_array(r, c->prev, "ips");
+	append_array(r, c->conf.prev, "ips");
 	if (!json_object_object_get_ex(r, "ips", &arr)) {
 		arr = json_object_new_array();
 		json_object_object_add(r, "ips", arr);
@@ -655,7 +444,7 @@ static struct json_object *build_result(struct cni *c, struct json_object *ipam,
 		struct json_object *o = json_object_new_object();
 		char s[CIDR_STRLEN];
 
-		if (c->version < V100)
+		if (c->conf.version < CNI_V100)
 			json_object_object_add(o, "version", json_object_new_string(ips[i].addr.family == AF_INET ? "4" : "6"));
 		json_object_object_add(o, "interface", json_object_new_int(ctr));
 		json_object_object_add(o, "address", json_object_new_string(cidr_format(&ips[i].addr, true, s, sizeof(s))));
@@ -663,7 +452,7 @@ static struct json_object *build_result(struct cni *c, struct json_object *ipam,
 			json_object_object_add(o, "gateway", json_object_new_string(cidr_format(&ips[i].gw, false, s, sizeof(s))));
 		json_object_array_add(arr, o);
 	}
-	append_array(r, c->prev, "routes");
+	append_array(r, c->conf.prev, "routes");
 	append_array(r, ipam, "routes");
 	dns = pick_dns(c, ipam);
 	json_object_object_add(r, "dns", dns ? json_object_get(dns) : json_object_new_object());
@@ -679,7 +468,7 @@ static char *state_path(const struct cni *c, const char *file)
 {
 	char *p;
 
-	if (asprintf(&p, STATE_DIR "/%s%s%s", c->name, file ? "/" : "", file ? file : "") < 0)
+	if (asprintf(&p, STATE_DIR "/%s%s%s", c->conf.name, file ? "/" : "", file ? file : "") < 0)
 		return NULL;
 	return p;
 }
@@ -743,7 +532,7 @@ static size_t state_masq(struct json_object *st, struct nat_masq *m)
 
 	if (!st || !json_object_object_get_ex(st, "masq", &arr) || !json_object_is_type(arr, json_type_array))
 		return 0;
-	for (size_t i = 0; i < json_object_array_length(arr) && n < MAX_IPS; i++) {
+	for (size_t i = 0; i < json_object_array_length(arr) && n < CNI_MAX_IPS; i++) {
 		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
 
 		m[n] = (struct nat_masq){ 0 };
@@ -759,7 +548,7 @@ static size_t state_masq(struct json_object *st, struct nat_masq *m)
  * own address (/32 or /128): DEL then removes its entry and nothing that
  * belongs to a sibling, with no reference count to keep. An address some
  * wider entry (`natctl masq add SUBNET`) already covers is left to it. */
-static int masq_add(struct cni *c, const struct ip *ips, size_t nips, struct nat_masq *m, size_t *nm)
+static int masq_add(struct cni *c, const struct cni_ip *ips, size_t nips, struct nat_masq *m, size_t *nm)
 {
 	struct nat *n = nat_open();
 	struct nat_state st;
@@ -817,7 +606,7 @@ static int masq_del(struct cni *c, const struct nat_masq *m, size_t nm)
 /* What ADD made so far, to undo on failure. */
 struct made {
 	bool ipam, veth, state;
-	struct nat_masq masq[MAX_IPS];
+	struct nat_masq masq[CNI_MAX_IPS];
 	size_t nmasq;
 };
 
@@ -830,23 +619,23 @@ static struct cidr host_prefix(const struct cidr *a)
 }
 
 /* The bridge, made when missing, with the gateway addresses (isGateway). */
-static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct ip *ips, size_t nips)
+static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_ip *ips, size_t nips)
 {
 	struct link_info li;
-	int e = link_get(host, 0, c->bridge, &li);
+	int e = link_get(host, 0, c->conf.bridge, &li);
 
 	if (e == -ENODEV) {
-		e = link_bridge_add(host, c->bridge, c->mtu, 0);
+		e = link_bridge_add(host, c->conf.bridge, c->conf.mtu, 0);
 		if (e == 0 || e == -EEXIST)	/* EEXIST: a sibling ADD made it first */
-			e = link_get(host, 0, c->bridge, &li);
+			e = link_get(host, 0, c->conf.bridge, &li);
 	}
 	if (e < 0)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->bridge, strerror(-e));
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
 	if (!streq(li.kind, "bridge"))
-		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "bridge: %s is not a bridge", c->bridge);
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "bridge: %s is not a bridge", c->conf.bridge);
 	if (!li.up && (e = link_set_up(host, li.ifindex, NULL)) < 0)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->bridge, strerror(-e));
-	for (size_t i = 0; c->gateway && i < nips; i++) {
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
+	for (size_t i = 0; c->conf.gateway && i < nips; i++) {
 		struct cidr g = ips[i].gw;
 
 		if (!g.family)
@@ -854,12 +643,12 @@ static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct ip *i
 		g.prefix = ips[i].addr.prefix;
 		e = ipcfg_addr_add(host, li.ifindex, &g, false);
 		if (e < 0 && e != -EEXIST)
-			return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: gateway address: %s", c->bridge, strerror(-e));
+			return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: gateway address: %s", c->conf.bridge, strerror(-e));
 	}
 	return li.ifindex;
 }
 
-static const struct cidr *gateway_for(const struct route *rt, const struct ip *ips, size_t nips)
+static const struct cidr *gateway_for(const struct cni_route *rt, const struct cni_ip *ips, size_t nips)
 {
 	if (rt->gw.family)
 		return &rt->gw;
@@ -874,7 +663,7 @@ static const struct cidr *gateway_for(const struct route *rt, const struct ip *i
  * subnet via the gateway; the host end holds the gateway as a host address
  * and routes the container's address to it. Every container on the network
  * reaches the others through the host. */
-static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int hidx, int cidx, const struct ip *ip)
+static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int hidx, int cidx, const struct cni_ip *ip)
 {
 	struct cidr gw = host_prefix(&ip->gw), me = host_prefix(&ip->addr), net = ip->addr;
 	int e;
@@ -889,30 +678,51 @@ static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, in
 	return 0;
 }
 
-static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd, const struct ip *ips, size_t nips,
-		const struct route *rts, size_t nrts, struct made *m, struct json_object *ifaces)
+/* Both ends skip duplicate address detection for IPv6 (the wire has
+ * only them): otherwise their link-local addresses stay tentative for a
+ * second or more after ADD, and neighbour discovery across the pair, so
+ * the first packets, fail meanwhile. A kernel without IPv6 has no files. */
+static int no_dad(struct cni *c, int nsfd)
+{
+	char path[64];
+	int e;
+
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", c->hostif);
+	if ((e = ipcfg_sysctl_write(-1, path, "0")) < 0 && e != -ENOENT)
+		return fail_sys(c, e, path);
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", c->ifname);
+	if ((e = ipcfg_sysctl_write(nsfd, path, "0")) < 0 && e != -ENOENT)
+		return fail_sys(c, e, path);
+	return 0;
+}
+
+static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd, const struct cni_ip *ips, size_t nips,
+		const struct cni_route *rts, size_t nrts, struct made *m, struct json_object *ifaces)
 {
 	struct link_veth v = { .name = c->hostif, .peer = c->ifname, .netns_fd = -1, .peer_netns_fd = nsfd,
-			       .mtu = c->mtu, .up = true };
+			       .mtu = c->conf.mtu };
 	int hidx, cidx, e;
 
-	if (c->bridge && (v.master = bridge_ensure(c, host, ips, nips)) < 0)
+	if (c->conf.bridge && (v.master = bridge_ensure(c, host, ips, nips)) < 0)
 		return -1;
 	if ((e = link_veth_add(host, &v)) < 0)
 		return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname, strerror(-e));
 	m->veth = true;
 	if ((hidx = link_index(host, c->hostif)) < 0 || (cidx = link_index(ctr, c->ifname)) < 0)
 		return fail_sys(c, ENODEV, "the new veth pair");
-	/* link_veth_add's .up brings up only the end the socket is in (the
-	 * peer born in CNI_NETNS stays down), so raise it here as well. */
-	if ((e = link_set_up(ctr, cidx, NULL)) < 0 || (e = link_set_up(ctr, 0, "lo")) < 0)
-		return fail_sys(c, e, "links up in CNI_NETNS");
+	if (no_dad(c, nsfd) < 0)
+		return -1;
+	/* Up only now: a link-local address is made (and DAD'd) when its link
+	 * comes up. */
+	if ((e = link_set_up(host, hidx, NULL)) < 0 || (e = link_set_up(ctr, cidx, NULL)) < 0 ||
+	    (e = link_set_up(ctr, 0, "lo")) < 0)
+		return fail_sys(c, e, "links up");
 	for (size_t i = 0; i < nips; i++) {
 		bool forwarding;
 
-		if (!c->bridge && wire_ptp(c, host, ctr, hidx, cidx, &ips[i]) < 0)
+		if (!c->conf.bridge && wire_ptp(c, host, ctr, hidx, cidx, &ips[i]) < 0)
 			return -1;
-		if (c->bridge && (e = ipcfg_addr_add(ctr, cidx, &ips[i].addr, false)) < 0)
+		if (c->conf.bridge && (e = ipcfg_addr_add(ctr, cidx, &ips[i].addr, false)) < 0)
 			return fail_sys(c, e, "container address");
 		/* The host routes between containers and out: forwarding on,
 		 * as the reference plugins turn it on; never turned off (other
@@ -927,8 +737,8 @@ static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int ns
 		if (e < 0 && e != -EEXIST)
 			return fail_sys(c, e, "container route");
 	}
-	if (c->bridge)
-		json_object_array_add(ifaces, iface_json(host, v.master, c->bridge, NULL));
+	if (c->conf.bridge)
+		json_object_array_add(ifaces, iface_json(host, v.master, c->conf.bridge, NULL));
 	json_object_array_add(ifaces, iface_json(host, hidx, c->hostif, NULL));
 	json_object_array_add(ifaces, iface_json(ctr, cidx, c->ifname, c->netns));
 	return 0;
@@ -953,8 +763,8 @@ static int cmd_add(struct cni *c)
 	_cleanup_free_ char *plugin = NULL;
 	struct nl_sock *host = NULL, *ctr = NULL;
 	struct json_object *ipam = NULL, *ifaces = json_object_new_array();
-	struct ip ips[MAX_IPS];
-	struct route rts[MAX_ROUTES];
+	struct cni_ip ips[CNI_MAX_IPS];
+	struct cni_route rts[CNI_MAX_ROUTES];
 	size_t nips = 0, nrts = 0;
 	struct made m = { 0 };
 	int r = -1;
@@ -981,21 +791,21 @@ static int cmd_add(struct cni *c)
 	}
 	/* The spec: a delegated plugin that fails ADD is called again with DEL. */
 	m.ipam = true;
-	if (delegate(c, "ADD", &ipam) < 0 || result_ips(c, ipam, -1, ips, &nips) < 0 ||
-	    result_routes(c, ipam, rts, &nrts) < 0)
+	if (delegate(c, "ADD", &ipam) < 0 || cni_result_ips(ipam, -1, ips, &nips, &c->err) < 0 ||
+	    cni_result_routes(ipam, rts, &nrts, &c->err) < 0)
 		goto out;
 	if (!nips) {
-		fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->ipam);
+		fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->conf.ipam);
 		goto out;
 	}
-	for (size_t i = 0; i < nips && !c->bridge; i++)
+	for (size_t i = 0; i < nips && !c->conf.bridge; i++)
 		if (!ips[i].gw.family) {
 			fail(c, CNI_ERR_CONFIG, "invalid network configuration",
 			     "ipam: point-to-point needs a gateway for each address (none for ips[%zu])", i);
 			goto out;
 		}
 	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0 ||
-	    (c->ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0))
+	    (c->conf.ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0))
 		goto out;
 	m.state = true;
 	if (state_write(c, m.masq, m.nmasq) < 0)
@@ -1019,7 +829,7 @@ out:
  * is no error: DEL is idempotent and works after the netns is deleted. */
 static int remove_attachment(struct cni *c, struct nl_sock *host, const char *hostif, struct json_object *st)
 {
-	struct nat_masq m[MAX_IPS];
+	struct nat_masq m[CNI_MAX_IPS];
 	size_t nm = state_masq(st, m);
 	int e = link_del(host, 0, hostif);
 
@@ -1043,12 +853,12 @@ static int cmd_del(struct cni *c)
 	}
 	/* No state (made by an older ADD, or lost): the prevResult's
 	 * addresses are what ipMasq would have added. */
-	if (!st && c->ipmasq && c->prev) {
-		struct ip ips[MAX_IPS];
+	if (!st && c->conf.ipmasq && c->conf.prev) {
+		struct cni_ip ips[CNI_MAX_IPS];
 		size_t nips = 0;
-		struct nat_masq m[MAX_IPS];
+		struct nat_masq m[CNI_MAX_IPS];
 
-		if (result_ips(c, c->prev, -1, ips, &nips) == 0) {
+		if (cni_result_ips(c->conf.prev, -1, ips, &nips, &c->err) == 0) {
 			for (size_t i = 0; i < nips; i++)
 				m[i] = (struct nat_masq){ .subnet = host_prefix(&ips[i].addr) };
 			masq_del(c, m, nips);
@@ -1070,11 +880,11 @@ static int prev_iface(struct cni *c)
 {
 	struct json_object *arr;
 
-	if (!json_object_object_get_ex(c->prev, "interfaces", &arr) || !json_object_is_type(arr, json_type_array))
+	if (!json_object_object_get_ex(c->conf.prev, "interfaces", &arr) || !json_object_is_type(arr, json_type_array))
 		return -1;
 	for (size_t i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i);
-		const char *n = get_string(o, "name"), *sb = get_string(o, "sandbox");
+		const char *n = cni_json_string(o, "name"), *sb = cni_json_string(o, "sandbox");
 
 		if (n && sb && streq(n, c->ifname) && streq(sb, c->netns))
 			return (int)i;
@@ -1085,7 +895,7 @@ static int prev_iface(struct cni *c)
 __attribute__((format(printf, 2, 3)))
 static int check_failed(struct cni *c, const char *fmt, ...)
 {
-	char details[sizeof(c->details)];
+	char details[sizeof(c->err.details)];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -1107,21 +917,22 @@ static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr,
 		return check_failed(c, "host end %s: %s", c->hostif, strerror(-e));
 	if (hi.peer_ifindex != ci->ifindex || ci->peer_ifindex != hi.ifindex)
 		return check_failed(c, "host end %s is not the peer of %s", c->hostif, c->ifname);
-	if (c->bridge && (e = link_index(host, c->bridge)) != hi.master)
-		return check_failed(c, "host end %s is not on bridge %s", c->hostif, c->bridge);
+	if (c->conf.bridge && (e = link_index(host, c->conf.bridge)) != hi.master)
+		return check_failed(c, "host end %s is not on bridge %s", c->hostif, c->conf.bridge);
 	return 0;
 }
 
 static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 {
-	struct ip ips[MAX_IPS];
-	struct route rts[MAX_ROUTES];
+	struct cni_ip ips[CNI_MAX_IPS];
+	struct cni_route rts[CNI_MAX_ROUTES];
 	size_t nips, nrts;
 	int idx = prev_iface(c), e;
 
 	if (idx < 0)
 		return check_failed(c, "prevResult lists no interface %s in %s", c->ifname, c->netns);
-	if (result_ips(c, c->prev, idx, ips, &nips) < 0 || result_routes(c, c->prev, rts, &nrts) < 0)
+	if (cni_result_ips(c->conf.prev, idx, ips, &nips, &c->err) < 0 ||
+	    cni_result_routes(c->conf.prev, rts, &nrts, &c->err) < 0)
 		return -1;
 	for (size_t i = 0; i < nips; i++)
 		if ((e = ipcfg_addr_has(ctr, cidx, &ips[i].addr)) != 1) {
@@ -1146,7 +957,7 @@ static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 static int check_masq(struct cni *c)
 {
 	struct json_object *st = state_read(c, c->hostif);
-	struct nat_masq m[MAX_IPS];
+	struct nat_masq m[CNI_MAX_IPS];
 	size_t nm = state_masq(st, m);
 	struct nat_state ns;
 	struct nat *n;
@@ -1186,9 +997,9 @@ static int cmd_check(struct cni *c)
 	struct link_info ci;
 	int r = -1;
 
-	if (c->version < V040)
+	if (c->conf.version < CNI_V040)
 		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions", "CHECK needs cniVersion 0.4.0 or later");
-	if (!c->prev)
+	if (!c->conf.prev)
 		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "prevResult: missing (CHECK needs ADD's result)");
 	if ((nsfd = open_netns(c)) < 0)
 		return -1;
@@ -1208,12 +1019,12 @@ static int cmd_status(struct cni *c)
 	_cleanup_free_ char *plugin = NULL;
 	struct nl_sock *sk;
 
-	if (c->version < V110)
+	if (c->conf.version < CNI_V110)
 		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions", "STATUS needs cniVersion 1.1.0");
 	if (!(sk = nl_route_open()))
 		return fail(c, CNI_ERR_UNAVAILABLE, "plugin not available", "netlink: %s", strerror(errno));
 	nl_route_close(sk);
-	if (c->ipmasq) {
+	if (c->conf.ipmasq) {
 		struct nat *n = nat_open();
 		struct nat_state st;
 		int e = n ? nat_read(n, &st) : -errno;
@@ -1241,7 +1052,7 @@ static bool attachment_valid(struct json_object *valid, const char *cid, const c
 {
 	for (size_t i = 0; valid && i < json_object_array_length(valid); i++) {
 		struct json_object *a = json_object_array_get_idx(valid, i);
-		const char *vc = get_string(a, "containerID"), *vi = get_string(a, "ifname");
+		const char *vc = cni_json_string(a, "containerID"), *vi = cni_json_string(a, "ifname");
 
 		if (vc && vi && streq(vc, cid) && streq(vi, ifname))
 			return true;
@@ -1269,8 +1080,8 @@ static int gc_sweep(struct cni *c, struct json_object *valid)
 		if (strlen(f) != 11 || strncmp(f, "nsk", 3) != 0 || f[3 + strspn(f + 3, "0123456789abcdef")])
 			continue;
 		st = state_read(c, f);
-		cid = get_string(st, "containerID");
-		ifn = get_string(st, "ifname");
+		cid = cni_json_string(st, "containerID");
+		ifn = cni_json_string(st, "ifname");
 		if (!cid || !ifn || !attachment_valid(valid, cid, ifn))
 			remove_attachment(c, host, f, st);
 		json_object_put(st);
@@ -1278,7 +1089,7 @@ static int gc_sweep(struct cni *c, struct json_object *valid)
 	if (d)
 		closedir(d);
 	nl_route_close(host);
-	return c->code ? -1 : 0;
+	return c->err.code ? -1 : 0;
 }
 
 static int cmd_gc(struct cni *c)
@@ -1286,9 +1097,9 @@ static int cmd_gc(struct cni *c)
 	struct json_object *valid = NULL;
 	int r;
 
-	if (c->version < V110)
+	if (c->conf.version < CNI_V110)
 		return fail(c, CNI_ERR_VERSION, "incompatible CNI versions", "GC needs cniVersion 1.1.0");
-	if (json_object_object_get_ex(c->conf, "cni.dev/valid-attachments", &valid) && valid &&
+	if (json_object_object_get_ex(c->conf.root, "cni.dev/valid-attachments", &valid) && valid &&
 	    !json_object_is_type(valid, json_type_array))
 		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "cni.dev/valid-attachments: not an array");
 	r = gc_sweep(c, valid);
@@ -1313,11 +1124,11 @@ static int cmd_version(struct cni *c)
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array(), *in = NULL;
 	const char *why, *v = NULL;
 
-	if (c->rawlen && (in = parse_json(c->raw, c->rawlen, &why)))
-		v = get_string(in, "cniVersion");
-	json_object_object_add(o, "cniVersion", json_object_new_string(v ? v : versions[V110]));
-	for (size_t i = 0; i < ARRAY_SIZE(versions); i++)
-		json_object_array_add(arr, json_object_new_string(versions[i]));
+	if (c->rawlen && (in = cni_json_parse(c->raw, c->rawlen, &why)))
+		v = cni_json_string(in, "cniVersion");
+	json_object_object_add(o, "cniVersion", json_object_new_string(v ? v : cni_versions[CNI_V110]));
+	for (size_t i = 0; i < CNI_NVERSIONS; i++)
+		json_object_array_add(arr, json_object_new_string(cni_versions[i]));
 	json_object_object_add(o, "supportedVersions", arr);
 	json_object_put(in);
 	json_print(o);
@@ -1338,7 +1149,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	struct cni c = { .version = -1 };
+	struct cni c = { .conf.version = -1 };
 	int (*run)(struct cni *) = NULL;
 
 	nskit_init(EXIT_USAGE);
@@ -1347,6 +1158,7 @@ int main(int argc, char **argv)
 	c.containerid = getenv("CNI_CONTAINERID");
 	c.netns = getenv("CNI_NETNS");
 	c.ifname = getenv("CNI_IFNAME");
+	c.args = getenv("CNI_ARGS");
 	c.path = getenv("CNI_PATH");
 	for (size_t i = 0; c.command && i < ARRAY_SIZE(commands); i++)
 		if (streq(c.command, commands[i].name))
@@ -1354,12 +1166,13 @@ int main(int argc, char **argv)
 	if (!run)
 		fail(&c, CNI_ERR_ENV, "invalid environment variables",
 		     "CNI_COMMAND: missing or not one of ADD, DEL, CHECK, STATUS, GC, VERSION");
-	else if (read_input(&c) == 0 && (run == cmd_version || (parse_config(&c) == 0 && check_env(&c) == 0))) {
+	else if (read_input(&c) == 0 && (run == cmd_version || (cni_conf_parse(c.raw, c.rawlen, &c.conf, &c.err) == 0 && check_env(&c) == 0))) {
 		if (c.containerid && c.ifname)
 			host_ifname(&c);
 		run(&c);
 	}
-	if (c.code)
+	if (c.err.code)
 		report_error(&c);
+	release(&c);
 	return EXIT_OK;
 }

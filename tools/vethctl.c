@@ -245,9 +245,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return usage(state, "'%s': unknown command", arg);
 		break;
 	case ARGP_KEY_END:
-		if (o->batch && (o->cmd || o->in_batch))
+		if (o->batch && (o->cmd || o->in_batch || o->json || o->naddr || o->npeer_addr ||
+				 o->mtu || o->group || o->gateway || o->master || o->name ||
+				 o->netns || o->peer))
 			return usage(state, o->in_batch ? "--batch inside a batch" :
-				     "--batch takes no command");
+				     "--batch takes no command and no other option");
 		if (o->batch)
 			break;
 		if (!o->cmd)
@@ -302,6 +304,7 @@ static noreturn void fail(int errnum, const char *fmt, ...)
 
 static struct nl_sock *ns_sock(int nsfd, const char *ref)
 {
+	static struct nl_sock *last;
 	struct stat st;
 	unsigned i;
 
@@ -309,8 +312,12 @@ static struct nl_sock *ns_sock(int nsfd, const char *ref)
 		fail(errno, "%s", ref);
 	for (i = 0; i < ARRAY_SIZE(ns_socks); i++)
 		if (ns_socks[i].sk && ns_socks[i].dev == st.st_dev && ns_socks[i].ino == st.st_ino)
-			return ns_socks[i].sk;
+			return last = ns_socks[i].sk;
+	/* Evict round robin, never the socket handed out last: connect
+	 * holds two at once. */
 	i = ns_socks_next++ % ARRAY_SIZE(ns_socks);
+	if (last && ns_socks[i].sk == last)
+		i = ns_socks_next++ % ARRAY_SIZE(ns_socks);
 	nl_route_close(ns_socks[i].sk);
 	ns_socks[i].sk = link_sock_open_ns(nsfd);
 	if (!ns_socks[i].sk)
@@ -318,7 +325,7 @@ static struct nl_sock *ns_sock(int nsfd, const char *ref)
 	ns_socks[i].dev = st.st_dev;
 	ns_socks[i].ino = st.st_ino;
 	ns_socks[i].lo_up = false;
-	return ns_socks[i].sk;
+	return last = ns_socks[i].sk;
 }
 
 /* Bring lo up in SK's namespace, once per namespace in a batch. */

@@ -1,0 +1,248 @@
+/* cni.c - the CNI configuration and result objects over json-c (see cni.h). */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cni.h"
+#include "link.h"
+#include "util.h"
+
+const char *const cni_versions[CNI_NVERSIONS] = { "0.3.1", "0.4.0", "1.0.0", "1.1.0" };
+
+int cni_version_index(const char *v)
+{
+	for (int i = 0; v && i < CNI_NVERSIONS; i++)
+		if (streq(v, cni_versions[i]))
+			return i;
+	return -1;
+}
+
+int cni_error_set(struct cni_error *e, int code, const char *msg, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e->code)
+		return -1;
+	e->code = code;
+	snprintf(e->msg, sizeof(e->msg), "%s", msg);
+	va_start(ap, fmt);
+	vsnprintf(e->details, sizeof(e->details), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Whether LEN bytes are all JSON white space (no NUL needed after them). */
+static bool only_space(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
+			return false;
+	return true;
+}
+
+struct json_object *cni_json_parse(const char *buf, size_t len, const char **why)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	enum json_tokener_error je;
+	size_t end;
+
+	*why = "more than 2 GiB";
+	if (len > INT_MAX)
+		return NULL;
+	*why = "out of memory";
+	if (!(tok = json_tokener_new()))
+		return NULL;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	je = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (!o || je != json_tokener_success) {
+		*why = je == json_tokener_continue ? "unexpected end of input" : json_tokener_error_desc(je);
+	} else if (!only_space(buf + end, len - end)) {
+		*why = "trailing data after the JSON object";
+	} else if (!json_object_is_type(o, json_type_object)) {
+		*why = "not a JSON object";
+	} else {
+		return o;
+	}
+	json_object_put(o);
+	return NULL;
+}
+
+const char *cni_json_string(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+bool cni_name_ok(const char *s)
+{
+	return s && *s && strchr(ALNUM, *s) && s[strspn(s, ALNUM "._-")] == 0 && strlen(s) <= NAME_MAX;
+}
+
+bool cni_args_ok(const char *args)
+{
+	for (const char *p = args; *p; ) {
+		size_t len = strcspn(p, ";");
+		const char *eq = memchr(p, '=', len);
+
+		if (!eq || eq == p || memchr(eq + 1, '=', len - (size_t)(eq + 1 - p)))
+			return false;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return true;
+}
+
+/* Fields of the reference bridge plugin nskit does not implement: a
+ * configuration that asks for them fails instead of being half-honoured. */
+static int check_unsupported(struct json_object *root, struct cni_error *err)
+{
+	static const char *const keys[] = { "hairpinMode", "macspoofchk", "promiscMode", "vlan", "vlanTrunk" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		struct json_object *v;
+
+		/* null, false and 0 ask for nothing. */
+		if (!json_object_object_get_ex(root, keys[i], &v) || !v ||
+		    ((json_object_is_type(v, json_type_boolean) || json_object_is_type(v, json_type_int)) &&
+		     !json_object_get_int64(v)))
+			continue;
+		return cni_error_set(err, CNI_ERR_FIELD, "unsupported field in network configuration", "%s: %.200s",
+				     keys[i], json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+	}
+	return 0;
+}
+
+static int bad_config(struct cni_error *err, const char *what)
+{
+	return cni_error_set(err, CNI_ERR_CONFIG, "invalid network configuration", "%s", what);
+}
+
+static int parse_bool(struct json_object *root, const char *key, bool *b, struct cni_error *err)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(root, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean))
+		return cni_error_set(err, CNI_ERR_CONFIG, "invalid network configuration", "%s: not a boolean", key);
+	*b = json_object_get_boolean(v);
+	return 0;
+}
+
+int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cni_error *err)
+{
+	struct json_object *root, *v;
+	const char *why, *s;
+
+	*conf = (struct cni_conf){ .version = -1, .gateway = true };
+	root = conf->root = cni_json_parse(buf, len, &why);
+	if (!root)
+		return cni_error_set(err, CNI_ERR_DECODE, "failed to decode the network configuration", "stdin: %s", why);
+	if (!(s = cni_json_string(root, "cniVersion")))
+		return bad_config(err, "cniVersion: missing or not a string");
+	if ((conf->version = cni_version_index(s)) < 0)
+		return cni_error_set(err, CNI_ERR_VERSION, "incompatible CNI versions",
+				     "config is \"%.32s\", nskit-cni supports 0.3.1, 0.4.0, 1.0.0, 1.1.0", s);
+	if (!cni_name_ok(conf->name = cni_json_string(root, "name")))
+		return bad_config(err, "name: missing, or not an alphanumeric followed by alphanumerics, '_', '.', '-'");
+	if (!json_object_object_get_ex(root, "ipam", &v) || !(s = cni_json_string(v, "type")) || !*s ||
+	    strchr(s, '/') || streq(s, ".") || streq(s, ".."))
+		return bad_config(err, "ipam.type: missing, or not the file name of an IPAM plugin");
+	conf->ipam = s;
+	if (json_object_object_get_ex(root, "bridge", &v) &&
+	    (!(conf->bridge = cni_json_string(root, "bridge")) || link_name_check(conf->bridge) < 0))
+		return bad_config(err, "bridge: not an interface name of 1 to 15 bytes");
+	if (parse_bool(root, "isGateway", &conf->gateway, err) < 0 || parse_bool(root, "ipMasq", &conf->ipmasq, err) < 0)
+		return -1;
+	if (json_object_object_get_ex(root, "mtu", &v)) {
+		int64_t m = json_object_get_int64(v);
+
+		if (!json_object_is_type(v, json_type_int) || m < 68 || m > 65535)
+			return bad_config(err, "mtu: not a number from 68 to 65535");
+		conf->mtu = (uint32_t)m;
+	}
+	if (json_object_object_get_ex(root, "prevResult", &v) && json_object_is_type(v, json_type_object))
+		conf->prev = v;
+	if (json_object_object_get_ex(root, "dns", &v) && json_object_is_type(v, json_type_object) &&
+	    json_object_object_length(v) > 0)
+		conf->dns = v;
+	return check_unsupported(root, err);
+}
+
+void cni_conf_free(struct cni_conf *conf)
+{
+	json_object_put(conf->root);
+	*conf = (struct cni_conf){ .version = conf->version };
+}
+
+static int parse_cidr_field(struct json_object *o, const char *key, bool need_prefix, struct cidr *cd)
+{
+	const char *s = cni_json_string(o, key);
+
+	return s && cidr_parse(s, cd, need_prefix) == 0 ? 0 : -1;
+}
+
+static int bad_result(struct cni_error *err, const char *what, size_t i)
+{
+	return cni_error_set(err, CNI_ERR_DECODE, "failed to decode a result", "%s[%zu]: bad address or gateway",
+			     what, i);
+}
+
+int cni_result_ips(struct json_object *res, int iface, struct cni_ip *ips, size_t *n, struct cni_error *err)
+{
+	struct json_object *arr, *v;
+
+	*n = 0;
+	if (!res || !json_object_object_get_ex(res, "ips", &arr) || !json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		struct cni_ip ip = { 0 };
+
+		if (iface >= 0 && (!json_object_object_get_ex(e, "interface", &v) ||
+				   !json_object_is_type(v, json_type_int) || json_object_get_int64(v) != iface))
+			continue;
+		if (parse_cidr_field(e, "address", true, &ip.addr) < 0 ||
+		    (cni_json_string(e, "gateway") && parse_cidr_field(e, "gateway", false, &ip.gw) < 0) ||
+		    (ip.gw.family && ip.gw.family != ip.addr.family))
+			return bad_result(err, "ips", i);
+		if (*n == CNI_MAX_IPS)
+			return bad_config(err, "more than 8 addresses");
+		ips[(*n)++] = ip;
+	}
+	return 0;
+}
+
+int cni_result_routes(struct json_object *res, struct cni_route *rts, size_t *n, struct cni_error *err)
+{
+	struct json_object *arr;
+
+	*n = 0;
+	if (!res || !json_object_object_get_ex(res, "routes", &arr) || !json_object_is_type(arr, json_type_array))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		struct cni_route rt = { 0 };
+
+		if (parse_cidr_field(e, "dst", true, &rt.dst) < 0 ||
+		    (cni_json_string(e, "gw") && parse_cidr_field(e, "gw", false, &rt.gw) < 0) ||
+		    (rt.gw.family && rt.gw.family != rt.dst.family))
+			return bad_result(err, "routes", i);
+		cidr_to_network(&rt.dst);
+		if (*n == CNI_MAX_ROUTES)
+			return bad_config(err, "more than 64 routes");
+		rts[(*n)++] = rt;
+	}
+	return 0;
+}
