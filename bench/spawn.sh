@@ -20,7 +20,7 @@ fi
 if [ -x "$FLOOR/clone_exec" ] && [ -x "$FLOOR/clone_proc" ]; then
 	bench_time floor-clone "$FLOOR/clone_exec /bin/true" floor-clone+proc "$FLOOR/clone_proc /bin/true" &&
 		bench_row spawn "floor: clone+exec vs clone+/proc+exec" - floor-clone floor-clone+proc
-	n=$([ "$QUICK" = 1 ] && echo 20 || echo 200)
+	n=$([ "$QUICK" = 1 ] && echo 20 || echo 50)
 	bench_note spawn "kernel: clone pid+mnt+uts+ipc+net+wait, in-process loop" \
 		"$(awk -v ns="$("$FLOOR/clone_exec" -l "$n")" 'BEGIN { printf "%.0f us per clone", ns / 1000 }')"
 	bench_note spawn "kernel: same plus a /proc mount, in-process loop" \

@@ -5,6 +5,7 @@
  * one carries one of the spec's codes for configurations; addresses and
  * routes read from the same bytes as a result stay within their bounds and
  * families. The first line of the input also goes to the CNI_ARGS check. */
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "cni.h"
@@ -50,6 +51,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(conf.ipam && *conf.ipam && !strchr(conf.ipam, '/'));
 		FUZZ_ASSERT(conf.mtu == 0 || (conf.mtu >= 68 && conf.mtu <= 65535));
 		FUZZ_ASSERT(!conf.bridge || (*conf.bridge && strlen(conf.bridge) <= 15));
+		FUZZ_ASSERT(conf.nports <= CNI_MAX_PORTS);
+		for (size_t i = 0; i < conf.nports; i++) {
+			FUZZ_ASSERT(conf.ports[i].proto == IPPROTO_TCP || conf.ports[i].proto == IPPROTO_UDP);
+			FUZZ_ASSERT(conf.ports[i].host_port >= 1 && conf.ports[i].container_port >= 1);
+		}
 		check_result(conf.root);
 		if (conf.prev)
 			check_result(conf.prev);

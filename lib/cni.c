@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <netinet/in.h>
 
 #include "cni.h"
 #include "link.h"
@@ -140,6 +142,59 @@ static int parse_bool(struct json_object *root, const char *key, bool *b, struct
 	return 0;
 }
 
+static int bad_port(struct cni_error *err, size_t i, const char *what)
+{
+	return cni_error_set(err, CNI_ERR_CONFIG, "invalid network configuration",
+			     "runtimeConfig.portMappings[%zu]: %s", i, what);
+}
+
+static int json_port(struct json_object *o, const char *key, uint16_t *port)
+{
+	struct json_object *v;
+	int64_t p;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return -1;
+	p = json_object_get_int64(v);
+	if (p < 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* runtimeConfig.portMappings, as the portMappings capability convention
+ * gives them: [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp",
+ * "hostIP": "192.0.2.1"}]; protocol defaults to tcp, "" hostIP is any. */
+static int parse_ports(struct json_object *root, struct cni_conf *conf, struct cni_error *err)
+{
+	struct json_object *rc, *arr;
+
+	if (!json_object_object_get_ex(root, "runtimeConfig", &rc) ||
+	    !json_object_object_get_ex(rc, "portMappings", &arr) || !arr)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return bad_config(err, "runtimeConfig.portMappings: not an array");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		struct cni_portmap pm = { .proto = IPPROTO_TCP };
+		const char *proto = cni_json_string(e, "protocol"), *ip = cni_json_string(e, "hostIP");
+
+		if (json_port(e, "hostPort", &pm.host_port) < 0 || json_port(e, "containerPort", &pm.container_port) < 0)
+			return bad_port(err, i, "hostPort and containerPort must be numbers from 1 to 65535");
+		if (proto && strcasecmp(proto, "udp") == 0)
+			pm.proto = IPPROTO_UDP;
+		else if (proto && *proto && strcasecmp(proto, "tcp") != 0)
+			return cni_error_set(err, CNI_ERR_FIELD, "unsupported field in network configuration",
+					     "runtimeConfig.portMappings[%zu].protocol: %.32s (tcp and udp are)", i, proto);
+		if (ip && *ip && cidr_parse(ip, &pm.host_ip, false) < 0)
+			return bad_port(err, i, "hostIP is not an address");
+		if (conf->nports == CNI_MAX_PORTS)
+			return bad_port(err, i, "more than 64 port mappings");
+		conf->ports[conf->nports++] = pm;
+	}
+	return 0;
+}
+
 int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cni_error *err)
 {
 	struct json_object *root, *v;
@@ -177,6 +232,8 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cn
 	if (json_object_object_get_ex(root, "dns", &v) && json_object_is_type(v, json_type_object) &&
 	    json_object_object_length(v) > 0)
 		conf->dns = v;
+	if (parse_ports(root, conf, err) < 0)
+		return -1;
 	return check_unsupported(root, err);
 }
 

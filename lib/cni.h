@@ -57,6 +57,15 @@ bool cni_name_ok(const char *s);
 /* "KEY=VALUE;KEY=VALUE...": each pair one '=' with a key before it. */
 bool cni_args_ok(const char *args);
 
+#define CNI_MAX_PORTS 64
+
+/* One runtimeConfig.portMappings entry (the portMappings capability). */
+struct cni_portmap {
+	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	struct cidr host_ip;	/* family 0: every local address */
+	uint16_t host_port, container_port;
+};
+
 struct cni_conf {
 	struct json_object *root;	/* the whole configuration (owned) */
 	struct json_object *prev, *dns;	/* prevResult, dns: inside ROOT or NULL */
@@ -64,14 +73,17 @@ struct cni_conf {
 	int version;		/* index in cni_versions, -1 before it is known */
 	bool ipmasq, gateway;
 	uint32_t mtu;		/* 0: the kernel's default */
+	struct cni_portmap ports[CNI_MAX_PORTS];	/* runtimeConfig.portMappings */
+	size_t nports;
 };
 
 /* Parse and check the network configuration nskit-cni takes: cniVersion
  * (1 when unknown), name, ipam.type (a file name), bridge, isGateway,
- * ipMasq, mtu, dns, prevResult; the reference bridge plugin's fields it
- * does not implement are code 2 unless false or 0. 0, or -1 with *ERR
- * filled (CONF->version set as soon as it is known); free with
- * cni_conf_free() either way. */
+ * ipMasq, mtu, dns, prevResult, runtimeConfig.portMappings (hostPort,
+ * containerPort, protocol tcp or udp, hostIP). The reference bridge
+ * plugin's fields it does not implement are code 2 unless false or 0. 0,
+ * or -1 with *ERR filled (CONF->version set as soon as it is known); free
+ * with cni_conf_free() either way. */
 int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cni_error *err);
 void cni_conf_free(struct cni_conf *conf);
 

@@ -44,6 +44,8 @@ char *netns_path(const char *name)
 	return p;
 }
 
+static int lock_dir(void);
+
 int netns_open(const char *name)
 {
 	_cleanup_free_ char *path = NULL;
@@ -54,7 +56,16 @@ int netns_open(const char *name)
 	path = netns_path(name);
 	if (!path)
 		return -ENOMEM;
-	return ns_open_path(path, CLONE_NEWNET);
+	r = ns_open_path(path, CLONE_NEWNET);
+	if (r == -ENOTNAM) {
+		/* A name file with no namespace on it yet may be a creator's
+		 * half-way state: wait for its lock, then look again. */
+		_cleanup_close_ int lock = lock_dir();
+
+		if (lock >= 0)
+			r = ns_open_path(path, CLONE_NEWNET);
+	}
+	return r;
 }
 
 static int make_shared(const char *dir)

@@ -72,7 +72,7 @@ int nl_netns_nsid(struct nl_sock *sk, int nsfd)
 {
 	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
 	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST);
-	struct nl_cb *cb = NULL;
+	struct nl_cb *cb = NULL, *scb;
 	int id = NETNSA_NSID_NOT_ASSIGNED;
 	int r = -NLE_NOMEM;
 
@@ -81,7 +81,11 @@ int nl_netns_nsid(struct nl_sock *sk, int nsfd)
 	if (nlmsg_append(m, &g, sizeof(g), NLMSG_ALIGNTO) < 0 ||
 	    nla_put_u32(m, NETNSA_FD, (uint32_t)nsfd) < 0)
 		goto out;
-	cb = nl_cb_clone(nl_socket_get_cb(sk));
+	/* nl_socket_get_cb() hands out a reference: drop it once cloned, or
+	 * the socket's callbacks outlive nl_socket_free() (a leak per socket). */
+	scb = nl_socket_get_cb(sk);
+	cb = nl_cb_clone(scb);
+	nl_cb_put(scb);
 	if (!cb)
 		goto out;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nsid_reply, &id);

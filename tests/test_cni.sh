@@ -55,12 +55,15 @@ EOF
 
 suite_teardown() {
 	rm -rf "$plugins"
+	[ -n "${cni_cache-}" ] && umount /var/lib && rm -rf "$cni_cache"
+	return 0
 }
 
 setUp() {
 	D=$(mktemp -d)
 	NET=$(uniq_name net)
 	ctrs=
+	unset NETCONFPATH
 	return 0
 }
 
@@ -98,11 +101,11 @@ container() {
 	cni ADD "$1"
 	assertRC 0
 	printf '%s\n' "$OUT" >"$D/$1.json"
-	IP=$(jq "$D/$1.json" 'r["ips"][0]["address"].split("/")[0]')
+	IP=$(jget "$D/$1.json" 'r["ips"][0]["address"].split("/")[0]')
 }
 
-# jq FILE EXPR: a Python expression over the JSON document r.
-jq() {
+# jget FILE EXPR: a Python expression over the JSON document r.
+jget() {
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
 
@@ -116,23 +119,25 @@ with_prev() {
 assertCniError() {
 	assertEquals "exit status" 1 "$RC"
 	printf '%s\n' "$OUT" >"$D/err.json"
-	assertEquals "error code in: $OUT" "$1" "$(jq "$D/err.json" 'r["code"]')"
-	assertEquals "msg is set" True "$(jq "$D/err.json" 'len(r["msg"]) > 0')"
+	assertEquals "error code in: $OUT" "$1" "$(jget "$D/err.json" 'r["code"]')"
+	assertEquals "msg is set" True "$(jget "$D/err.json" 'len(r["msg"]) > 0')"
 	assertOneLineError nskit-cni
 }
 
 leases() { ls "$D/ipam/$NET" 2>/dev/null | grep -c '^[0-9]'; }
 host_ends() { ip -o link show | grep -c ': nsk'; }
-# masq_entries [SET]: how many elements the masquerade set holds.
-masq_entries() {
-	nft -j list set inet nskit "${1:-masq4}" 2>/dev/null | python3 -c '
+# nft_elems set|map NAME: how many elements a set or map of inet nskit holds.
+nft_elems() {
+	nft -j list "$1" inet nskit "$2" 2>/dev/null | python3 -c '
 import json, sys
 try:
     d = json.load(sys.stdin)["nftables"]
 except Exception:
     d = []
-print(sum(len(o["set"].get("elem", [])) for o in d if "set" in o))'
+print(sum(len(v.get("elem", [])) for o in d for k, v in o.items() if k in ("set", "map")))'
 }
+# masq_entries [SET]: the elements of masq4 (or SET).
+masq_entries() { nft_elems set "${1:-masq4}"; }
 
 # Nothing of an attachment remains: no host end, no lease, no state, no
 # masquerade entry, no interface in the container.
@@ -178,8 +183,8 @@ test_add_gives_interface_and_host_local_address() {
 	assertContains "address in the namespace" "$(ip -n c1 -o addr show dev eth0)" "inet $IP/24"
 	assertContains "default route via the gateway" "$(ip -n c1 route show default)" "via 10.61.0.1 dev eth0"
 	assertEquals "result names eth0 in the sandbox" "eth0 /run/netns/c1" \
-		"$(jq "$D/c1.json" 'r["interfaces"][1]["name"] + " " + r["interfaces"][1]["sandbox"]')"
-	assertEquals "ips point at it" 1 "$(jq "$D/c1.json" 'r["ips"][0]["interface"]')"
+		"$(jget "$D/c1.json" 'r["interfaces"][1]["name"] + " " + r["interfaces"][1]["sandbox"]')"
+	assertEquals "ips point at it" 1 "$(jget "$D/c1.json" 'r["ips"][0]["interface"]')"
 }
 
 test_cni_args_reach_the_ipam_plugin() {
@@ -219,6 +224,44 @@ EOF
 	assertContains "address in c2" "$(ip -n c2 -o addr show dev eth0)" "inet6 $IP/64"
 	assertTrue "c1 pings c2 ($IP)" "ip netns exec c1 ping -6 -c1 -W2 $IP"
 	assertEquals "masquerade entries" 2 "$(masq_entries masq6)"
+}
+
+test_parallel_adds_onto_one_bridge_all_succeed() {
+	br=$(uniq_name br)
+	conf 10.97.0.0/24 "\"bridge\": \"$br\", \"ipMasq\": true,"
+	for i in 1 2 3 4 5 6 7 8; do nsname add "p$i" && ctrs="$ctrs p$i"; done
+	for i in 1 2 3 4 5 6 7 8; do
+		env CNI_COMMAND=ADD CNI_CONTAINERID="p$i" CNI_NETNS="/run/netns/p$i" CNI_IFNAME=eth0 \
+			nskit-cni <"$D/net.conf" >"$D/p$i.json" 2>"$D/p$i.err" &
+	done
+	wait
+	assertEquals "errors: $(cat "$D"/p*.err)" "" "$(cat "$D"/p*.err)"
+	assertEquals "leases" 8 "$(leases)"
+	assertEquals "masquerade entries" 8 "$(masq_entries)"
+	assertEquals "host ends on the bridge" 8 "$(ip -o link show master "$br" | wc -l)"
+	for i in 1 2 3 4 5 6 7 8; do
+		assertTrue "p$i reaches the gateway" "ip netns exec p$i ping -c1 -W2 10.97.0.1"
+	done
+}
+
+test_two_networks_into_one_container() {
+	br=$(uniq_name br)
+	conf 10.99.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	assertRC 0
+	cat >"$D/b.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "${NET}b", "type": "nskit-cni", "bridge": "$br",
+ "ipam": {"type": "host-local", "subnet": "10.100.0.0/24", "dataDir": "$D/ipam"}}
+EOF
+	IFNAME=eth1 cni ADD c1 "$D/b.conf"
+	assertRC 0
+	assertContains "eth0's address" "$(ip -n c1 -o addr show dev eth0)" "inet 10.99.0.2/24"
+	assertContains "eth1's address" "$(ip -n c1 -o addr show dev eth1)" "inet 10.100.0.2/24"
+	assertTrue "eth1 reaches its bridge" "ip netns exec c1 ping -c1 -W2 10.100.0.1"
+	IFNAME=eth1 cni DEL c1 "$D/b.conf"
+	assertRC 0
+	assertTrue "eth0 stays" "ip -n c1 link show eth0"
 }
 
 test_ipmasq_reaches_an_outside_namespace() {
@@ -281,6 +324,17 @@ test_check_passes_after_add() {
 	assertErrEmpty
 }
 
+test_check_passes_on_a_bridge() {
+	br=$(uniq_name br)
+	conf 10.92.0.0/24 "\"bridge\": \"$br\","
+	container c1
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertRC 0
+	assertOutEmpty
+	assertErrEmpty
+}
+
 test_portmap_chained_after_it_publishes_a_port() {
 	[ -x "$REF/portmap" ] || { skip_test "no $REF/portmap"; return 0; }
 	cat >"$D/list.conf" <<EOF
@@ -308,6 +362,74 @@ EOF
 	assertNothingLeft c1
 }
 
+# cnitool (libcni's own runtime) is not packaged by Debian: these run where
+# one is installed. libcni caches results under /var/lib/cni, so that goes
+# under an overlay that vanishes with the suite's mount namespace.
+cnitool_ready() {
+	command -v cnitool >/dev/null || { skip_test "no cnitool installed"; return 1; }
+	if [ -z "${cni_cache-}" ]; then
+		cni_cache=$(mktemp -d)
+		mkdir "$cni_cache/upper" "$cni_cache/work"
+		mount -t overlay overlay -o "lowerdir=/var/lib,upperdir=$cni_cache/upper,workdir=$cni_cache/work" /var/lib ||
+			{ skip_test "no overlay for /var/lib"; return 1; }
+	fi
+	mkdir -p "$D/netconf"
+	cat >"$D/netconf/10-$NET.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "plugins": [
+ {"type": "nskit-cni", "ipMasq": true, "ipam": {"type": "host-local", "subnet": "10.94.0.0/24",
+  "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}},
+ {"type": "portmap", "capabilities": {"portMappings": true}}]}
+EOF
+	export NETCONFPATH=$D/netconf
+	return 0
+}
+
+test_cnitool_adds_a_conflist_that_publishes_a_port() {
+	cnitool_ready || return 0
+	nsname add c1 && ctrs="$ctrs c1"
+	outside client 198.51.100.7
+	run env CAP_ARGS='{"portMappings": [{"hostPort": 8081, "containerPort": 80, "protocol": "tcp"}]}' \
+		cnitool add "$NET" /run/netns/c1
+	assertRC 0
+	assertContains "address in c1" "$(ip -n c1 -o addr show dev eth0)" "inet 10.94.0.2/24"
+	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
+	server=$!
+	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	assertEquals "client reaches the published port" published \
+		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8081 </dev/null)"
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	cnitool del "$NET" /run/netns/c1
+	return 0
+}
+
+test_cnitool_check_then_del_leaves_nothing() {
+	cnitool_ready || return 0
+	nsname add c1 && ctrs="$ctrs c1"
+	run cnitool add "$NET" /run/netns/c1
+	assertRC 0
+	run cnitool check "$NET" /run/netns/c1
+	assertRC 0
+	assertErrEmpty
+	run cnitool del "$NET" /run/netns/c1
+	assertRC 0
+	assertNothingLeft c1
+	run cnitool del "$NET" /run/netns/c1
+	assertRC 0
+}
+
+test_cnitool_check_fails_after_the_interface_is_removed() {
+	cnitool_ready || return 0
+	nsname add c1 && ctrs="$ctrs c1"
+	cnitool add "$NET" /run/netns/c1 >/dev/null
+	ip -n c1 link del eth0
+	run cnitool check "$NET" /run/netns/c1
+	assertNotEquals "exit status" 0 "$RC"
+	assertContains "$ERR" "$ERR" "attachment not as ADD made it"
+	cnitool del "$NET" /run/netns/c1
+	return 0
+}
+
 test_prev_result_is_passed_on() {
 	conf 10.71.0.0/24
 	cat >"$D/earlier.json" <<'EOF'
@@ -319,18 +441,18 @@ EOF
 	cni ADD c1 "$D/prev.conf"
 	assertRC 0
 	printf '%s\n' "$OUT" >"$D/r.json"
-	assertEquals "earlier interface first" lo0 "$(jq "$D/r.json" 'r["interfaces"][0]["name"]')"
-	assertEquals "earlier ip kept" 192.0.2.9/32 "$(jq "$D/r.json" 'r["ips"][0]["address"]')"
+	assertEquals "earlier interface first" lo0 "$(jget "$D/r.json" 'r["interfaces"][0]["name"]')"
+	assertEquals "earlier ip kept" 192.0.2.9/32 "$(jget "$D/r.json" 'r["ips"][0]["address"]')"
 	assertEquals "our ip points at our interface" eth0 \
-		"$(jq "$D/r.json" 'r["interfaces"][r["ips"][1]["interface"]]["name"]')"
-	assertEquals "earlier dns kept" 192.0.2.53 "$(jq "$D/r.json" 'r["dns"]["nameservers"][0]')"
+		"$(jget "$D/r.json" 'r["interfaces"][r["ips"][1]["interface"]]["name"]')"
+	assertEquals "earlier dns kept" 192.0.2.53 "$(jget "$D/r.json" 'r["dns"]["nameservers"][0]')"
 }
 
 test_result_for_0_3_1_carries_ip_versions() {
 	VERSION=0.3.1 conf 10.72.0.0/24
 	container c1
-	assertEquals "cniVersion" 0.3.1 "$(jq "$D/c1.json" 'r["cniVersion"]')"
-	assertEquals "ips[].version" 4 "$(jq "$D/c1.json" 'r["ips"][0]["version"]')"
+	assertEquals "cniVersion" 0.3.1 "$(jget "$D/c1.json" 'r["cniVersion"]')"
+	assertEquals "ips[].version" 4 "$(jget "$D/c1.json" 'r["ips"][0]["version"]')"
 }
 
 test_gc_removes_attachments_not_listed() {
@@ -354,6 +476,35 @@ test_status_is_ready() {
 	assertRC 0
 	assertOutEmpty
 	assertErrEmpty
+}
+
+# portconf SUBNET PORT: $D/net.conf with runtimeConfig.portMappings as a
+# runtime derives it from the portMappings capability: PORT -> 80/tcp.
+portconf() {
+	cat >"$D/net.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni",
+ "runtimeConfig": {"portMappings": [{"hostPort": $2, "containerPort": 80, "protocol": "${PROTO:-tcp}"}]},
+ "ipam": {"type": "host-local", "subnet": "$1", "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}}
+EOF
+}
+
+published() { nft_elems map publish4; }
+
+test_port_mappings_publish_a_port_in_the_nskit_table() {
+	portconf 10.103.0.0/24 8082
+	outside client 198.51.100.7
+	container c1
+	assertEquals "one DNAT entry" 1 "$(published)"
+	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
+	server=$!
+	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	assertEquals "client reaches the published port" published \
+		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8082 </dev/null)"
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+	cni DEL c1
+	assertRC 0
+	assertEquals "DEL removes the DNAT entry" 0 "$(published)"
 }
 
 # --- what fails, and leaves nothing behind ----------------------------------
@@ -421,6 +572,59 @@ test_check_fails_after_the_address_is_removed_by_hand() {
 	assertOutContains "$IP/24"
 }
 
+test_check_fails_after_the_default_route_is_removed_by_hand() {
+	conf 10.98.0.0/24
+	container c1
+	ip -n c1 route del default
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains "route to 0.0.0.0/0"
+}
+
+test_check_fails_when_the_host_end_leaves_the_bridge() {
+	br=$(uniq_name br)
+	conf 10.93.0.0/24 "\"bridge\": \"$br\","
+	container c1
+	ip link set "$(jget "$D/c1.json" 'r["interfaces"][1]["name"]')" nomaster
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains "not on bridge $br"
+}
+
+test_check_fails_after_the_published_port_is_removed_by_hand() {
+	portconf 10.104.0.0/24 8084
+	container c1
+	nft delete element inet nskit publish4 '{ tcp . 8084 }'
+	with_prev "$D/c1.json"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains "8084/tcp is not published"
+}
+
+test_port_published_to_another_container_is_refused_and_undone() {
+	portconf 10.105.0.0/24 8085
+	container c1
+	nsname add c2 && ctrs="$ctrs c2"
+	cni ADD c2
+	assertCniError 100
+	assertOutContains "8085/tcp is published to $IP already"
+	assertEquals "c1's lease only" 1 "$(leases)"
+	assertEquals "c1's host end only" 1 "$(host_ends)"
+	assertEquals "c1's DNAT entry stays" 1 "$(published)"
+	assertFalse "no eth0 in c2" "ip -n c2 link show eth0"
+}
+
+test_port_mapping_of_sctp_is_code_2() {
+	PROTO=sctp portconf 10.106.0.0/24 8086
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	assertCniError 2
+	assertOutContains sctp
+	assertNothingLeft c1
+}
+
 test_unknown_command_is_code_4() {
 	conf 10.82.0.0/24
 	cni FROB c1
@@ -482,6 +686,23 @@ EOF
 	assertFalse "no eth0 in c2" "ip -n c2 link show eth0"
 }
 
+test_second_default_route_is_a_conflict_and_undone() {
+	conf 10.101.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	cat >"$D/b.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "${NET}b", "type": "nskit-cni",
+ "ipam": {"type": "host-local", "subnet": "10.102.0.0/24", "dataDir": "$D/ipamb",
+          "routes": [{"dst": "0.0.0.0/0"}]}}
+EOF
+	IFNAME=eth1 cni ADD c1 "$D/b.conf"
+	assertCniError 100
+	assertOutContains "route to 0.0.0.0/0"
+	assertFalse "no eth1" "ip -n c1 link show eth1"
+	assertEquals "no lease on the second network" 0 "$(ls "$D/ipamb/${NET}b" | grep -c '^10\.')"
+	assertContains "the first default route stays" "$(ip -n c1 route show default)" "dev eth0"
+}
+
 test_without_ipmasq_the_outside_does_not_answer() {
 	conf 10.87.0.0/24
 	outside inet 198.51.100.2
@@ -495,6 +716,22 @@ test_check_with_0_3_1_config_is_code_1() {
 	with_prev "$D/c1.json"
 	cni CHECK c1 "$D/prev.conf"
 	assertCniError 1
+}
+
+test_check_without_prev_result_is_code_7() {
+	conf 10.95.0.0/24
+	container c1
+	cni CHECK c1
+	assertCniError 7
+	assertOutContains prevResult
+}
+
+test_gc_with_a_1_0_0_config_is_code_1() {
+	conf 10.96.0.0/24
+	container c1
+	run env CNI_COMMAND=GC nskit-cni <"$D/net.conf"
+	assertCniError 1
+	assertEquals "the attachment stays" 1 "$(host_ends)"
 }
 
 test_status_without_ipam_plugin_is_code_50() {

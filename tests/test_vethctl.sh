@@ -172,12 +172,16 @@ test_connect_joins_two_namespaces() {
 
 test_tcpdump_on_host_end_sees_jail_packets() {
 	vethctl add v-dump -n "$J" --addr 10.6.0.1/24 --peer-addr 10.6.0.2/24 --gateway
-	tcpdump -l -n -i v-dump -c 1 icmp >"$SHUNIT_TMPDIR/dump" 2>/dev/null &
+	# tcpdump may attach after the first pings on a loaded machine: keep
+	# pinging until it saw one, within a bound, never waiting forever.
+	timeout 30 tcpdump -l -n -i v-dump -c 1 icmp >"$SHUNIT_TMPDIR/dump" 2>/dev/null &
 	tp=$!
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in $(seq 40); do
 		ip netns exec "$J" ping -c1 -W1 10.6.0.1 >/dev/null
 		grep -q ICMP "$SHUNIT_TMPDIR/dump" && break
+		sleep 0.5
 	done
+	kill "$tp" 2>/dev/null
 	wait "$tp"
 	assertContains "$(cat "$SHUNIT_TMPDIR/dump")" "10.6.0.2 > 10.6.0.1: ICMP echo request"
 }

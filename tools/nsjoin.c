@@ -182,6 +182,15 @@ static const struct argp argp = {
 	doc, NULL, NULL, NULL,
 };
 
+/* A name --create made, removed again if nsjoin fails before exec. */
+static const char *created_name;
+
+static void unpin_created(void)
+{
+	if (created_name)
+		netns_unpin(created_name);
+}
+
 /* NAME's namespace, made first with --create. Two callers creating the
  * same name race safely: netns_create() holds the directory lock while the
  * name is half-made, so the loser gets EEXIST and opens the winner's. */
@@ -195,6 +204,10 @@ static int open_named(const struct opts *o)
 
 		if (r < 0 && r != -EEXIST)
 			xerrc(EXIT_TOOL, r, "create %s", o->name);
+		if (r == 0) {
+			created_name = o->name;
+			atexit(unpin_created);
+		}
 		fd = netns_open(o->name);
 	}
 	if (fd < 0)
@@ -213,8 +226,11 @@ static void bind_etc(const char *name)
 	if ((size_t)snprintf(dir, sizeof(dir), ETC_NETNS_DIR "/%s", name) >= sizeof(dir))
 		return;
 	d = opendir(dir);
-	if (!d)
+	if (!d) {
+		if (errno != ENOENT)
+			xwarnc(errno, "%s", dir);
 		return;
+	}
 	while ((e = readdir(d))) {
 		_cleanup_free_ char *src = NULL, *dst = NULL;
 
@@ -363,6 +379,18 @@ static int enter_pinned(const struct opts *o, int fds[NTYPES])
 	return enter_namespaces(fds);
 }
 
+/* NAME: a whole pinned jail, else the `ip netns exec` environment.
+ * Returns the CLONE_NEW* types joined. */
+static int enter_name(const struct opts *o, int fds[NTYPES])
+{
+	int joined = enter_pinned(o, fds);
+
+	if (joined)
+		return joined;
+	enter_named(o);
+	return CLONE_NEWNET;
+}
+
 static void change_dirs(int root_fd, int wd_fd)
 {
 	if (root_fd >= 0) {
@@ -432,15 +460,15 @@ int main(int argc, char **argv)
 	root_fd = open_dir(o.root_set, o.root, o.target, "root");
 	wd_fd = open_dir(o.wd_set, o.wd, o.target, "cwd");
 
-	if (o.name && !(joined = enter_pinned(&o, fds))) {
-		enter_named(&o);
-		joined = CLONE_NEWNET;
-	} else if (!o.name) {
+	if (o.name) {
+		joined = enter_name(&o, fds);
+	} else {
 		open_namespaces(&o, fds);
 		joined = enter_namespaces(fds);
 	}
 	change_dirs(root_fd, wd_fd);
 	set_credentials(&o, joined & CLONE_NEWUSER);
+	created_name = NULL;	/* made and entered: the name is the result */
 	if ((joined & CLONE_NEWPID) && !o.no_fork)
 		fork_into_pid_namespace();
 

@@ -461,9 +461,20 @@ static struct json_object *build_result(struct cni *c, struct json_object *ipam,
 
 /* --- state: what ADD made that DEL and GC cannot see in the kernel ---------- */
 
+/* What ADD made so far, to undo on failure, and what the state file
+ * records for DEL, CHECK and GC. */
+#define MAX_PUBLISH (CNI_MAX_PORTS * 2)
+struct made {
+	bool ipam, veth, state;
+	struct nat_masq masq[CNI_MAX_IPS];
+	size_t nmasq;
+	struct nat_publish pub[MAX_PUBLISH];
+	size_t npub;
+};
+
 /* STATE_DIR/NETWORK/HOSTIF holds the attachment's container id, interface
- * name and the masquerade entries it added, so DEL removes exactly those
- * (even without a prevResult) and GC finds stale attachments. */
+ * name and the masquerade and DNAT entries it added, so DEL removes exactly
+ * those (even without a prevResult) and GC finds stale attachments. */
 static char *state_path(const struct cni *c, const char *file)
 {
 	char *p;
@@ -473,27 +484,61 @@ static char *state_path(const struct cni *c, const char *file)
 	return p;
 }
 
-static int state_write(struct cni *c, const struct nat_masq *m, size_t nm)
+/* O into TMP, then renamed to PATH: a reader sees the old file or the
+ * whole new one. */
+static int write_json(const char *tmp, struct json_object *o, const char *path)
+{
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (json_object_to_fd(fd, o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) < 0)
+		r = errno ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	return r;
+}
+
+static int state_write(struct cni *c, const struct made *m)
 {
 	_cleanup_free_ char *dir = state_path(c, NULL), *path = state_path(c, c->hostif), *tmp = NULL;
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
+	struct json_object *pub = json_object_new_array();
 	int r = 0;
 
 	json_object_object_add(o, "containerID", json_object_new_string(c->containerid));
 	json_object_object_add(o, "ifname", json_object_new_string(c->ifname));
 	json_object_object_add(o, "netns", json_object_new_string(c->netns));
-	for (size_t i = 0; i < nm; i++) {
+	for (size_t i = 0; i < m->nmasq; i++) {
 		char s[CIDR_STRLEN];
 
-		json_object_array_add(arr, json_object_new_string(cidr_format(&m[i].subnet, true, s, sizeof(s))));
+		json_object_array_add(arr, json_object_new_string(cidr_format(&m->masq[i].subnet, true, s, sizeof(s))));
 	}
 	json_object_object_add(o, "masq", arr);
+	for (size_t i = 0; i < m->npub; i++) {
+		const struct nat_publish *p = &m->pub[i];
+		struct json_object *e = json_object_new_object();
+		char a[CIDR_STRLEN], to[CIDR_STRLEN];
+
+		json_object_object_add(e, "protocol", json_object_new_string(p->proto == IPPROTO_UDP ? "udp" : "tcp"));
+		json_object_object_add(e, "hostIP", json_object_new_string(p->addr.family ?
+					cidr_format(&p->addr, false, a, sizeof(a)) : ""));
+		json_object_object_add(e, "hostPort", json_object_new_int(p->port));
+		json_object_object_add(e, "to", json_object_new_string(cidr_format(&p->to, false, to, sizeof(to))));
+		json_object_object_add(e, "containerPort", json_object_new_int(p->to_port));
+		json_object_array_add(pub, e);
+	}
+	json_object_object_add(o, "publish", pub);
 	if (!dir || !path || asprintf(&tmp, "%s.tmp", path) < 0)
 		r = -ENOMEM;
 	else if ((mkdir(STATE_DIR, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
 		r = -errno;
-	else if (json_object_to_file_ext(tmp, o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) < 0 || rename(tmp, path) < 0)
-		r = errno ? -errno : -EIO;
+	else
+		r = write_json(tmp, o, path);
 	json_object_put(o);
 	if (r < 0) {
 		if (tmp)
@@ -524,22 +569,38 @@ static void state_remove(const struct cni *c, const char *file)
 		unlink(path);
 }
 
-/* The masquerade entries a state object records. */
-static size_t state_masq(struct json_object *st, struct nat_masq *m)
+/* The masquerade and DNAT entries a state object records, into M. */
+static void state_nat(struct json_object *st, struct made *m)
 {
 	struct json_object *arr;
-	size_t n = 0;
 
-	if (!st || !json_object_object_get_ex(st, "masq", &arr) || !json_object_is_type(arr, json_type_array))
-		return 0;
-	for (size_t i = 0; i < json_object_array_length(arr) && n < CNI_MAX_IPS; i++) {
-		const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
+	m->nmasq = m->npub = 0;
+	if (st && json_object_object_get_ex(st, "masq", &arr) && json_object_is_type(arr, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(arr) && m->nmasq < CNI_MAX_IPS; i++) {
+			const char *s = json_object_get_string(json_object_array_get_idx(arr, i));
 
-		m[n] = (struct nat_masq){ 0 };
-		if (s && cidr_parse(s, &m[n].subnet, true) == 0)
-			n++;
-	}
-	return n;
+			m->masq[m->nmasq] = (struct nat_masq){ 0 };
+			if (s && cidr_parse(s, &m->masq[m->nmasq].subnet, true) == 0)
+				m->nmasq++;
+		}
+	if (st && json_object_object_get_ex(st, "publish", &arr) && json_object_is_type(arr, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(arr) && m->npub < MAX_PUBLISH; i++) {
+			struct json_object *e = json_object_array_get_idx(arr, i), *v;
+			struct nat_publish p = { .proto = IPPROTO_TCP };
+			const char *proto = cni_json_string(e, "protocol"), *a = cni_json_string(e, "hostIP");
+			const char *to = cni_json_string(e, "to");
+			int port = json_object_object_get_ex(e, "hostPort", &v) ? json_object_get_int(v) : 0;
+			int to_port = json_object_object_get_ex(e, "containerPort", &v) ? json_object_get_int(v) : 0;
+
+			if (proto && streq(proto, "udp"))
+				p.proto = IPPROTO_UDP;
+			if ((a && *a && cidr_parse(a, &p.addr, false) < 0) || !to || cidr_parse(to, &p.to, false) < 0 ||
+			    port < 1 || port > 65535 || to_port < 1 || to_port > 65535)
+				continue;
+			p.port = (uint16_t)port;
+			p.to_port = (uint16_t)to_port;
+			m->pub[m->npub++] = p;
+		}
 }
 
 /* --- masquerade, one entry per container address ------------------------------ */
@@ -603,12 +664,6 @@ static int masq_del(struct cni *c, const struct nat_masq *m, size_t nm)
 
 /* --- ADD ---------------------------------------------------------------------- */
 
-/* What ADD made so far, to undo on failure. */
-struct made {
-	bool ipam, veth, state;
-	struct nat_masq masq[CNI_MAX_IPS];
-	size_t nmasq;
-};
 
 static struct cidr host_prefix(const struct cidr *a)
 {
@@ -663,7 +718,8 @@ static const struct cidr *gateway_for(const struct cni_route *rt, const struct c
  * subnet via the gateway; the host end holds the gateway as a host address
  * and routes the container's address to it. Every container on the network
  * reaches the others through the host. */
-static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int hidx, int cidx, const struct cni_ip *ip)
+static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int hidx, int cidx,
+		    const struct cni_ip *ip)
 {
 	struct cidr gw = host_prefix(&ip->gw), me = host_prefix(&ip->addr), net = ip->addr;
 	int e;
@@ -696,8 +752,31 @@ static int no_dad(struct cni *c, int nsfd)
 	return 0;
 }
 
-static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd, const struct cni_ip *ips, size_t nips,
-		const struct cni_route *rts, size_t nrts, struct made *m, struct json_object *ifaces)
+/* A route of the IPAM result, via its gateway (or its address's). One to
+ * the same destination out of this interface is there already when the
+ * IPAM routes name the subnet itself; out of another interface (a second
+ * network's default route) it is a conflict, as in the reference plugins. */
+static int add_route(struct cni *c, struct nl_sock *ctr, int cidx, const struct cni_route *rt,
+		     const struct cni_ip *ips, size_t nips)
+{
+	const struct cidr *gw = gateway_for(rt, ips, nips);
+	char s[CIDR_STRLEN];
+	int e = ipcfg_route_add(ctr, cidx, &rt->dst, gw, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+
+	if (e == -EEXIST && ipcfg_route_has(ctr, cidx, &rt->dst, NULL) == 1)
+		return 0;
+	if (e == -EEXIST)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "route to %s: CNI_NETNS has one through another interface",
+			    cidr_format(&rt->dst, true, s, sizeof(s)));
+	if (e < 0)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "route to %s: %s",
+			    cidr_format(&rt->dst, true, s, sizeof(s)), strerror(-e));
+	return 0;
+}
+
+static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd,
+		const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts,
+		struct made *m, struct json_object *ifaces)
 {
 	struct link_veth v = { .name = c->hostif, .peer = c->ifname, .netns_fd = -1, .peer_netns_fd = nsfd,
 			       .mtu = c->conf.mtu };
@@ -730,18 +809,116 @@ static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int ns
 		if ((e = nat_forwarding_on(ips[i].addr.family, &forwarding)) < 0)
 			return fail_sys(c, e, "forwarding sysctl");
 	}
-	for (size_t i = 0; i < nrts; i++) {
-		const struct cidr *gw = gateway_for(&rts[i], ips, nips);
-
-		e = ipcfg_route_add(ctr, cidx, &rts[i].dst, gw, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-		if (e < 0 && e != -EEXIST)
-			return fail_sys(c, e, "container route");
-	}
+	for (size_t i = 0; i < nrts; i++)
+		if (add_route(c, ctr, cidx, &rts[i], ips, nips) < 0)
+			return -1;
 	if (c->conf.bridge)
 		json_object_array_add(ifaces, iface_json(host, v.master, c->conf.bridge, NULL));
 	json_object_array_add(ifaces, iface_json(host, hidx, c->hostif, NULL));
 	json_object_array_add(ifaces, iface_json(ctr, cidx, c->ifname, c->netns));
 	return 0;
+}
+
+/* --- published ports: the portMappings capability ------------------------------ */
+
+/* DNAT entries for runtimeConfig.portMappings: per mapping, one for the
+ * container's first address of each family the mapping's hostIP allows. */
+static size_t publish_entries(const struct cni *c, const struct cni_ip *ips, size_t nips, struct nat_publish *p)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->conf.nports; i++)
+		for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+			const struct cni_portmap *pm = &c->conf.ports[i];
+			size_t k = 0;
+
+			if (pm->host_ip.family && pm->host_ip.family != families[f])
+				continue;
+			while (k < nips && ips[k].addr.family != families[f])
+				k++;
+			if (k == nips)
+				continue;
+			p[n++] = (struct nat_publish){ .proto = pm->proto, .addr = pm->host_ip, .port = pm->host_port,
+						      .to = host_prefix(&ips[k].addr), .to_port = pm->container_port };
+		}
+	return n;
+}
+
+static const char *publish_name(const struct nat_publish *p, char *buf, size_t size)
+{
+	char a[CIDR_STRLEN];
+
+	snprintf(buf, size, "%s%s%u/%s", p->addr.family ? cidr_format(&p->addr, false, a, sizeof(a)) : "",
+		 p->addr.family ? ":" : "", p->port, p->proto == IPPROTO_UDP ? "udp" : "tcp");
+	return buf;
+}
+
+/* One transaction for all of them; a host port another target holds is a
+ * conflict, found before anything is added. */
+static int publish_add(struct cni *c, const struct cni_ip *ips, size_t nips, struct made *m)
+{
+	struct nat_state st;
+	struct nat *n;
+	int e;
+
+	if (!(m->npub = publish_entries(c, ips, nips, m->pub)))
+		return 0;
+	if (!(n = nat_open())) {
+		m->npub = 0;
+		return fail_sys(c, errno, "nftables");
+	}
+	e = nat_read(n, &st);
+	for (size_t i = 0; i < m->npub && e == 0; i++) {
+		const struct nat_publish *o = nat_publish_find(&st, &m->pub[i]);
+		char name[CIDR_STRLEN + 16], to[CIDR_STRLEN];
+
+		if (o && !nat_publish_same_target(o, &m->pub[i])) {
+			fail(c, CNI_ERR_SYSTEM, "system failure", "portMappings: %s is published to %s already",
+			     publish_name(&m->pub[i], name, sizeof(name)), cidr_format(&o->to, false, to, sizeof(to)));
+			e = -EEXIST;
+		}
+	}
+	nat_state_free(&st);	/* zeroed by nat_read even when it failed */
+	if (e == 0 && (e = nat_publish_add(n, m->pub, m->npub)) < 0)
+		fail(c, CNI_ERR_SYSTEM, "system failure", "portMappings: nftables table " NAT_FAMILY " " NAT_TABLE ": %s",
+		     *nat_strerror(n) ? nat_strerror(n) : strerror(-e));
+	else if (e < 0 && e != -EEXIST)
+		fail_sys(c, e, "nftables");
+	if (e < 0)
+		m->npub = 0;
+	nat_close(n);
+	return e < 0 ? -1 : 0;
+}
+
+/* Entry by entry, and only those still pointing at this container: the
+ * host port may have gone to another one since. */
+static int publish_del(struct cni *c, const struct nat_publish *p, size_t np)
+{
+	struct nat_state st;
+	struct nat *n;
+	int r = 0, e;
+
+	if (!np)
+		return 0;
+	if (!(n = nat_open()))
+		return fail_sys(c, errno, "nftables");
+	if ((e = nat_read(n, &st)) < 0) {
+		nat_close(n);
+		return fail_sys(c, e, "nftables");
+	}
+	for (size_t i = 0; i < np; i++) {
+		const struct nat_publish *o = nat_publish_find(&st, &p[i]);
+
+		if (!o || !nat_publish_same_target(o, &p[i]))
+			continue;
+		if ((e = nat_publish_del(n, &p[i], 1)) < 0 && e != -ENOENT)
+			r = fail(c, CNI_ERR_SYSTEM, "system failure", "portMappings: removing an entry: %s",
+				 *nat_strerror(n) ? nat_strerror(n) : strerror(-e));
+	}
+	nat_state_free(&st);
+	nat_close(n);
+	return r;
 }
 
 static void undo_add(struct cni *c, struct nl_sock *host, struct made *m)
@@ -751,6 +928,7 @@ static void undo_add(struct cni *c, struct nl_sock *host, struct made *m)
 	if (m->veth && host)
 		link_del(host, 0, c->hostif);
 	masq_del(c, m->masq, m->nmasq);
+	publish_del(c, m->pub, m->npub);
 	if (m->state)
 		state_remove(c, c->hostif);
 	if (m->ipam)
@@ -805,10 +983,10 @@ static int cmd_add(struct cni *c)
 			goto out;
 		}
 	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0 ||
-	    (c->conf.ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0))
+	    (c->conf.ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0) || publish_add(c, ips, nips, &m) < 0)
 		goto out;
 	m.state = true;
-	if (state_write(c, m.masq, m.nmasq) < 0)
+	if (state_write(c, &m) < 0)
 		goto out;
 	json_print(build_result(c, ipam, ifaces, ips, nips));
 	r = 0;
@@ -829,16 +1007,35 @@ out:
  * is no error: DEL is idempotent and works after the netns is deleted. */
 static int remove_attachment(struct cni *c, struct nl_sock *host, const char *hostif, struct json_object *st)
 {
-	struct nat_masq m[CNI_MAX_IPS];
-	size_t nm = state_masq(st, m);
+	struct made m;
 	int e = link_del(host, 0, hostif);
 
 	if (e < 0 && e != -ENODEV)
 		return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", hostif, strerror(-e));
-	if (masq_del(c, m, nm) < 0)
+	state_nat(st, &m);
+	if (masq_del(c, m.masq, m.nmasq) < 0 || publish_del(c, m.pub, m.npub) < 0)
 		return -1;
 	state_remove(c, hostif);
 	return 0;
+}
+
+/* No state (/run was cleared): the prevResult's addresses are what ipMasq
+ * and the port mappings of this request added. Best effort: a prevResult
+ * that does not decode is no reason to keep the rest. */
+static void remove_by_prev_result(struct cni *c)
+{
+	struct cni_ip ips[CNI_MAX_IPS];
+	struct cni_error ignored = { 0 };
+	struct made m = { 0 };
+	size_t nips = 0;
+
+	if (!c->conf.prev || cni_result_ips(c->conf.prev, -1, ips, &nips, &ignored) < 0)
+		return;
+	for (size_t i = 0; c->conf.ipmasq && i < nips; i++)
+		m.masq[m.nmasq++] = (struct nat_masq){ .subnet = host_prefix(&ips[i].addr) };
+	m.npub = publish_entries(c, ips, nips, m.pub);
+	masq_del(c, m.masq, m.nmasq);
+	publish_del(c, m.pub, m.npub);
 }
 
 static int cmd_del(struct cni *c)
@@ -851,19 +1048,8 @@ static int cmd_del(struct cni *c)
 		json_object_put(st);
 		return fail_sys(c, errno, "netlink");
 	}
-	/* No state (made by an older ADD, or lost): the prevResult's
-	 * addresses are what ipMasq would have added. */
-	if (!st && c->conf.ipmasq && c->conf.prev) {
-		struct cni_ip ips[CNI_MAX_IPS];
-		size_t nips = 0;
-		struct nat_masq m[CNI_MAX_IPS];
-
-		if (cni_result_ips(c->conf.prev, -1, ips, &nips, &c->err) == 0) {
-			for (size_t i = 0; i < nips; i++)
-				m[i] = (struct nat_masq){ .subnet = host_prefix(&ips[i].addr) };
-			masq_del(c, m, nips);
-		}
-	}
+	if (!st)
+		remove_by_prev_result(c);
 	r = remove_attachment(c, host, c->hostif, st);
 	json_object_put(st);
 	nl_route_close(host);
@@ -892,17 +1078,8 @@ static int prev_iface(struct cni *c)
 	return -1;
 }
 
-__attribute__((format(printf, 2, 3)))
-static int check_failed(struct cni *c, const char *fmt, ...)
-{
-	char details[sizeof(c->err.details)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(details, sizeof(details), fmt, ap);
-	va_end(ap);
-	return fail(c, CNI_ERR_CHECK, "attachment not as ADD made it", "%s", details);
-}
+/* CHECK's verdict when the kernel disagrees with ADD's result. */
+#define NOT_AS_ADDED CNI_ERR_CHECK, "attachment not as ADD made it"
 
 static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, struct link_info *ci)
 {
@@ -910,15 +1087,15 @@ static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr,
 	int e;
 
 	if ((e = link_get(ctr, 0, c->ifname, ci)) < 0)
-		return check_failed(c, "%s in %s: %s", c->ifname, c->netns, strerror(-e));
+		return fail(c, NOT_AS_ADDED, "%s in %s: %s", c->ifname, c->netns, strerror(-e));
 	if (!streq(ci->kind, "veth") || !ci->up)
-		return check_failed(c, "%s in %s: not an up veth", c->ifname, c->netns);
+		return fail(c, NOT_AS_ADDED, "%s in %s: not an up veth", c->ifname, c->netns);
 	if ((e = link_get(host, 0, c->hostif, &hi)) < 0)
-		return check_failed(c, "host end %s: %s", c->hostif, strerror(-e));
+		return fail(c, NOT_AS_ADDED, "host end %s: %s", c->hostif, strerror(-e));
 	if (hi.peer_ifindex != ci->ifindex || ci->peer_ifindex != hi.ifindex)
-		return check_failed(c, "host end %s is not the peer of %s", c->hostif, c->ifname);
+		return fail(c, NOT_AS_ADDED, "host end %s is not the peer of %s", c->hostif, c->ifname);
 	if (c->conf.bridge && (e = link_index(host, c->conf.bridge)) != hi.master)
-		return check_failed(c, "host end %s is not on bridge %s", c->hostif, c->conf.bridge);
+		return fail(c, NOT_AS_ADDED, "host end %s is not on bridge %s", c->hostif, c->conf.bridge);
 	return 0;
 }
 
@@ -930,7 +1107,7 @@ static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 	int idx = prev_iface(c), e;
 
 	if (idx < 0)
-		return check_failed(c, "prevResult lists no interface %s in %s", c->ifname, c->netns);
+		return fail(c, NOT_AS_ADDED, "prevResult lists no interface %s in %s", c->ifname, c->netns);
 	if (cni_result_ips(c->conf.prev, idx, ips, &nips, &c->err) < 0 ||
 	    cni_result_routes(c->conf.prev, rts, &nrts, &c->err) < 0)
 		return -1;
@@ -938,35 +1115,38 @@ static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 		if ((e = ipcfg_addr_has(ctr, cidx, &ips[i].addr)) != 1) {
 			char s[CIDR_STRLEN];
 
-			return check_failed(c, "%s: address %s %s", c->ifname, cidr_format(&ips[i].addr, true, s, sizeof(s)),
+			return fail(c, NOT_AS_ADDED, "%s: address %s %s", c->ifname, cidr_format(&ips[i].addr, true, s, sizeof(s)),
 					    e < 0 ? strerror(-e) : "missing");
 		}
-	/* Routes through our gateways (later plugins may add others). */
+	/* Routes out of our interface (via the gateway when the result names
+	 * one), those of a family we have an address of: the result's other
+	 * routes may belong to other plugins of the chain. */
 	for (size_t i = 0; i < nrts; i++) {
-		const struct cidr *gw = gateway_for(&rts[i], ips, nips);
 		char s[CIDR_STRLEN];
 
-		if (!gw || (e = ipcfg_route_has(ctr, cidx, &rts[i].dst, gw)) == 1)
+		if (!gateway_for(&rts[i], ips, nips) ||
+		    (e = ipcfg_route_has(ctr, cidx, &rts[i].dst, rts[i].gw.family ? &rts[i].gw : NULL)) == 1)
 			continue;
-		return check_failed(c, "%s: route to %s %s", c->ifname, cidr_format(&rts[i].dst, true, s, sizeof(s)),
+		return fail(c, NOT_AS_ADDED, "%s: route to %s %s", c->ifname, cidr_format(&rts[i].dst, true, s, sizeof(s)),
 				    e < 0 ? strerror(-e) : "missing");
 	}
 	return 0;
 }
 
-static int check_masq(struct cni *c)
+/* The masquerade and DNAT entries the state file records are in the table. */
+static int check_nat(struct cni *c)
 {
 	struct json_object *st = state_read(c, c->hostif);
-	struct nat_masq m[CNI_MAX_IPS];
-	size_t nm = state_masq(st, m);
 	struct nat_state ns;
+	struct made m;
 	struct nat *n;
 	int r = 0, e;
 
+	state_nat(st, &m);
 	json_object_put(st);
 	if (!st)
-		return check_failed(c, "no state for (%s, %s) under " STATE_DIR, c->containerid, c->ifname);
-	if (!nm)
+		return fail(c, NOT_AS_ADDED, "no state for (%s, %s) under " STATE_DIR, c->containerid, c->ifname);
+	if (!m.nmasq && !m.npub)
 		return 0;
 	if (!(n = nat_open()))
 		return fail_sys(c, errno, "nftables");
@@ -974,16 +1154,23 @@ static int check_masq(struct cni *c)
 		nat_close(n);
 		return fail_sys(c, e, "nftables");
 	}
-	for (size_t i = 0; i < nm && r == 0; i++) {
+	for (size_t i = 0; i < m.nmasq && r == 0; i++) {
 		bool found = false;
+		char s[CIDR_STRLEN];
 
 		for (size_t k = 0; k < ns.nmasq; k++)
-			found |= nat_masq_equal(&ns.masq[k], &m[i]);
-		if (!found) {
-			char s[CIDR_STRLEN];
+			found |= nat_masq_equal(&ns.masq[k], &m.masq[i]);
+		if (!found)
+			r = fail(c, NOT_AS_ADDED, "ipMasq: %s is not masqueraded",
+				 cidr_format(&m.masq[i].subnet, true, s, sizeof(s)));
+	}
+	for (size_t i = 0; i < m.npub && r == 0; i++) {
+		const struct nat_publish *o = nat_publish_find(&ns, &m.pub[i]);
+		char name[CIDR_STRLEN + 16];
 
-			r = check_failed(c, "ipMasq: %s is not masqueraded", cidr_format(&m[i].subnet, true, s, sizeof(s)));
-		}
+		if (!o || !nat_publish_same_target(o, &m.pub[i]))
+			r = fail(c, NOT_AS_ADDED, "portMappings: %s is not published to the container",
+				 publish_name(&m.pub[i], name, sizeof(name)));
 	}
 	nat_state_free(&ns);
 	nat_close(n);
@@ -1005,7 +1192,7 @@ static int cmd_check(struct cni *c)
 		return -1;
 	if (!(host = nl_route_open()) || !(ctr = link_sock_open_ns(nsfd)))
 		fail_sys(c, errno, "netlink");
-	else if (check_links(c, host, ctr, &ci) == 0 && check_addrs(c, ctr, ci.ifindex) == 0 && check_masq(c) == 0)
+	else if (check_links(c, host, ctr, &ci) == 0 && check_addrs(c, ctr, ci.ifindex) == 0 && check_nat(c) == 0)
 		r = delegate(c, "CHECK", NULL);
 	nl_route_close(ctr);
 	nl_route_close(host);
@@ -1135,6 +1322,21 @@ static int cmd_version(struct cni *c)
 	return 0;
 }
 
+/* Stdin and, for every command but VERSION, the configuration and the
+ * variables the command needs: all checked before anything changes. */
+static int read_request(struct cni *c, bool version)
+{
+	if (read_input(c) < 0)
+		return -1;
+	if (version)
+		return 0;
+	if (cni_conf_parse(c->raw, c->rawlen, &c->conf, &c->err) < 0 || check_env(c) < 0)
+		return -1;
+	if (c->containerid && c->ifname)
+		host_ifname(c);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*run)(struct cni *);
@@ -1166,11 +1368,8 @@ int main(int argc, char **argv)
 	if (!run)
 		fail(&c, CNI_ERR_ENV, "invalid environment variables",
 		     "CNI_COMMAND: missing or not one of ADD, DEL, CHECK, STATUS, GC, VERSION");
-	else if (read_input(&c) == 0 && (run == cmd_version || (cni_conf_parse(c.raw, c.rawlen, &c.conf, &c.err) == 0 && check_env(&c) == 0))) {
-		if (c.containerid && c.ifname)
-			host_ifname(&c);
+	else if (read_request(&c, run == cmd_version) == 0)
 		run(&c);
-	}
 	if (c.err.code)
 		report_error(&c);
 	release(&c);

@@ -1,6 +1,7 @@
 /* test_cni.c - unit tests for lib/cni.h: the CNI configuration, results,
  * names and CNI_ARGS as nskit-cni reads them. */
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "cni.h"
@@ -49,6 +50,21 @@ static void test_conf(void)
 	      e.code == CNI_ERR_FIELD && strstr(e.details, "vlan: 7"));
 	cni_conf_free(&c);
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"hairpinMode\":false}", &c, &e) == 0);
+	cni_conf_free(&c);
+	/* runtimeConfig.portMappings: protocol defaults to tcp, "" hostIP is any */
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"runtimeConfig\":"
+		    "{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80},"
+		    "{\"hostPort\":53,\"containerPort\":5353,\"protocol\":\"udp\",\"hostIP\":\"192.0.2.1\"}]}}", &c, &e) == 0);
+	CHECK(c.nports == 2 && c.ports[0].proto == IPPROTO_TCP && c.ports[0].host_port == 8080 &&
+	      c.ports[0].container_port == 80 && c.ports[0].host_ip.family == 0);
+	CHECK(c.ports[1].proto == IPPROTO_UDP && c.ports[1].host_ip.family == AF_INET);
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"runtimeConfig\":"
+		    "{\"portMappings\":[{\"hostPort\":0,\"containerPort\":80}]}}", &c, &e) < 0 && e.code == CNI_ERR_CONFIG);
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"runtimeConfig\":"
+		    "{\"portMappings\":[{\"hostPort\":1,\"containerPort\":80,\"protocol\":\"sctp\"}]}}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_FIELD);
 	cni_conf_free(&c);
 }
 
