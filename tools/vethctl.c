@@ -892,6 +892,7 @@ static void parse_line(char *text, const char *where_, struct opts *o)
 		return;
 	}
 	bad = unknown_option(argv);
+	free(argv);	/* the words live in TEXT; only the array goes */
 	if (o->err)
 		xerrc(EXIT_USAGE, 0, "%s: %s", where_, o->err);
 	if (bad)
