@@ -219,3 +219,27 @@ int idmap_read(int dirfd, const char *file, struct idmap *m)
 	fclose(f);
 	return r;
 }
+
+int idmap_add_spec(struct idmap *m, const char *spec)
+{
+	struct idmap_range r;
+	int e = idmap_parse_range(spec, &r);
+
+	return e < 0 ? e : idmap_add(m, &r);
+}
+
+const char *idmap_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EINVAL:
+		return "not IN:OUT:COUNT";
+	case ERANGE:
+		return "count is 0 or the range passes 4294967294";
+	case EEXIST:
+		return "overlaps an earlier range";
+	case E2BIG:
+		return "more ranges than the kernel takes (340)";
+	default:
+		return strerror(err < 0 ? -err : err);
+	}
+}

@@ -33,6 +33,11 @@ int idmap_parse_range(const char *s, struct idmap_range *r);
  * or its text would exceed one kernel write. */
 int idmap_add(struct idmap *m, const struct idmap_range *r);
 
+/* Parse "IN:OUT:N" and add it to M: the two above in one step. */
+int idmap_add_spec(struct idmap *m, const char *spec);
+/* Words for the errors of idmap_parse_range() and idmap_add(). */
+const char *idmap_strerror(int err);
+
 /* M as the kernel reads it, "IN OUT N\n" per range; returns the length,
  * or -E2BIG when it does not fit SIZE. */
 int idmap_format(const struct idmap *m, char *buf, size_t size);

@@ -129,19 +129,10 @@ static uint32_t parse_id(struct argp_state *state, const char *arg, const char *
 
 static void add_map(struct argp_state *state, struct idmap *m, const char *arg, const char *what)
 {
-	struct idmap_range r;
-	int e = idmap_parse_range(arg, &r);
+	int e = idmap_add_spec(m, arg);
 
-	if (e == 0)
-		e = idmap_add(m, &r);
-	if (e == -EINVAL)
-		argp_error(state, "%s '%s': not IN:OUT:COUNT", what, arg);
-	if (e == -ERANGE)
-		argp_error(state, "%s '%s': count is 0 or the range passes 4294967294", what, arg);
-	if (e == -EEXIST)
-		argp_error(state, "%s '%s': overlaps an earlier range", what, arg);
 	if (e < 0)
-		argp_error(state, "%s '%s': more ranges than the kernel takes", what, arg);
+		argp_error(state, "%s '%s': %s", what, arg, idmap_strerror(e));
 }
 
 /* "net_admin,cap_sys_time" (or "all") to a mask. */
