@@ -76,4 +76,56 @@ test_nsjoin_options() {
 	assertContains "$(complete_words nsjoin --ne)" "--net="
 }
 
+# --- nsnew ---------------------------------------------------------------
+
+test_nsnew_options_and_capabilities() {
+	assertEquals "--hostname" "$(complete_words nsnew --hostn)"
+	assertContains "$(complete_words nsnew --keep-caps net_)" "net_admin"
+}
+
+test_nsnew_hands_over_to_the_command() {
+	_command_offset() { echo "offset $1"; }
+	assertEquals "offset 2" "$(complete_words nsnew -a hostnam)"
+	assertEquals "offset 4" "$(complete_words nsnew --rootfs /tmp -- sh)"
+	unset -f _command_offset
+}
+
+# --- idmap ---------------------------------------------------------------
+
+test_idmap_completes_show_pids_and_setgroups() {
+	assertContains "$(complete_words idmap sh)" "show"
+	assertContains "$(complete_words idmap show "$$")" "$$"
+	assertEquals "allow" "$(complete_words idmap --setgroups a)"
+}
+
+# --- vethctl -------------------------------------------------------------
+
+test_vethctl_subcommands_names_and_bridges() {
+	assertContains "$(complete_words vethctl '')" "connect"
+	assertEquals "$NS" "$(complete_words vethctl add v0 --netns "${NS:0:4}")"
+	br=$(uniq_name cb)
+	ip link add "$br" type bridge
+	assertEquals "$br" "$(complete_words vethctl add v0 --master "${br:0:5}")"
+	assertEquals "$br" "$(complete_words vethctl bridge del "${br:0:5}")"
+	ip link del "$br"
+	assertContains "$(complete_words vethctl add v0 --p)" "--peer-addr"
+}
+
+# --- natctl --------------------------------------------------------------
+
+test_natctl_subcommands_and_interfaces() {
+	assertEquals "masq" "$(complete_words natctl ma)"
+	assertContains "$(complete_words natctl masq '')" "add"
+	assertEquals "lo" "$(complete_words natctl masq add 10.0.0.0/8 --out l)"
+}
+
+# --- mkrootfs ------------------------------------------------------------
+
+test_mkrootfs_options_and_files() {
+	assertContains "$(complete_words mkrootfs /tmp/r --from-t)" "--from-tar"
+	f=$(mktemp /tmp/compl.XXXXXX)
+	assertContains "$(complete_words mkrootfs /tmp/r --from-tar /tmp/compl.)" "$f"
+	rm -f "$f"
+}
+
 . shunit2
