@@ -366,14 +366,10 @@ enumerate_fx() {
 }
 
 # Cases that show a real bug in a tool: SCENARIO:SYSCALL:N, reported as
-# skipped with what they leave. vethctl add: when the reply (ack) to the
-# RTM_NEWLINK that made the pair cannot be read, vethctl reports the add as
-# failed but leaves the pair (fxv0 in the host, eth0 in NS) in place
-# (tools/vethctl.c cmd_add: `fail(r, "add %s", name)` does not undo).
-# nsnew --name: when the write that starts the child fails, nsnew exits
-# 125 but leaves the pin /run/netns/NAME (tools/nsnew.c run_in_child:
-# "start the child" exits after pin_names() without unpin()).
-FX_KNOWN="veth_add:recvmsg:1 veth_add:recvmsg:2 nsnew_name:write:1"
+# skipped with what they leave. None now: the last two (vethctl add losing
+# the ack of the pair it made, nsnew --name failing to start its child)
+# were fixed to undo what they made.
+FX_KNOWN=""
 
 fx_case() {
 	local scn=$1 sc=$2 n=$3 e before after what left known

@@ -901,8 +901,13 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 	write_child_maps(o, child_pid);
 	if (o->name)
 		pin_names(o, child_pid);
-	if (write(sync[1], "g", 1) != 1)
-		xerrc(EXIT_TOOL, errno, "start the child");
+	if (write(sync[1], "g", 1) != 1) {
+		int e = errno;
+
+		if (o->name)
+			unpin(o);
+		xerrc(EXIT_TOOL, e, "start the child");
+	}
 	close(sync[1]);
 	/* Names made for a jail that never started are taken back. */
 	if (o->name && read(fail[0], &c, 1) == 1)

@@ -480,8 +480,10 @@ static void cmd_add(struct opts *o)
 
 	if (r == -EEXIST)
 		fail_exists("add", name, host_sk, peer, psk, o->netns);
+	/* Any other error may come after the kernel made the pair (a lost
+	 * reply): undo, which is a no-op when there is no pair. */
 	if (r < 0)
-		fail(r, "add %s", name);
+		undo_fail(&u, r, "add %s", name);
 	if (o->naddr)
 		set_addrs(&u, host_sk, name, xindex(&u, host_sk, name), o->addr, o->naddr);
 	if (nsfd >= 0 && (r = lo_up(psk)) < 0)
@@ -519,7 +521,7 @@ static void cmd_connect(struct opts *o)
 		fail_exists("connect", ns1, s1, peer, s2, ns2);
 	}
 	if (r < 0)
-		fail(r, "connect %s %s", ns1, ns2);
+		undo_fail(&u, r, "connect %s %s", ns1, ns2);
 	if ((r = lo_up(s1)) < 0 || (r = lo_up(s2)) < 0 ||
 	    (r = link_set_up(s2, 0, peer)) < 0)
 		undo_fail(&u, r, "connect %s %s: up", ns1, ns2);
