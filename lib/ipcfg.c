@@ -13,25 +13,17 @@
 #include <netlink/route/route.h>
 
 #include "ipcfg.h"
+#include "link.h"
 #include "nl.h"
 #include "util.h"
-
-static struct nl_addr *nl_addr_of(const struct cidr *c, int prefix)
-{
-	struct nl_addr *a = nl_addr_build(c->family, c->addr.b, cidr_addr_len(c));
-
-	if (a)
-		nl_addr_set_prefixlen(a, prefix);
-	return a;
-}
 
 int ipcfg_route_add(struct nl_sock *sk, int ifindex, const struct cidr *dst,
 		    const struct cidr *gw, int scope)
 {
 	struct rtnl_route *rt = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *d = nl_addr_of(dst, dst->prefix);
-	struct nl_addr *via = gw ? nl_addr_of(gw, (int)cidr_addr_len(gw) * 8) : NULL;
+	struct nl_addr *d = cidr_nl_addr(dst, dst->prefix);
+	struct nl_addr *via = gw ? cidr_nl_addr(gw, (int)cidr_addr_len(gw) * 8) : NULL;
 	int r = -NLE_NOMEM;
 
 	if (rt && nh && d && (via || !gw)) {
@@ -87,8 +79,8 @@ int ipcfg_route_has(struct nl_sock *sk, int ifindex, const struct cidr *dst, con
 	struct nl_cache *cache = NULL;
 	int r = -ENOMEM;
 
-	p.dst = nl_addr_of(dst, dst->prefix);
-	p.gw = gw ? nl_addr_of(gw, (int)cidr_addr_len(gw) * 8) : NULL;
+	p.dst = cidr_nl_addr(dst, dst->prefix);
+	p.gw = gw ? cidr_nl_addr(gw, (int)cidr_addr_len(gw) * 8) : NULL;
 	if (p.dst && (p.gw || !gw)) {
 		r = rtnl_route_alloc_cache(sk, dst->family, 0, &cache);
 		if (r < 0) {
@@ -106,22 +98,7 @@ int ipcfg_route_has(struct nl_sock *sk, int ifindex, const struct cidr *dst, con
 
 int ipcfg_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c, bool noprefixroute)
 {
-	struct rtnl_addr *a = rtnl_addr_alloc();
-	struct nl_addr *local = nl_addr_of(c, c->prefix);
-	int r = -NLE_NOMEM;
-
-	if (a && local) {
-		rtnl_addr_set_ifindex(a, ifindex);
-		rtnl_addr_set_family(a, c->family);
-		r = rtnl_addr_set_local(a, local);
-		rtnl_addr_set_prefixlen(a, c->prefix);
-		rtnl_addr_set_flags(a, IFA_F_NODAD | (noprefixroute ? IFA_F_NOPREFIXROUTE : 0));
-		if (r == 0)
-			r = rtnl_addr_add(sk, a, NLM_F_EXCL);
-	}
-	nl_addr_put(local);
-	rtnl_addr_put(a);
-	return r < 0 ? nl_to_errno(r) : 0;
+	return link_addr_add_flags(sk, ifindex, c, noprefixroute ? IFA_F_NOPREFIXROUTE : 0);
 }
 
 int ipcfg_addr_has(struct nl_sock *sk, int ifindex, const struct cidr *c)

@@ -375,7 +375,7 @@ int link_group_unused(struct nl_sock *sk, uint32_t *group)
 	return -EAGAIN;
 }
 
-static struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix)
+struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix)
 {
 	struct nl_addr *a = nl_addr_build(c->family, c->addr.b, cidr_addr_len(c));
 
@@ -384,7 +384,7 @@ static struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix)
 	return a;
 }
 
-int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c)
+int link_addr_add_flags(struct nl_sock *sk, int ifindex, const struct cidr *c, unsigned flags)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	struct nl_addr *local = cidr_nl_addr(c, c->prefix);
@@ -397,13 +397,18 @@ int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c)
 		rtnl_addr_set_prefixlen(a, c->prefix);
 		/* No duplicate address detection: the address is usable at
 		 * once instead of after a second or more of DAD. */
-		rtnl_addr_set_flags(a, IFA_F_NODAD);
+		rtnl_addr_set_flags(a, IFA_F_NODAD | flags);
 		if (r == 0)
 			r = rtnl_addr_add(track(sk), a, NLM_F_EXCL);
 	}
 	nl_addr_put(local);
 	rtnl_addr_put(a);
 	return nl_result(r);
+}
+
+int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c)
+{
+	return link_addr_add_flags(sk, ifindex, c, 0);
 }
 
 int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c)

@@ -83,6 +83,10 @@ int link_group_unused(struct nl_sock *sk, uint32_t *group);
 /* Add the address C/prefix to the link (without duplicate address
  * detection: both ends of the wire are ours). */
 int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c);
+/* The same with extra IFA_F_* FLAGS (e.g. IFA_F_NOPREFIXROUTE). */
+int link_addr_add_flags(struct nl_sock *sk, int ifindex, const struct cidr *c, unsigned flags);
+/* C's address with PREFIX as a libnl address; NULL on ENOMEM. */
+struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix);
 /* The first address of FAMILY on the link into *C; -EADDRNOTAVAIL. */
 int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c);
 /* A default route of GW's family via GW out of IFINDEX, main table. */
