@@ -40,13 +40,24 @@ for n in $sizes; do
 		echo COMMIT
 	} >"$W/ipt-$n"
 	for ((i = 1; i <= n; i++)); do subs="$subs $(subnet $i)"; done
-	peers=(nft-f "nft -f $W/nft-$n")
+	# The same table natctl makes (its sets, chains and 20 rules, and the
+	# N elements), written out by nft and loaded back with nft -f: what
+	# nskit's table costs the kernel and libnftables, without nskit.
+	nft flush ruleset && $N masq add$subs && nft list table inet nskit >"$W/same-$n"
+	peers=(nft-f "nft -f $W/nft-$n" nft-same "nft -f $W/same-$n")
 	have iptables-restore && peers+=(iptables-restore "iptables-restore $W/ipt-$n")
 	PREPARE="nft flush ruleset" bench_time "${peers[@]}" natctl "$N masq add$subs" || {
 		bench_fail nat "$n subnets"
 		continue
 	}
-	bench_row nat "$n subnets, one command (vs nft -f)" 1.0 natctl nft-f
+	# DESIGN.md's target is for 1000 subnets; below that nft -f of one
+	# chain and N rules does less than nskit's table of four hooked chains.
+	target=-
+	[ "$n" -ge 1000 ] && target=1.0
+	bench_row nat "$n subnets, one command (vs nft -f)" "$target" natctl nft-f \
+		"$([ "$target" = - ] && echo "target is for 1000 subnets")"
+	bench_row nat "$n subnets, one command (vs nft -f of the same table)" - natctl nft-same \
+		"peer: nskit's table and elements as nft wrote them"
 	have iptables-restore && bench_row nat "$n subnets, one command (vs iptables-restore)" - natctl iptables-restore
 	series nat-subnets "$n" natctl nft-f
 	nft flush ruleset && $N masq add$subs && a=$(nft_rules)

@@ -20,21 +20,23 @@
 
 struct nat {
 	struct nft_ctx *ctx;
+	int table;		/* whether nskit's table exists: 1, 0, or -errno */
 	char err[256];
 };
 
 #define T NAT_FAMILY " " NAT_TABLE
 
-/* The whole table but its elements. `add` of a table, set or chain that
- * exists is no change, and the chains are flushed and refilled in the same
- * transaction, so running this twice leaves the same rules once.
+/* The whole table but its elements, in three parts. A first add creates
+ * the table (`create`, which fails should another command have made it
+ * meanwhile); a repair of a table that lost a set or a chain re-adds them
+ * (`add` of what exists is no change), then flushes the chains and refills
+ * them in the same transaction, so the rules end up there once.
  * Priorities: -100 is dstnat (prerouting, output), 100 srcnat, 0 filter.
  * The `inet` family (kernel 5.2+) carries IPv4 and IPv6 NAT in one table.
  * Output DNAT skips loopback destinations: rewriting 127.0.0.1 towards a
  * veth would need route_localnet and a source rewrite, which nskit does
  * not do (a host client uses one of the host's other addresses). */
-static const char skeleton[] =
-	"add table " T "\n"
+static const char skeleton_objects[] =
 	"add set " T " masq4 { type ipv4_addr; flags interval; }\n"
 	"add set " T " masq6 { type ipv6_addr; flags interval; }\n"
 	"add set " T " masq4_out { type ipv4_addr . ifname; flags interval; }\n"
@@ -47,12 +49,14 @@ static const char skeleton[] =
 	"add chain " T " prerouting { type nat hook prerouting priority -100; policy accept; }\n"
 	"add chain " T " output { type nat hook output priority -100; policy accept; }\n"
 	"add chain " T " forward { type filter hook forward priority 0; policy accept; }\n"
-	"add chain " T " publish\n"
+	"add chain " T " publish\n";
+static const char skeleton_flush[] =
 	"flush chain " T " postrouting\n"
 	"flush chain " T " prerouting\n"
 	"flush chain " T " output\n"
 	"flush chain " T " forward\n"
-	"flush chain " T " publish\n"
+	"flush chain " T " publish\n";
+static const char skeleton_rules[] =
 	"add rule " T " postrouting ip saddr @masq4 ip daddr != @masq4 masquerade\n"
 	"add rule " T " postrouting ip6 saddr @masq6 ip6 daddr != @masq6 masquerade\n"
 	"add rule " T " postrouting ip saddr . oifname @masq4_out masquerade\n"
@@ -93,7 +97,8 @@ struct nat *nat_open(void)
 	nft_ctx_output_set_flags(n->ctx, NFT_CTX_OUTPUT_JSON);
 	/* Without CAP_NET_ADMIN libnftables writes its complaint straight to
 	 * stderr; ask the kernel first so the caller can word it once. */
-	if (table_exists() == -EPERM) {
+	n->table = table_exists();
+	if (n->table == -EPERM) {
 		nat_close(n);
 		errno = EPERM;
 		return NULL;
@@ -224,12 +229,14 @@ static int table_exists(void)
 	}
 }
 
-/* Run the transaction. An add carries the table skeleton only when the
- * table is missing: asserting it costs more than the elements (libnftables
- * fetches the sets the re-added rules name, the kernel replaces the rules).
- * Should a set still be missing (-ENOENT), the add is run once more with
- * the skeleton, again as one transaction. Two first adds racing both carry
- * the skeleton; it flushes before it adds, so the rules end up there once. */
+/* Run the transaction. An add carries the table's skeleton only when the
+ * table was missing when nat_open looked: asserting it costs more than the
+ * elements (libnftables fetches the sets the re-added rules name, the
+ * kernel replaces the rules). The probe may be stale, so: a create that
+ * finds the table made meanwhile (-EEXIST) runs again as elements only,
+ * and elements that find a set missing (-ENOENT: the table was deleted,
+ * or damaged by hand) run again with the repairing skeleton. Each run is
+ * one transaction. */
 static int txn_commit(struct nat *n, struct txn *t, bool add)
 {
 	_cleanup_free_ char *full = NULL;
@@ -237,11 +244,31 @@ static int txn_commit(struct nat *n, struct txn *t, bool add)
 
 	if (fclose(t->f) != 0)
 		goto out;
-	if (add && asprintf(&full, "%s%s", skeleton, t->buf) < 0)
+	if (!add) {
+		r = run(n, t->buf);
 		goto out;
-	r = run(n, add && table_exists() == 0 ? full : t->buf);
-	if (r == -ENOENT && add)
+	}
+	if (n->table == 0) {
+		if (asprintf(&full, "create table " T "\n%s%s%s", skeleton_objects, skeleton_rules, t->buf) < 0)
+			goto out;
 		r = run(n, full);
+		if (r != -EEXIST)
+			goto done;
+		free(full);
+		full = NULL;
+	}
+	r = run(n, t->buf);
+	if (r == -ENOENT) {
+		if (asprintf(&full, "add table " T "\n%s%s%s%s", skeleton_objects, skeleton_flush,
+			     skeleton_rules, t->buf) < 0) {
+			r = -ENOMEM;
+			goto out;
+		}
+		r = run(n, full);
+	}
+done:
+	if (r == 0)
+		n->table = 1;
 out:
 	free(t->buf);
 	return r;
@@ -363,7 +390,11 @@ int nat_flush(struct nat *n)
 {
 	/* `add` first makes `delete` succeed when there is no table; both in
 	 * one transaction, so a table never appears for a moment. */
-	return run(n, "add table " T "\ndelete table " T "\n");
+	int r = run(n, "add table " T "\ndelete table " T "\n");
+
+	if (r == 0)
+		n->table = 0;
+	return r;
 }
 
 /* Reading the state back. Elements come as JSON values: an address is

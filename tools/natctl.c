@@ -363,18 +363,21 @@ static void xnat_read(struct nat *n, struct nat_state *st)
  * the transaction fails: a failed command leaves nothing behind. */
 struct fwd {
 	bool v4, v6;		/* turned on by us */
+	bool seen4, seen6;	/* looked at once; a family's next subnets skip the sysctl */
 };
 
 static void forwarding_on(struct fwd *f, int family)
 {
+	bool *seen = family == AF_INET ? &f->seen4 : &f->seen6;
 	bool was;
 	int r;
 
-	if ((family == AF_INET && f->v4) || (family == AF_INET6 && f->v6))
+	if (*seen)
 		return;
 	r = nat_forwarding_on(family, &was);
 	if (r < 0)
 		xerrc(EXIT_FAIL, r, "%s forwarding", family == AF_INET ? "IPv4" : "IPv6");
+	*seen = true;
 	if (!was)
 		*(family == AF_INET ? &f->v4 : &f->v6) = true;
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/openat2.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -331,15 +332,6 @@ static bool needs_child(const struct opts *o)
 
 /* ---- in the new namespaces ---- */
 
-static char *xstrcat(const char *a, const char *b)
-{
-	char *s;
-
-	if (asprintf(&s, "%s%s", a, b) < 0)
-		xerrc(EXIT_TOOL, ENOMEM, "setup");
-	return s;
-}
-
 static void xmount(const char *src, const char *dst, const char *type, unsigned long flags,
 		   const char *data)
 {
@@ -440,9 +432,22 @@ static int new_fs_tree(const char *type, unsigned int attrs, const char *host)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Whether the root filesystem has an /etc directory, resolved as it will
+ * be once it is / (its symlinks inside it): the host's /etc files are
+ * opened for binding only then. */
+static bool rootfs_has_etc(const char *rootfs)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	_cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int etc = root < 0 ? -1 : (int)syscall(SYS_openat2, root, "etc", &how, sizeof(how));
+
+	return etc >= 0;
+}
+
 static void open_trees(struct opts *o, struct trees *t)
 {
 	const unsigned int safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	bool etc = rootfs_has_etc(o->rootfs);
 
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
 		char p[32];
@@ -450,8 +455,8 @@ static void open_trees(struct opts *o, struct trees *t)
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
 		t->dev[i] = open_tree_of(p, false, false);
 	}
-	t->hosts = open_tree_of(o->hosts ? o->hosts : "/etc/hosts", false, false);
-	t->resolv = access("/etc/resolv.conf", F_OK) == 0 ? open_tree_of("/etc/resolv.conf", false, false) : -1;
+	t->hosts = etc ? open_tree_of(o->hosts ? o->hosts : "/etc/hosts", false, false) : -1;
+	t->resolv = etc && access("/etc/resolv.conf", F_OK) == 0 ? open_tree_of("/etc/resolv.conf", false, false) : -1;
 	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
 		xerrc(EXIT_TOOL, t->proc, "mount proc");
 	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)
@@ -481,9 +486,15 @@ static void mount_dev(const struct opts *o, struct trees *t)
 
 	make_dirs("/dev", 0755);
 	xmount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755");
+	/* A fresh tmpfs: the nodes' mount points are made here directly. */
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
-		_cleanup_free_ char *p = xstrcat("/dev/", dev_nodes[i]);
+		char p[32];
+		int fd;
 
+		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
+		if ((fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0)
+			xerrc(EXIT_TOOL, errno, "create %s", p);
+		close(fd);
 		place_tree(&t->dev[i], p, false);
 	}
 	make_dirs("/dev/pts", 0755);
@@ -510,8 +521,9 @@ static void bind_etc(struct opts *o, struct trees *t)
 {
 	struct stat st;
 
-	if (stat("/etc", &st) < 0 || !S_ISDIR(st.st_mode)) {
-		close(t->hosts);
+	if (t->hosts < 0 || stat("/etc", &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (t->hosts >= 0)
+			close(t->hosts);
 		if (t->resolv >= 0)
 			close(t->resolv);
 		return;
@@ -735,18 +747,27 @@ struct clone_args_ {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
 };
 
+/* Whether the child must wait for its parent: to have its id maps
+ * written, or its names pinned, before it runs anything. */
+static bool needs_sync(const struct opts *o)
+{
+	return (o->flags & CLONE_NEWUSER) || o->name;
+}
+
 /* The child waits on SYNC until the parent has written its maps and
  * pinned its names; EOF without the go byte means the parent failed. */
 static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	char c;
 
-	close(sync[1]);
+	if (sync[1] >= 0)
+		close(sync[1]);
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		_exit(EXIT_TOOL);
-	if (read(sync[0], &c, 1) != 1)
+	if (sync[0] >= 0 && read(sync[0], &c, 1) != 1)
 		_exit(EXIT_TOOL);
-	close(sync[0]);
+	if (sync[0] >= 0)
+		close(sync[0]);
 	if (fail[1] >= 0) {
 		close(fail[0]);
 		fail_fd = fail[1];
@@ -760,7 +781,7 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
 	pid_t pid;
 
-	if (pipe2(sync, O_CLOEXEC) < 0 || (o->name && pipe2(fail, O_CLOEXEC) < 0))
+	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0))
 		xerrc(EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
 		xerrc(EXIT_TOOL, errno, "block signals");
@@ -769,7 +790,8 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 		xerrc(EXIT_TOOL, errno, "clone");
 	if (pid == 0)
 		child_main(o, cmd, sync, fail);
-	close(sync[0]);
+	if (sync[0] >= 0)
+		close(sync[0]);
 	if (fail[1] >= 0)
 		close(fail[1]);
 	return pid;
@@ -890,7 +912,7 @@ static void kill_child(void)
 
 static noreturn void run_in_child(struct opts *o, char *const *cmd)
 {
-	int sync[2], fail[2] = { -1, -1 };
+	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
 	char c;
 	int r;
 
@@ -901,14 +923,15 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 	write_child_maps(o, child_pid);
 	if (o->name)
 		pin_names(o, child_pid);
-	if (write(sync[1], "g", 1) != 1) {
+	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1) {
 		int e = errno;
 
 		if (o->name)
 			unpin(o);
 		xerrc(EXIT_TOOL, e, "start the child");
 	}
-	close(sync[1]);
+	if (sync[1] >= 0)
+		close(sync[1]);
 	/* Names made for a jail that never started are taken back. */
 	if (o->name && read(fail[0], &c, 1) == 1)
 		unpin(o);
