@@ -808,11 +808,19 @@ static int finish_dirs(struct state *s)
 			continue;
 		strcpy(s->name, d->path);
 		pfd = parent_of(s, s->name, &base, false);
-		if (pfd < 0)
+		if (pfd == -ENOENT || pfd == -ENOTDIR || pfd == -ELOOP)
 			continue;	/* removed by a later whiteout */
+		if (pfd < 0) {
+			r = fail(s, pfd, d->path, NULL);
+			continue;
+		}
 		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0)
+		if (fd < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP))
 			continue;	/* replaced by a later entry */
+		if (fd < 0) {
+			r = fail(s, -errno, d->path, NULL);
+			continue;
+		}
 		if (fchmod(fd, d->mode) < 0 || futimens(fd, d->ts) < 0)
 			r = fail(s, -errno, d->path, NULL);
 		close(fd);

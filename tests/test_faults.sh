@@ -30,7 +30,12 @@ errno_for() {
 	sendmsg | sendto | recvmsg) echo ENOBUFS ;;
 	pivot_root | sethostname) echo EPERM ;;
 	socket) echo EMFILE ;;
-	write) echo EIO ;;
+	write | pwrite64 | copy_file_range | read) echo EIO ;;
+	openat2 | readlink) echo EACCES ;;
+	mkdirat | mknodat | symlinkat | linkat | unlinkat | rename | renameat) echo ENOSPC ;;
+	fchmod | fchown | fchownat | utimensat | chmod) echo EPERM ;;
+	recvfrom) echo ENOBUFS ;;
+	clone) echo EAGAIN ;;
 	esac
 }
 strerror_of() {
@@ -44,6 +49,7 @@ strerror_of() {
 	ENOBUFS) echo "No buffer space available" ;;
 	EMFILE) echo "Too many open files" ;;
 	EIO) echo "Input/output error" ;;
+	EAGAIN) echo "Resource temporarily unavailable" ;;
 	esac
 }
 
@@ -253,6 +259,13 @@ tolerated() {
 	return 0
 }
 
+# Register test F; NSKIT_FAULTS_ONLY=REGEX (a debugging aid) keeps only
+# the generated cases whose name matches.
+add_case() {
+	[[ $1 =~ ${NSKIT_FAULTS_ONLY:-.} ]] && suite_addTest "$1"
+	return 0
+}
+
 # One test per fault: test_error_SCENARIO_SYSCALL_N, test_kill_...
 suite() {
 	local scn sc n f
@@ -365,21 +378,46 @@ enumerate_fx() {
 		!printed[sc, n]++ && ++cases[sc] <= cap { print sc, n }' "$trace"
 }
 
-# Cases that show a real bug in a tool: SCENARIO:SYSCALL:N, reported as
-# skipped with what they leave. None now: the last two (vethctl add losing
-# the ack of the pair it made, nsnew --name failing to start its child)
-# were fixed to undo what they made.
+# Cases that show a real bug in a tool: MODE:SCENARIO:SYSCALL:N, reported
+# as skipped with what they leave. None now: the last two (vethctl add
+# losing the ack of the pair it made, nsnew --name failing to start its
+# child) were fixed to undo what they made.
 FX_KNOWN=""
 
+# What a killed command may leave, and the next nskit command that removes
+# it (run only when something is left): a pin (`nsname del`), the pair
+# (`vethctl del`), nskit's rules (`natctl ... del`). nsnew's jail pieces
+# (mounts, hostname, /proc) live in the child's own namespaces and die
+# with it.
+fx_next() {
+	case $1 in
+	nsnew_name) echo "nsname del fx" ;;
+	veth_add) echo "vethctl del fxv0" ;;
+	masq_add) echo "natctl masq del 10.77.0.0/24" ;;
+	publish_add) echo "natctl publish del 8080/tcp" ;;
+	esac
+}
+
+# natctl turns IP forwarding on before its transaction and, like `natctl
+# masq del` after a success, never turns it off again: a command killed
+# between the two leaves ip_forward 1 and no rule (see SECURITY.md).
+FX_KILL_FORWARD="masq_add publish_add"
+
+# MODE (error|kill) SCENARIO SYSCALL N.
 fx_case() {
-	local scn=$1 sc=$2 n=$3 e before after what left known
+	local mode=$1 scn=$2 sc=$3 n=$4 e before after what left known inject next lines rc
 	"fx_$scn" >/dev/null 2>&1
 	before=$(fx_state)
 	e=$(errno_for "$sc")
-	run strace_env strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc:error=$e:when=$n" "${CMD[@]}"
-	what="${CMD[*]} with $sc:error=$e:when=$n"
+	inject="$sc:error=$e:when=$n"
+	[ "$mode" = kill ] && inject="$sc:signal=KILL:when=$n"
+	# strace -f ends only when every traced process has: a jail child
+	# left running (an orphan) would hold it past the time limit.
+	run strace_env timeout -k 5 60 strace -f -qq -o /dev/null -e trace="$sc" -e inject="$inject" "${CMD[@]}"
+	what="${CMD[*]} with $inject"
 	after=$(fx_state)
-	if [ "$RC" = 0 ]; then
+	lines=$(printf '%s\n' "$ERR" | grep -c .)
+	if [ "$RC" = 0 ] && [ "$mode" = error ]; then
 		# Survived (libnftables' probes, a retried netlink read): then
 		# the command must have done all it does without the fault.
 		fx_cleanup
@@ -396,36 +434,67 @@ fx_case() {
 	else
 		left=$(diff <(echo "$before") <(echo "$after") | grep '^[<>]' | tr '\n' ' ')
 	fi
-	known=$(printf '%s\n' $FX_KNOWN | grep -x "$scn:$sc:$n")
-	echo "fault: $what: status $RC, $(printf '%s\n' "$ERR" | grep -c .) line(s): $(printf '%s' "$ERR" | head -c 200), left $left"
+	known=$(printf '%s\n' $FX_KNOWN | grep -x "$mode:$scn:$sc:$n")
 	if [ -n "$known" ]; then
+		echo "fault: $what: status $RC, $lines line(s): $(printf '%s' "$ERR" | head -c 200), left $left"
 		skip_test "known: $what: status $RC, stderr: $ERR; left $left"
 		fx_cleanup
 		return 0
 	fi
-	assertEquals "$what: status; stderr: $ERR" "$FAILRC" "$RC"
-	assertEquals "$what: one line on stderr: $ERR" 1 "$(printf '%s\n' "$ERR" | grep -c .)"
-	assertContains "$what: names the tool" "$ERR" "$TOOL: "
-	assertEquals "$what: nothing left" nothing "$left"
+	if [ "$mode" = error ]; then
+		echo "fault: $what: status $RC, $lines line(s): $(printf '%s' "$ERR" | head -c 200), left $left"
+		assertEquals "$what: status; stderr: $ERR" "$FAILRC" "$RC"
+		assertEquals "$what: one line on stderr: $ERR" 1 "$lines"
+		assertContains "$what: names the tool" "$ERR" "$TOOL: "
+		assertEquals "$what: nothing left" nothing "$left"
+		fx_cleanup
+		return 0
+	fi
+	# Killed: the process that made the call dies of SIGKILL. nsnew's
+	# parent passes a killed child's signal on as its status (128+9);
+	# a killed parent leaves a child that reads EOF on its start pipe and
+	# exits before running anything.
+	assertEquals "$what: status (killed); stderr: $ERR" 137 "$RC"
+	assertTrue "$what: at most one line on stderr: $ERR" "[ $lines -le 1 ]"
+	rc=$RC
+	if [ "$left" != nothing ]; then
+		next=$(fx_next "$scn")
+		if [ -n "$next" ] && [ "$(echo "$before" | grep -v '^ip_forward')" != "$(echo "$after" | grep -v '^ip_forward')" ]; then
+			run $next
+			assertEquals "$what: the next command ($next) works; stderr: $ERR" 0 "$RC"
+			left="$left, removed by $next"
+		fi
+		after=$(fx_state)
+		if [ "$after" != "$before" ] && [[ " $FX_KILL_FORWARD " == *" $scn "* ]] &&
+		   [ "$(echo "$before" | grep -v '^ip_forward')" = "$(echo "$after" | grep -v '^ip_forward')" ]; then
+			left="$left (ip_forward stays on, as after a successful add and del)"
+			after=$before
+		fi
+		assertEquals "$what: state after the next command (${next:-none})" "$before" "$after"
+	fi
+	echo "fault: $what: status $rc, left $left"
 	fx_cleanup
 	return 0
 }
 
+# One error and one kill test per call: test_error_SCENARIO_SYSCALL_N and
+# test_kill_SCENARIO_SYSCALL_N.
 suite_fx() {
-	local scn sc n f
+	local scn sc n f mode
 	for scn in $FX_SCENARIOS; do
 		while read -r sc n; do
 			[ -n "$sc" ] || continue
-			f=test_error_${scn}_${sc}_$n
-			eval "$f() { fault_case_fx $scn $sc $n; }"
-			suite_addTest "$f"
+			for mode in error kill; do
+				f=test_${mode}_${scn}_${sc}_$n
+				eval "$f() { fx_case $mode $scn $sc $n; }"
+				add_case "$f"
+			done
 		done <<EOF
 $(enumerate_fx "$scn")
 EOF
 	done
-}
-fault_case_fx() {
-	fx_case "$@"
+	suite_mk
+	suite_cni
 }
 
 testEnumerationFindsTheCallsFx() {
@@ -438,6 +507,426 @@ testEnumerationFindsTheCallsFx() {
 	assertContains "natctl commits: $calls" "$calls" "sendmsg 1"
 }
 
+
+# ---- mkrootfs: errors and SIGKILL ----
+# What mkrootfs(1) promises: when it fails part-way, a DIR it made is
+# removed and a DIR that was empty is emptied again; nothing is ever
+# written outside DIR. Nothing can clean up after a SIGKILL: what is left
+# is a partial DIR, and the next command, the same one with --force (DIR
+# is no longer empty), completes it into the very tree a clean run makes.
+# Each scenario is traced once; the first MK_FIRST and the last MK_LAST
+# calls of each syscall after DIR is first touched (the unpacking, and the
+# final fix-up of directory modes and times) are failed, and killed at.
+MK_FIRST=4 MK_LAST=2
+MK_SCENARIOS="tar host oci"
+mk_tar() {
+	MKDIR=$MKW/root MKPRE=absent
+	SRC=(--from-tar "$MKW/t.tar")
+	MKSYS="mkdir openat openat2 mkdirat mknodat symlinkat linkat pwrite64 fchown fchmod fchownat utimensat chmod read"
+}
+mk_host() {
+	MKDIR=$MKW/root MKPRE=absent
+	SRC=(--from-host sh true)
+	MKSYS="mkdir openat openat2 mkdirat symlinkat copy_file_range write fchmod fchownat utimensat readlink read"
+}
+mk_oci() {
+	MKDIR=$MKW/root MKPRE=empty
+	mkdir -p "$MKDIR"
+	SRC=(--from-oci "$MKW/oci:v1")
+	MKSYS="openat openat2 mkdirat symlinkat unlinkat pwrite64 fchmod fchownat utimensat read"
+}
+
+# The fixtures, once: a tarball with every kind of node, and a two-layer
+# OCI layout with whiteouts, an opaque directory and an absolute symlink
+# written through (as tests/test_mkrootfs.sh makes them); the tree a clean
+# run makes of each, and a canary outside.
+mk_fixtures() {
+	local t scn
+	[ -e "$MKW/ref.tar" ] && return 0
+	mkdir -p "$MKW/outside" "$MKW/t/a/deep" "$MKW/t/ro"
+	echo canary >"$MKW/outside/canary"
+	t=$MKW/t
+	printf 'hello\n' >"$t/a/file"
+	head -c 300000 /dev/urandom >"$t/a/deep/big"
+	ln "$t/a/file" "$t/a/hard"
+	ln -s a/file "$t/rel"
+	ln -s "$MKW/outside/canary" "$t/out"
+	mkfifo "$t/fifo"
+	mknod "$t/null" c 1 3
+	printf 'x' >"$t/ro/in"
+	chmod 0555 "$t/ro"
+	chmod 4755 "$t/a/file"
+	chown 1234:5678 "$t/a/deep/big"
+	tar -cf "$MKW/t.tar" -C "$t" .
+	python3 - "$MKW" <<'EOF'
+import gzip, hashlib, io, json, os, sys, tarfile
+W = sys.argv[1]
+def layer(entries, gz):
+    b = io.BytesIO()
+    t = tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT)
+    for kind_, name, arg in entries:
+        i = tarfile.TarInfo(name)
+        if kind_ == "d": i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
+        elif kind_ == "s": i.type = tarfile.SYMTYPE; i.linkname = arg; t.addfile(i)
+        else: i.size = len(arg); i.mode = 0o644; t.addfile(i, io.BytesIO(arg))
+    t.close()
+    return gzip.compress(b.getvalue()) if gz else b.getvalue()
+l1 = layer([("d", "etc", None), ("f", "etc/os-release", b"one\n"), ("d", "bin", None),
+            ("f", "bin/keep", b"keep\n"), ("d", "gone", None), ("f", "gone/file", b"x"),
+            ("f", "gone2", b"x"), ("d", "opq", None), ("f", "opq/old1", b"x"), ("f", "opq/old2", b"x"),
+            ("d", "run", None), ("d", "var", None), ("s", "var/run", "/run")], False)
+l2 = layer([("f", ".wh.gone", b""), ("f", ".wh.gone2", b""), ("d", "opq", None),
+            ("f", "opq/early", b"e"), ("f", "opq/.wh..wh..opq", b""), ("f", "opq/new", b"n"),
+            ("f", "etc/os-release", b"two\n"), ("f", "var/run/x", b"through\n")], True)
+os.makedirs(W + "/oci/blobs/sha256")
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(W + "/oci/blobs/sha256/" + d, "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+cfg = blob(b"{}")
+mt = "application/vnd.oci.image.manifest.v1+json"
+man = {"schemaVersion": 2, "mediaType": mt,
+       "config": dict(cfg, mediaType="application/vnd.oci.image.config.v1+json"),
+       "layers": [dict(blob(l1), mediaType="application/vnd.oci.image.layer.v1.tar"),
+                  dict(blob(l2), mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}
+m = blob(json.dumps(man).encode())
+idx = {"schemaVersion": 2, "manifests": [dict(m, mediaType=mt,
+       annotations={"org.opencontainers.image.ref.name": "v1"})]}
+open(W + "/oci/index.json", "w").write(json.dumps(idx))
+open(W + "/oci/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+EOF
+	for scn in $MK_SCENARIOS; do
+		"mk_$scn"
+		mkrootfs "$MKDIR" "${SRC[@]}" >/dev/null 2>&1
+		mk_listing "$MKDIR" >"$MKW/ref.$scn"
+		rm -rf "$MKDIR"
+	done
+}
+
+# Every node under DIR: type, mode, owner, size, link count, a hash of the
+# content, link target (no times: the skeleton's files are new each run).
+mk_listing() {
+	python3 - "$1" <<'EOF'
+import hashlib, os, stat, sys
+top, out = sys.argv[1], []
+for d, dirs, files in os.walk(top):
+    for name in dirs + files:
+        p = os.path.join(d, name)
+        st = os.lstat(p)
+        m = st.st_mode
+        line = [os.path.relpath(p, top), stat.filemode(m), "%d:%d" % (st.st_uid, st.st_gid)]
+        if stat.S_ISREG(m):
+            line += ["size=%d" % st.st_size, "nlink=%d" % st.st_nlink,
+                     hashlib.sha256(open(p, "rb").read()).hexdigest()[:16]]
+        if stat.S_ISLNK(m):
+            line.append("-> " + os.readlink(p))
+        out.append(" ".join(line))
+print("\n".join(sorted(out)))
+EOF
+}
+
+# Everything beside DIR (the fixtures, the canary), with modes, owners,
+# sizes and, but for directories, times; and the mounts.
+mk_outside() {
+	{
+		find "$MKW" -path "$MKDIR" -prune -o -printf '%y %m %U:%G %p %l\n'
+		find "$MKW" -path "$MKDIR" -prune -o ! -type d -printf '%y %s %T@ %p\n'
+	} | sort
+	cat "$MKW/outside/canary"
+	wc -l </proc/self/mountinfo
+}
+
+# SCENARIO: "SYSCALL N" for the calls worth failing, counted as strace's
+# when=N counts them (from exec); only those made once DIR was first
+# touched (not the dynamic loader's) and not of a path that is missing.
+enumerate_mk() {
+	local trace=$SHUNIT_TMPDIR/trace
+	"mk_$1"
+	strace_env strace -qq -o "$trace" -e trace="${MKSYS// /,}" mkrootfs "$MKDIR" "${SRC[@]}" >/dev/null 2>&1
+	rm -rf "$MKDIR"
+	pick_calls "$MKDIR" "$trace"
+}
+
+# DIR TRACE: of the calls in TRACE made from the first that names DIR on,
+# the first MK_FIRST and the last MK_LAST of each syscall, ENOENT left out.
+pick_calls() {
+	awk -v dir="$1" -v first=$MK_FIRST -v last=$MK_LAST '
+		{ sc = substr($0, 1, index($0, "(") - 1); n = ++cnt[sc] }
+		!started && (dir == "" || index($0, dir)) { started = 1 }
+		!started || /= -1 ENOENT / || sc == "" { next }
+		{ k = ++m[sc]; at[sc, k] = n; if (!(sc in seen)) { seen[sc] = 1; order[++ns] = sc } }
+		END {
+			for (i = 1; i <= ns; i++) {
+				sc = order[i]
+				for (k = 1; k <= m[sc]; k++)
+					if (k <= first || k > m[sc] - last)
+						print sc, at[sc, k]
+			}
+		}' "$2"
+}
+
+# MODE (error|kill) SCENARIO SYSCALL N.
+mk_case() {
+	local mode=$1 scn=$2 sc=$3 n=$4 e inject what outside lines left rc
+	mk_fixtures
+	"mk_$scn"
+	outside=$(mk_outside)
+	e=$(errno_for "$sc")
+	inject="$sc:error=$e:when=$n"
+	[ "$mode" = kill ] && inject="$sc:signal=KILL:when=$n"
+	run strace_env strace -qq -o /dev/null -e trace="$sc" -e inject="$inject" mkrootfs "$MKDIR" "${SRC[@]}"
+	lines=$(printf '%s\n' "$ERR" | grep -c .)
+	what="mkrootfs DIR ${SRC[*]} with $inject"
+	assertEquals "$what: nothing written outside DIR" "$outside" "$(mk_outside)"
+	if [ "$mode" = error ] && [ "$RC" = 0 ]; then
+		# Survived: then DIR holds what a run without the fault makes.
+		assertEquals "$what: survived, with the same tree as without the fault" \
+			"$(cat "$MKW/ref.$scn")" "$(mk_listing "$MKDIR")"
+		echo "fault: $what: status 0 (survived, same tree as without the fault)"
+		rm -rf "$MKDIR"
+		return 0
+	fi
+	if [ "$mode" = error ]; then
+		assertEquals "$what: status; stderr: $ERR" 1 "$RC"
+		assertEquals "$what: one line on stderr: $ERR" 1 "$lines"
+		assertContains "$what: names the tool" "$ERR" "mkrootfs: "
+		if [ "$MKPRE" = absent ]; then
+			assertFalse "$what: the DIR it made is removed" "[ -e '$MKDIR' ]"
+		else
+			assertEquals "$what: the DIR that was empty is emptied" "" "$(ls -A "$MKDIR" 2>&1)"
+		fi
+		echo "fault: $what: status $RC, $lines line(s): $(printf '%s' "$ERR" | head -c 200), left nothing"
+		rm -rf "$MKDIR"
+		return 0
+	fi
+	assertEquals "$what: status (killed); stderr: $ERR" 137 "$RC"
+	assertEquals "$what: nothing on stderr" "" "$ERR"
+	rc=$RC
+	if { [ "$MKPRE" = absent ] && [ ! -e "$MKDIR" ]; } || [ -z "$(ls -A "$MKDIR" 2>/dev/null)" ]; then
+		left="nothing"
+	else
+		left="a partial DIR ($(mk_listing "$MKDIR" | wc -l) of $(wc -l <"$MKW/ref.$scn") nodes)"
+		# The next command: the same with --force.
+		run mkrootfs --force "$MKDIR" "${SRC[@]}"
+		assertEquals "$what: mkrootfs --force completes it; stderr: $ERR" 0 "$RC"
+		assertEquals "$what: the tree after mkrootfs --force is a clean run's" \
+			"$(cat "$MKW/ref.$scn")" "$(mk_listing "$MKDIR")"
+		assertEquals "$what: mkrootfs --force wrote nothing outside DIR" "$outside" "$(mk_outside)"
+		left="$left, completed by mkrootfs --force into a clean run's tree"
+	fi
+	echo "fault: $what: status $rc, left $left"
+	rm -rf "$MKDIR"
+	return 0
+}
+
+suite_mk() {
+	local scn sc n f mode
+	MKW=$SHUNIT_TMPDIR/mk
+	mk_fixtures >/dev/null 2>&1
+	for scn in $MK_SCENARIOS; do
+		while read -r sc n; do
+			[ -n "$sc" ] || continue
+			for mode in error kill; do
+				f=test_${mode}_mk_${scn}_${sc}_$n
+				eval "$f() { mk_case $mode $scn $sc $n; }"
+				add_case "$f"
+			done
+		done <<EOF
+$(enumerate_mk "$scn")
+EOF
+	done
+}
+
+testEnumerationFindsTheCallsMk() {
+	local calls
+	calls=$(enumerate_mk tar)
+	assertContains "mkrootfs --from-tar makes directories: $calls" "$calls" "mkdirat "
+	assertContains "mkrootfs --from-tar writes files: $calls" "$calls" "pwrite64 "
+	calls=$(enumerate_mk oci)
+	assertContains "mkrootfs --from-oci removes whiteouts: $calls" "$calls" "unlinkat "
+	calls=$(enumerate_mk host)
+	assertContains "mkrootfs --from-host copies: $calls" "$calls" "copy_file_range "
+}
+
+# ---- nskit-cni: errors and SIGKILL ----
+# The plugin run exactly as a runtime runs it (tests/test_cni.sh): the
+# environment, the configuration on stdin (with ipMasq, so an nft
+# transaction is made), Debian's host-local for IPAM. Only the plugin's own
+# process is traced (not -f): host-local's calls are not nskit's. After a
+# failed or killed ADD the runtime calls DEL (the CNI specification says it
+# must); after a failed or killed DEL it calls DEL again. Either way the
+# test runs that DEL and checks that nothing is left: no link in the host
+# or the container, no address, route, lease, state file or nft element.
+CNI_SCENARIOS="add del"
+CNISYS="socket setns sendmsg recvmsg sendto openat write mkdir rename unlink clone"
+# cni_env COMMAND: the runtime's environment for COMMAND, in CNIENV.
+cni_env() {
+	CNIENV=(CNI_COMMAND="$1" CNI_CONTAINERID=fxc CNI_NETNS=/run/netns/fxc CNI_IFNAME=eth0
+		CNI_ARGS= CNI_PATH="$CNIW/bin")
+}
+# cni COMMAND: run the plugin as the runtime does (untraced).
+cni() {
+	cni_env "$1"
+	env "${CNIENV[@]}" nskit-cni <"$CNIW/net.conf"
+}
+cni_setup() {
+	DIR=$NETNS
+	CNIW=$SHUNIT_TMPDIR/cni
+	if [ ! -e "$CNIW/net.conf" ]; then
+		mkdir -p "$CNIW/bin"
+		ln -sf "$BUILD/nskit-cni" "$CNIW/bin/nskit-cni"
+		ln -sf /usr/lib/cni/host-local "$CNIW/bin/host-local"
+		cat >"$CNIW/net.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "fxnet", "type": "nskit-cni", "ipMasq": true,
+ "ipam": {"type": "host-local", "subnet": "10.78.0.0/24", "dataDir": "$CNIW/ipam",
+          "routes": [{"dst": "0.0.0.0/0"}]}}
+EOF
+	fi
+	nsname add fxc
+	# nskit's table and IP forwarding as any ADD and DEL leave them.
+	natctl masq add 10.254.0.0/24 && natctl masq del 10.254.0.0/24
+}
+cni_add() {
+	cni_setup
+	CNICMD=ADD
+}
+cni_del() {
+	cni_setup
+	CNICLEAN=$(cni_state)
+	cni ADD >/dev/null
+	CNICMD=DEL
+}
+cni_state() {
+	echo "links: $(ip -o link 2>/dev/null | awk -F': ' '{ print $2 }' | tr '\n' ' ')"
+	echo "fxc links: $(ip -n fxc -o link 2>/dev/null | awk -F': ' '{ print $2 }' | tr '\n' ' ')"
+	ip -n fxc -o addr 2>/dev/null | awk "$FX_ADDRS" p="fxc addr:"
+	ip -n fxc route 2>/dev/null | sed 's/^/fxc route: /'
+	ip -o addr 2>/dev/null | awk "$FX_ADDRS" p="addr:"
+	ip route 2>/dev/null | sed 's/^/route: /'
+	echo "leases: $(ls "$CNIW/ipam/fxnet" 2>/dev/null | grep '^[0-9]' | tr '\n' ' ')"
+	echo "state: $(ls -A /run/nskit-cni/fxnet 2>/dev/null | tr '\n' ' ')"
+	echo "nft:"
+	nft list ruleset 2>/dev/null
+	echo "ip_forward: $(cat /proc/sys/net/ipv4/ip_forward)"
+}
+cni_cleanup() {
+	cni DEL >/dev/null 2>&1
+	ip link del "$(ip -o link | sed -n 's/^[0-9]*: \(nsk[0-9a-f]*\)@.*/\1/p' | head -n 1)" 2>/dev/null
+	natctl flush >/dev/null 2>&1
+	rm -rf /run/nskit-cni "$CNIW/ipam"
+	cleanup
+}
+
+enumerate_cni() {
+	local trace=$SHUNIT_TMPDIR/trace
+	"cni_$1" >/dev/null 2>&1
+	cni_env "$CNICMD"
+	strace_env env "${CNIENV[@]}" strace -qq -o "$trace" -e trace="${CNISYS// /,}" nskit-cni \
+		<"$CNIW/net.conf" >/dev/null 2>&1
+	cni_cleanup >/dev/null 2>&1
+	cp "$trace" "$SHUNIT_TMPDIR/cni.$1.trace"
+	# Not the dynamic loader's opens, nor libnftables' of iproute2's
+	# name tables (it goes on without them).
+	grep -v -E '^openat\(AT_FDCWD, "/(lib|usr/lib|etc/ld\.so|etc/iproute2|etc/connlabel)' "$trace" >"$trace.1"
+	# pick_calls counts the calls itself: keep the left-out lines' counts.
+	awk 'NR == FNR { keep[$0] = 1; next } !index($0, "(") || /^(---|\+\+\+)/ { next }
+		{ sc = substr($0, 1, index($0, "(") - 1); n = ++cnt[sc]; if ($0 in keep && $0 !~ /= -1 ENOENT /) print sc, n }' "$trace.1" "$trace" |
+	awk -v first=$MK_FIRST -v last=$MK_LAST '
+		{ k = ++m[$1]; at[$1, k] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++ns] = $1 } }
+		END { for (i = 1; i <= ns; i++) for (k = 1; k <= m[order[i]]; k++)
+			if (k <= first || k > m[order[i]] - last) print order[i], at[order[i], k] }'
+}
+
+# The error object a runtime reads: a code and a message on stdout.
+assertCniErrorObject() {
+	assertEquals "$1: an error object with a code and a message on stdout: $OUT" True \
+		"$(printf '%s' "$OUT" | python3 -c 'import json,sys; r=json.load(sys.stdin); print(isinstance(r["code"], int) and len(r["msg"]) > 0)' 2>&1)"
+}
+
+# MODE (error|kill) SCENARIO SYSCALL N.
+cni_case() {
+	local mode=$1 scn=$2 sc=$3 n=$4 e inject what before after lines left clean rc known=
+	"cni_$scn" >/dev/null 2>&1
+	before=$(cni_state)
+	clean=${CNICLEAN:-$before}
+	e=$(errno_for "$sc")
+	inject="$sc:error=$e:when=$n"
+	[ "$mode" = kill ] && inject="$sc:signal=KILL:when=$n"
+	cni_env "$CNICMD"
+	run strace_env env "${CNIENV[@]}" strace -qq -o /dev/null -e trace="$sc" -e inject="$inject" nskit-cni <"$CNIW/net.conf"
+	lines=$(printf '%s\n' "$ERR" | grep -c .)
+	rc=$RC
+	what="nskit-cni $CNICMD with $inject"
+	after=$(cni_state)
+	if [ "$mode" = error ] && [ "$RC" = 3 ] && [[ $ERR == *"Unable to initialize Netlink socket"* ]]; then
+		# libnftables (mnl.c) prints and calls exit(3) itself when its
+		# socket cannot be made: no error object can follow.
+		known="libnftables exits 3 on a failed socket(): $ERR"
+	elif [ "$mode" = kill ]; then
+		assertEquals "$what: status (killed); stderr: $ERR" 137 "$RC"
+		assertEquals "$what: nothing on stdout" "" "$OUT"
+	elif [ "$RC" = 0 ]; then
+		[ "$CNICMD" = ADD ] && assertContains "$what: survived: the result's address is in the container" \
+			"$(ip -n fxc -o addr show dev eth0 2>&1)" \
+			"$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ips"][0]["address"])' 2>&1)"
+	elif [ "$sc" = write ] && [ -z "$OUT" ] && [[ $ERR == *"$(strerror_of EIO)"* ]] &&
+	     awk -v n="$n" '/^write\(/ && ++k == n' "$SHUNIT_TMPDIR/cni.$scn.trace" | grep -q '^write(1,'; then
+		# The failed write was the result's, to stdout: no error object
+		# can follow it there; status 1 and the line on stderr say it.
+		assertEquals "$what: status; stderr: $ERR" 1 "$RC"
+		assertEquals "$what: one line on stderr: $ERR" 1 "$lines"
+	else
+		assertEquals "$what: status; stderr: $ERR" 1 "$RC"
+		assertCniErrorObject "$what"
+		assertEquals "$what: one line on stderr: $ERR" 1 "$lines"
+		assertContains "$what: names the tool" "$ERR" "nskit-cni: "
+	fi
+	if [ "$after" = "$clean" ]; then
+		left=nothing
+	elif [ "$CNICMD" = DEL ] && [ "$after" = "$before" ]; then
+		left="the attachment, untouched"
+	else
+		left=$(diff <(echo "$clean") <(echo "$after") | grep '^[<>]' | tr '\n' ' ' | head -c 300)
+	fi
+	# The runtime's next call: DEL, which must succeed and leave nothing.
+	run cni DEL
+	assertEquals "$what: the next DEL works; stdout: $OUT; stderr: $ERR" 0 "$RC"
+	assertEquals "$what: nothing left after the next DEL: $(diff <(echo "$clean") <(cni_state) | grep "^[<>]" | tr "\n" " ")" "$clean" "$(cni_state)"
+	[ "$left" != nothing ] && left="$left, removed by the next DEL"
+	echo "fault: $what: status $rc, $lines line(s), left $left"
+	[ -n "$known" ] && skip_test "known: $what: $known; left $left"
+	CNICLEAN=
+	cni_cleanup
+	return 0
+}
+
+suite_cni() {
+	local scn sc n f mode
+	[ -x /usr/lib/cni/host-local ] || return 0
+	for scn in $CNI_SCENARIOS; do
+		while read -r sc n; do
+			[ -n "$sc" ] || continue
+			for mode in error kill; do
+				f=test_${mode}_cni_${scn}_${sc}_$n
+				eval "$f() { cni_case $mode $scn $sc $n; }"
+				add_case "$f"
+			done
+		done <<EOF
+$(enumerate_cni "$scn")
+EOF
+	done
+}
+
+testEnumerationFindsTheCallsCni() {
+	local calls
+	[ -x /usr/lib/cni/host-local ] || { skip_test "no /usr/lib/cni/host-local"; return 0; }
+	calls=$(enumerate_cni add)
+	assertContains "ADD enters the container: $calls" "$calls" "setns 1"
+	assertContains "ADD sends netlink requests: $calls" "$calls" "sendmsg 1"
+	assertContains "ADD runs IPAM: $calls" "$calls" "clone 1"
+	calls=$(enumerate_cni del)
+	assertContains "DEL sends netlink requests: $calls" "$calls" "sendmsg 1"
+}
 
 tearDown() {
 	cleanup

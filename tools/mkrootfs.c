@@ -961,26 +961,40 @@ static void add_nss(struct host *h)
 	fclose(f);
 }
 
-/* Write file REL (inside the root) unless it exists; REPLACE overwrites. */
+/* Write file REL (inside the root) unless it exists; REPLACE overwrites.
+ * The content goes to a temporary name first and is linked (or renamed)
+ * into place whole: a run killed part-way never leaves a short file that
+ * the rerun with --force would then keep. */
 static void write_root_file(const char *rel, const char *content, mode_t mode, bool replace)
 {
 	const char *base;
 	_cleanup_close_ int pfd = root_parent(rel, &base);
 	_cleanup_close_ int fd = -1;
 	size_t len = strlen(content);
+	char tmp[NAME_MAX + 1];
+	int r;
 
-	for (int tries = 0; fd < 0; tries++) {
-		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-		if (fd >= 0)
+	snprintf(tmp, sizeof(tmp), ".%.200s.mkrootfs-tmp", base);
+	if ((unlinkat(pfd, tmp, 0) < 0 && errno != ENOENT) ||
+	    (fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)) < 0)
+		die(errno, "%s/%s", root.path, rel);
+	errno = EIO;	/* a short write sets none */
+	r = write(fd, content, len) == (ssize_t)len && fchmod(fd, mode) == 0 ? 0 : -1;
+	for (int tries = 0; r == 0; tries++) {
+		r = replace ? renameat(pfd, tmp, pfd, base) : linkat(pfd, tmp, pfd, base, 0);
+		if (r == 0 || (errno == EEXIST && !replace))
+			break;	/* placed, or there already and kept */
+		if (tries || (errno != EEXIST && errno != EISDIR && errno != ENOTEMPTY) || remove_tree(pfd, base) < 0)
 			break;
-		if (errno != EEXIST || tries)
-			die(errno, "%s/%s", root.path, rel);
-		if (!replace)
-			return;
-		if (remove_tree(pfd, base) < 0)
-			die(errno, "%s/%s", root.path, rel);
+		r = 0;
 	}
-	if (write(fd, content, len) != (ssize_t)len || fchmod(fd, mode) < 0)
+	if (r < 0 && !(errno == EEXIST && !replace)) {
+		int e = errno;
+
+		unlinkat(pfd, tmp, 0);
+		die(e, "%s/%s", root.path, rel);
+	}
+	if (!replace && unlinkat(pfd, tmp, 0) < 0)
 		die(errno, "%s/%s", root.path, rel);
 }
 
@@ -1012,15 +1026,15 @@ static void make_skeleton(const struct opts *o)
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		const char *base;
 		_cleanup_close_ int pfd = root_parent(dirs[i].path, &base);
-		_cleanup_close_ int fd = -1;
+		mode_t mask = umask(0);
+		int r;
 
-		if (mkdirat(pfd, base, 0700) < 0) {
-			if (errno == EEXIST)
-				continue;
-			die(errno, "%s/%s", root.path, dirs[i].path);
-		}
-		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 || fchmod(fd, dirs[i].mode) < 0)
+		/* Born with its mode (umask off for the sticky and group/other
+		 * bits): a run killed here leaves no directory that the rerun,
+		 * which keeps existing ones, would keep with a wrong mode. */
+		r = mkdirat(pfd, base, dirs[i].mode);
+		umask(mask);
+		if (r < 0 && errno != EEXIST)
 			die(errno, "%s/%s", root.path, dirs[i].path);
 	}
 	/* A merged-/usr host's /bin -> usr/bin and the like, so /bin/sh works inside. */
@@ -1028,6 +1042,8 @@ static void make_skeleton(const struct opts *o)
 		char target[PATH_MAX];
 		ssize_t n = readlink(merged[i], target, sizeof(target) - 1);
 
+		if (n < 0 && errno != ENOENT && errno != EINVAL)
+			die(errno, "%s", merged[i]);	/* EINVAL: not a symlink */
 		if (n > 0) {
 			target[n] = '\0';
 			mirror_symlink(merged[i], target);

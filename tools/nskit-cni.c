@@ -558,15 +558,20 @@ static struct json_object *state_read(const struct cni *c, const char *file)
 		return NULL;
 	o = json_object_from_fd(fd);
 	close(fd);
+	if (!o)
+		errno = ENOENT;	/* one that does not parse counts as none */
 	return o;
 }
 
 static void state_remove(const struct cni *c, const char *file)
 {
-	_cleanup_free_ char *path = state_path(c, file);
+	_cleanup_free_ char *path = state_path(c, file), *tmp = NULL;
 
 	if (path)
 		unlink(path);
+	/* and the temporary of a state_write killed before its rename */
+	if (path && asprintf(&tmp, "%s.tmp", path) >= 0)
+		unlink(tmp);
 }
 
 /* The masquerade and DNAT entries a state object records, into M. */
@@ -639,6 +644,26 @@ static int masq_add(struct cni *c, const struct cni_ip *ips, size_t nips, struct
 	}
 	nat_close(n);
 	return e < 0 ? -1 : 0;
+}
+
+/* Write-ahead: the state file names the masquerade entries (one per
+ * address) before the transaction adds them, so the DEL that follows an
+ * ADD killed between the two still finds and removes them; one that was
+ * never added (or that a wider entry covers) is skipped there as gone. */
+static int state_write_ahead(struct cni *c, const struct cni_ip *ips, size_t nips, struct made *m)
+{
+	m->nmasq = 0;
+	for (size_t i = 0; i < nips && m->nmasq < CNI_MAX_IPS; i++) {
+		struct nat_masq *e = &m->masq[m->nmasq++];
+
+		*e = (struct nat_masq){ .subnet = ips[i].addr };
+		e->subnet.prefix = (int)cidr_addr_len(&e->subnet) * 8;
+	}
+	m->state = true;
+	if (state_write(c, m) == 0)
+		return 0;
+	m->nmasq = 0;
+	return -1;
 }
 
 /* Best effort, entry by entry: one already gone does not keep the others. */
@@ -983,7 +1008,8 @@ static int cmd_add(struct cni *c)
 			goto out;
 		}
 	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0 ||
-	    (c->conf.ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0) || publish_add(c, ips, nips, &m) < 0)
+	    (c->conf.ipmasq && (state_write_ahead(c, ips, nips, &m) < 0 || masq_add(c, ips, nips, m.masq, &m.nmasq) < 0)) ||
+	    publish_add(c, ips, nips, &m) < 0)
 		goto out;
 	m.state = true;
 	if (state_write(c, &m) < 0)
@@ -1041,12 +1067,17 @@ static void remove_by_prev_result(struct cni *c)
 static int cmd_del(struct cni *c)
 {
 	struct nl_sock *host = nl_route_open();
-	struct json_object *st = state_read(c, c->hostif);
+	struct json_object *st;
 	int r;
 
-	if (!host) {
-		json_object_put(st);
+	if (!host)
 		return fail_sys(c, errno, "netlink");
+	/* A state file that is there but cannot be read fails this DEL with
+	 * nothing removed: the runtime's next DEL still finds what it names. */
+	if (!(st = state_read(c, c->hostif)) && errno != ENOENT) {
+		r = fail_sys(c, errno, STATE_DIR);
+		nl_route_close(host);
+		return r;
 	}
 	if (!st)
 		remove_by_prev_result(c);
