@@ -31,10 +31,16 @@ fi
 root=/tmp/bench-root
 mini_root "$root" /bin/true
 
-if need spawn "full jail vs bwrap" nsnew peer:bwrap; then
+# floor/jail makes the same namespaces and mounts as nsnew -a --rootfs
+# --mount-proc, with nothing else: the kernel's share of a full jail.
+if need spawn "full jail vs bwrap" nsnew peer:bwrap floor:jail; then
 	bench_time bwrap "bwrap --unshare-all --bind $root / --proc /proc --dev /dev /bin/true" \
-		nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" &&
-		bench_row spawn "full jail, minimal root (vs bwrap)" 0.7 nsnew bwrap ||
+		nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" \
+		floor-jail "$FLOOR/jail $root /bin/true" &&
+		bench_row spawn "full jail, minimal root (vs bwrap)" 0.7 nsnew bwrap &&
+		bench_row spawn "full jail, minimal root (vs floor)" - nsnew floor-jail \
+			"floor: clone3 into all 8 types, maps, pivot_root, the same 14 mounts" &&
+		bench_row spawn "bwrap --unshare-all (vs floor)" - bwrap floor-jail "DESIGN.md: 1.8" ||
 		bench_fail spawn "full jail, minimal root (vs bwrap)"
 fi
 
@@ -51,8 +57,12 @@ c["process"]["terminal"] = False
 c["process"]["args"] = ["/bin/true"]
 c["root"]["path"] = sys.argv[2]
 json.dump(c, open(sys.argv[1], "w"))' "$bundle/config.json" "$root"
+	floor=()
+	[ -x "$FLOOR/jail" ] && floor=(floor-jail "$FLOOR/jail $root /bin/true")
 	bench_time crun "crun --cgroup-manager=disabled run --bundle $bundle bench" \
-		nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" &&
-		bench_row spawn "full jail, minimal root (vs crun run)" 0.3 nsnew crun "crun: --cgroup-manager=disabled, cgroup2 mounted in the sandbox" ||
+		nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" "${floor[@]}" &&
+		bench_row spawn "full jail, minimal root (vs crun run)" 0.3 nsnew crun "crun: --cgroup-manager=disabled, cgroup2 mounted in the sandbox" &&
+		{ [ -z "${floor[*]}" ] ||
+			bench_row spawn "crun run (vs floor)" - crun floor-jail "DESIGN.md: about 4 (crun with its cgroups)"; } ||
 		bench_fail spawn "full jail, minimal root (vs crun run)"
 fi
