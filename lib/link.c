@@ -14,6 +14,8 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
+#include <netlink/cache.h>
 
 #include "link.h"
 #include "nl.h"
@@ -121,13 +123,34 @@ int link_index(struct nl_sock *sk, const char *name)
 	return r < 0 ? r : i.ifindex;
 }
 
-int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *), void *data)
+/* A dump of the socket's namespace into a new cache of the libnl type
+ * NAME ("route/link"). libnl's own refill (rtnl_link_alloc_cache) goes
+ * on to wait for the answer when the request could not be sent, and
+ * waits for ever: the request is sent here and its error kept. */
+static int dump_cache(struct nl_sock *sk, const char *name, int type, struct nl_cache **cache)
 {
-	struct nl_cache *cache = NULL;
-	int r = rtnl_link_alloc_cache(track(sk), AF_UNSPEC, &cache);
+	int r = nl_cache_alloc_name(name, cache);
 
 	if (r < 0)
 		return nl_result(r);
+	r = nl_rtgen_request(track(sk), type, AF_UNSPEC, NLM_F_DUMP);
+	if (r >= 0)
+		r = nl_cache_pickup(sk, *cache);
+	if (r < 0) {
+		nl_cache_free(*cache);
+		*cache = NULL;
+		return nl_result(r);
+	}
+	return 0;
+}
+
+int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *), void *data)
+{
+	struct nl_cache *cache = NULL;
+	int r = dump_cache(sk, "route/link", RTM_GETLINK, &cache);
+
+	if (r < 0)
+		return r;
 	for (struct nl_object *o = nl_cache_get_first(cache); o && !r; o = nl_cache_get_next(o)) {
 		struct link_info i;
 
@@ -138,14 +161,14 @@ int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *)
 	return r;
 }
 
-int link_veth_add(struct nl_sock *sk, const struct link_veth *v)
+/* The pair as a libnl object (NULL on ENOMEM); putting it puts the peer. */
+static struct rtnl_link *veth_object(const struct link_veth *v)
 {
 	struct rtnl_link *l = rtnl_link_veth_alloc();
 	struct rtnl_link *peer;
-	int r;
 
 	if (!l)
-		return -ENOMEM;
+		return NULL;
 	peer = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(l, v->name);
 	rtnl_link_set_name(peer, v->peer);
@@ -168,10 +191,29 @@ int link_veth_add(struct nl_sock *sk, const struct link_veth *v)
 	 * (ENOTCONN). */
 	if (v->up)
 		rtnl_link_set_flags(l, IFF_UP);
+	rtnl_link_put(peer);	/* L holds its own reference */
+	return l;
+}
+
+int link_veth_add(struct nl_sock *sk, const struct link_veth *v)
+{
+	struct rtnl_link *l = veth_object(v);
+	int r;
+
+	if (!l)
+		return -ENOMEM;
 	r = rtnl_link_add(track(sk), l, NLM_F_CREATE | NLM_F_EXCL);
-	rtnl_link_put(peer);
 	rtnl_link_put(l);
 	return nl_result(r);
+}
+
+int link_veth_add_msg(const struct link_veth *v, struct nl_msg **m)
+{
+	struct rtnl_link *l = veth_object(v);
+	int r = l ? rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, m) : -NLE_NOMEM;
+
+	rtnl_link_put(l);
+	return r < 0 ? nl_to_errno(r) : 0;
 }
 
 int link_bridge_add(struct nl_sock *sk, const char *name, uint32_t mtu, uint32_t group)
@@ -216,6 +258,23 @@ int link_set_up(struct nl_sock *sk, int ifindex, const char *name)
 		rtnl_link_set_name(l, name);
 	rtnl_link_set_flags(l, IFF_UP);
 	return link_change(sk, l);
+}
+
+int link_set_up_msg(int ifindex, const char *name, struct nl_msg **m)
+{
+	struct rtnl_link *l = rtnl_link_alloc();
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	if (ifindex > 0)
+		rtnl_link_set_ifindex(l, ifindex);
+	else
+		rtnl_link_set_name(l, name);
+	rtnl_link_set_flags(l, IFF_UP);
+	r = rtnl_link_build_add_request(l, 0, m);
+	rtnl_link_put(l);
+	return r < 0 ? nl_to_errno(r) : 0;
 }
 
 int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group)
@@ -384,26 +443,43 @@ struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix)
 	return a;
 }
 
-int link_addr_add_flags(struct nl_sock *sk, int ifindex, const struct cidr *c, unsigned flags)
+/* The address as a libnl object, or NULL on ENOMEM. */
+static struct rtnl_addr *addr_object(int ifindex, const struct cidr *c, unsigned flags)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	struct nl_addr *local = cidr_nl_addr(c, c->prefix);
-	int r = -NLE_NOMEM;
 
-	if (a && local) {
+	if (a && local && rtnl_addr_set_local(a, local) == 0) {
 		rtnl_addr_set_ifindex(a, ifindex);
 		rtnl_addr_set_family(a, c->family);
-		r = rtnl_addr_set_local(a, local);
 		rtnl_addr_set_prefixlen(a, c->prefix);
 		/* No duplicate address detection: the address is usable at
 		 * once instead of after a second or more of DAD. */
 		rtnl_addr_set_flags(a, IFA_F_NODAD | flags);
-		if (r == 0)
-			r = rtnl_addr_add(track(sk), a, NLM_F_EXCL);
+	} else {
+		rtnl_addr_put(a);
+		a = NULL;
 	}
 	nl_addr_put(local);
+	return a;
+}
+
+int link_addr_add_flags(struct nl_sock *sk, int ifindex, const struct cidr *c, unsigned flags)
+{
+	struct rtnl_addr *a = addr_object(ifindex, c, flags);
+	int r = a ? rtnl_addr_add(track(sk), a, NLM_F_EXCL) : -NLE_NOMEM;
+
 	rtnl_addr_put(a);
 	return nl_result(r);
+}
+
+int link_addr_add_msg(int ifindex, const struct cidr *c, struct nl_msg **m)
+{
+	struct rtnl_addr *a = addr_object(ifindex, c, 0);
+	int r = a ? rtnl_addr_build_add_request(a, NLM_F_EXCL, m) : -NLE_NOMEM;
+
+	rtnl_addr_put(a);
+	return r < 0 ? nl_to_errno(r) : 0;
 }
 
 int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c)
@@ -414,10 +490,10 @@ int link_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c)
 int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c)
 {
 	struct nl_cache *cache = NULL;
-	int r = rtnl_addr_alloc_cache(track(sk), &cache);
+	int r = dump_cache(sk, "route/addr", RTM_GETADDR, &cache);
 
 	if (r < 0)
-		return nl_result(r);
+		return r;
 	r = -EADDRNOTAVAIL;
 	for (struct nl_object *o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
@@ -441,7 +517,8 @@ int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c)
 	return r;
 }
 
-int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw)
+/* A default route via GW out of IFINDEX as a libnl object, or NULL. */
+static struct rtnl_route *route_object(int ifindex, const struct cidr *gw)
 {
 	static const struct cidr any4 = { .family = AF_INET }, any6 = { .family = AF_INET6 };
 	struct rtnl_route *rt = rtnl_route_alloc();
@@ -459,13 +536,117 @@ int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw)
 		rtnl_route_nh_set_gateway(nh, via);
 		rtnl_route_add_nexthop(rt, nh);
 		nh = NULL;	/* the route owns it now */
-		if (r == 0)
-			r = rtnl_route_add(track(sk), rt, NLM_F_EXCL);
 	}
 	if (nh)
 		rtnl_route_nh_free(nh);
 	nl_addr_put(dst);
 	nl_addr_put(via);
+	if (r < 0) {
+		rtnl_route_put(rt);
+		return NULL;
+	}
+	return rt;
+}
+
+int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw)
+{
+	struct rtnl_route *rt = route_object(ifindex, gw);
+	int r = rt ? rtnl_route_add(track(sk), rt, NLM_F_EXCL) : -NLE_NOMEM;
+
 	rtnl_route_put(rt);
 	return nl_result(r);
+}
+
+int link_route_default_msg(int ifindex, const struct cidr *gw, struct nl_msg **m)
+{
+	struct rtnl_route *rt = route_object(ifindex, gw);
+	int r = rt ? rtnl_route_build_add_request(rt, NLM_F_EXCL, m) : -NLE_NOMEM;
+
+	rtnl_route_put(rt);
+	return r < 0 ? nl_to_errno(r) : 0;
+}
+
+/* Requests of link_send_many: numbered from a base of their own, far
+ * from libnl's (time(0)) and from link_set_group_many's, and sent in
+ * chunks whose acks (an error ack carries the request back) stay well
+ * below the socket's default receive buffer. */
+#define MANY_SEQ 0x40000000u
+#define MANY_CHUNK 32
+#define MANY_BUF 65536
+
+static int many_acks(int fd, size_t base, size_t m, int *err)
+{
+	union {
+		char b[MANY_BUF];
+		struct nlmsghdr align;
+	} buf;
+	size_t got = 0;
+
+	while (got < m) {
+		ssize_t len = recv(fd, buf.b, sizeof(buf.b), 0);
+
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0)
+			return -errno;
+		for (struct nlmsghdr *h = &buf.align; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
+			size_t k = h->nlmsg_seq - MANY_SEQ;
+
+			if (h->nlmsg_type != NLMSG_ERROR || k < base || k >= base + m ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				continue;
+			err[k] = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+			got++;
+		}
+	}
+	return 0;
+}
+
+int link_send_many(struct nl_sock *sk, struct nl_msg *const *msgs, size_t n, int *err)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	int fd = nl_socket_get_fd(sk);
+	_cleanup_free_ char *buf = NULL;
+	size_t cap = 0;
+
+	int r = 0;
+
+	for (size_t i = 0; i < n; i++)
+		err[i] = 1;	/* no ack read yet */
+	for (size_t base = 0; base < n; base += MANY_CHUNK) {
+		size_t m = n - base < MANY_CHUNK ? n - base : MANY_CHUNK, len = 0;
+
+		for (size_t k = 0; k < m; k++) {
+			struct nlmsghdr *h = nlmsg_hdr(msgs[base + k]);
+			size_t sz = NLMSG_ALIGN(h->nlmsg_len);
+
+			if (len + sz > cap) {
+				char *nb = realloc(buf, cap = 2 * (len + sz) + 4096);
+
+				if (!nb) {
+					r = -ENOMEM;
+					goto out;
+				}
+				buf = nb;
+			}
+			h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+			h->nlmsg_seq = (uint32_t)(MANY_SEQ + base + k);
+			h->nlmsg_pid = 0;
+			memset(buf + len, 0, sz);
+			memcpy(buf + len, h, h->nlmsg_len);
+			len += sz;
+		}
+		if (sendto(fd, buf, len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0) {
+			r = -errno;
+			goto out;
+		}
+		r = many_acks(fd, base, m, err);
+		if (r < 0)
+			goto out;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		if (err[i] == 1)
+			err[i] = r;
+	return r;
 }

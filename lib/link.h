@@ -91,3 +91,19 @@ struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix);
 int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c);
 /* A default route of GW's family via GW out of IFINDEX, main table. */
 int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw);
+
+/* The requests link_veth_add, link_set_up, link_addr_add and
+ * link_route_default send (one round trip each), built into *M for
+ * link_send_many instead: 0 (nlmsg_free *M after), or the -errno the
+ * one-trip function would return for a request it cannot build. */
+int link_veth_add_msg(const struct link_veth *v, struct nl_msg **m);
+int link_set_up_msg(int ifindex, const char *name, struct nl_msg **m);
+int link_addr_add_msg(int ifindex, const struct cidr *c, struct nl_msg **m);
+int link_route_default_msg(int ifindex, const struct cidr *gw, struct nl_msg **m);
+/* Send the N requests MSGS[] back to back, in chunks, without waiting for
+ * each ack, then match the acks by sequence number: ERR[i] is 0 or the
+ * kernel's -errno for MSGS[i]; the kernel runs them in order and goes on
+ * after a failing one. Returns 0, or -errno when the socket failed: the
+ * requests whose ack was not read get that -errno in ERR[] too (they may
+ * or may not have been done). */
+int link_send_many(struct nl_sock *sk, struct nl_msg *const *msgs, size_t n, int *err);

@@ -450,6 +450,28 @@ test_batch_runtime_error_names_the_line() {
 	assertFalse "line 5 did not" "ip link show b3 2>/dev/null"
 }
 
+# Consecutive add lines are made together (all pairs, then links up, then
+# addresses): a line that fails after its pair exists undoes it and the
+# lines after it, and keeps the whole lines before it.
+test_batch_failure_after_creation_keeps_only_earlier_lines() {
+	printf 'add bf1 -n %s --peer p1 --addr 10.66.1.1/24 --peer-addr 10.66.1.2/24\n' "$J" >"$SHUNIT_TMPDIR/b"
+	printf 'add bf2 -n %s --peer p2 --peer-addr 10.66.2.2/24\n' "$J" >>"$SHUNIT_TMPDIR/b"
+	# The kernel refuses the second, identical address: after creation.
+	printf 'add bf3 -n %s --peer p3 --peer-addr 10.66.3.2/24 --peer-addr 10.66.3.2/24\n' "$J" >>"$SHUNIT_TMPDIR/b"
+	printf 'add bf4 -n %s --peer p4\nadd bf5 -n %s --peer p5\n' "$J" "$J" >>"$SHUNIT_TMPDIR/b"
+	run vethctl -b "$SHUNIT_TMPDIR/b"
+	assertRC 1
+	assertOneLineError vethctl
+	assertErrContains "$SHUNIT_TMPDIR/b:3: "
+	assertTrue "line 1 whole" "ip -n $J -o addr show p1 | grep -q 10.66.1.2/24"
+	assertTrue "line 1 works" "ping_from $J 10.66.1.1"
+	assertTrue "line 2 whole" "ip -n $J -o addr show p2 | grep -q 10.66.2.2/24"
+	assertEquals "only lines 1 and 2 in the host" "bf1 bf2" \
+		"$(ip -o link show type veth | awk -F'[:@ ]+' '{print $2}' | sort | xargs)"
+	assertEquals "only lines 1 and 2 in the namespace" "p1 p2" \
+		"$(ip -n "$J" -o link show type veth | awk -F'[:@ ]+' '{print $2}' | sort | xargs)"
+}
+
 test_batch_usage_error_changes_nothing() {
 	before=$(links)
 	run vethctl -b - <<-EOF

@@ -13,71 +13,32 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <netlink/msg.h>
 
 #include "addr.h"
+#include "batch.h"
 #include "jsonout.h"
 #include "link.h"
 #include "msg.h"
 #include "netnsdir.h"
 #include "nl.h"
 #include "ns.h"
-#include "parse.h"
 #include "util.h"
+#include "vethargs.h"
 
-#define MAX_ADDRS 4
+static void cmd_add(const struct veth_args *o);
+static void cmd_bridge(const struct veth_args *o);
+static void cmd_connect(const struct veth_args *o);
+static void cmd_del(const struct veth_args *o);
+static void cmd_list(const struct veth_args *o);
 
-struct opts {
-	const struct cmd *cmd;
-	char **args;
-	int nargs;
-	const char *batch, *master, *name, *netns, *peer;
-	struct cidr addr[MAX_ADDRS], peer_addr[MAX_ADDRS];
-	int naddr, npeer_addr;
-	uint32_t mtu, group;
-	bool gateway, json;
-	/* Batch lines: where the line came from, and the usage message. */
-	bool in_batch;
-	char *err;
-};
-
-struct cmd {
-	const char *name;
-	int min, max;		/* operands after the command; -1: any */
-	void (*run)(struct opts *);
-};
-
-static void cmd_add(struct opts *o);
-static void cmd_bridge(struct opts *o);
-static void cmd_connect(struct opts *o);
-static void cmd_del(struct opts *o);
-static void cmd_list(struct opts *o);
-
-static const struct cmd cmds[] = {
-	{ "add", 1, 1, cmd_add },
-	{ "bridge", 2, 2, cmd_bridge },
-	{ "connect", 2, 2, cmd_connect },
-	{ "del", 0, -1, cmd_del },
-	{ "list", 0, 0, cmd_list },
-};
-
-enum {
-	OPT_ADDR = 0x100, OPT_GATEWAY, OPT_GROUP, OPT_MASTER, OPT_MTU,
-	OPT_NAME, OPT_PEER, OPT_PEER_ADDR,
-};
-
-static const struct argp_option options[] = {
-	{ "addr", OPT_ADDR, "CIDR", 0, "address of NAME (or BR, or NS1's end); repeat for IPv4 and IPv6", 0 },
-	{ "batch", 'b', "FILE", 0, "run the commands in FILE (- for stdin), one per line", 0 },
-	{ "gateway", OPT_GATEWAY, NULL, 0, "add: default route in NS via the host end's (or BR's) address", 0 },
-	{ "group", OPT_GROUP, "N", 0, "add, bridge add: put the link in group N; del: delete group N", 0 },
-	{ "json", 'j', NULL, 0, "list: print JSON", 0 },
-	{ "master", OPT_MASTER, "BR", 0, "add: enslave the host end to bridge BR", 0 },
-	{ "mtu", OPT_MTU, "N", 0, "MTU of both ends (68-65535)", 0 },
-	{ "name", OPT_NAME, "NAME", 0, "connect: name of NS1's end (default eth0)", 0 },
-	{ "netns", 'n', "NS", 0, "add: create the peer in NS (a name, PID or path)", 0 },
-	{ "peer", OPT_PEER, "PEER", 0, "name of the peer end (default eth0)", 0 },
-	{ "peer-addr", OPT_PEER_ADDR, "CIDR", 0, "address of the peer (or NS2's end); repeatable", 0 },
-	{ NULL, 0, NULL, 0, NULL, 0 },
+static void (*const run[])(const struct veth_args *) = {
+	[VETH_ADD] = cmd_add,
+	[VETH_BRIDGE] = cmd_bridge,
+	[VETH_CONNECT] = cmd_connect,
+	[VETH_DEL] = cmd_del,
+	[VETH_LIST] = cmd_list,
 };
 
 static const char doc[] =
@@ -102,167 +63,22 @@ static const char doc[] =
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
 
-/* A usage error: argp's message and exit, or, on a batch line, the text
- * kept for the caller to print with the line's number. */
-__attribute__((format(printf, 2, 3)))
-static error_t usage(struct argp_state *state, const char *fmt, ...)
+/* The options and their checks are vethargs' (a batch line shares them);
+ * a usage error is worded there and printed here. */
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
-	struct opts *o = state->input;
-	char *msg;
-	va_list ap;
+	struct veth_args *o = state->input;
+	error_t e = vethargs_parse_opt(key, arg, state);
 
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
+	if (e == ENOMEM)
 		xerrc(EXIT_FAIL, ENOMEM, "parse");
-	va_end(ap);
-	if (!o->in_batch)
-		argp_error(state, "%s", msg);
-	free(o->err);
-	o->err = msg;
-	return EINVAL;
-}
-
-static error_t check_ifname(struct argp_state *state, const char *name)
-{
-	int r = link_name_check(name);
-
-	if (r == -ENAMETOOLONG)
-		return usage(state, "%s: interface name longer than %d bytes", name, LINK_NAME_MAX);
-	if (r < 0)
-		return usage(state, "'%s': invalid interface name", name);
-	return 0;
-}
-
-static error_t add_cidr(struct argp_state *state, const char *arg, struct cidr *v, int *n)
-{
-	int r;
-
-	if (*n == MAX_ADDRS)
-		return usage(state, "%s: at most %d addresses per end", arg, MAX_ADDRS);
-	r = cidr_parse(arg, &v[*n], true);
-	if (r == -ERANGE)
-		return usage(state, "%s: prefix length out of range", arg);
-	if (r < 0)
-		return usage(state, "'%s': not an address with a prefix (ADDR/LEN)", arg);
-	(*n)++;
-	return 0;
-}
-
-static bool is(const struct opts *o, const char *c)
-{
-	return streq(o->cmd->name, c);
-}
-
-/* Which options each command takes, and its operands. */
-static error_t check_operands(struct argp_state *state, struct opts *o)
-{
-	const char *c = o->cmd->name;
-	bool bridge_add = is(o, "bridge") && o->nargs && streq(o->args[0], "add");
-	error_t e = 0;
-
-	if (o->nargs < o->cmd->min || (o->cmd->max >= 0 && o->nargs > o->cmd->max))
-		return usage(state, "%s: wrong number of operands", c);
-	if (is(o, "bridge") && !bridge_add && !streq(o->args[0], "del"))
-		return usage(state, "bridge: '%s': expected add or del", o->args[0]);
-	if (o->json && !is(o, "list"))
-		return usage(state, "%s: --json is for list", c);
-	if (o->netns && !is(o, "add"))
-		return usage(state, "%s: --netns is for add", c);
-	if ((o->gateway || o->master) && !is(o, "add"))
-		return usage(state, "%s: --gateway and --master are for add", c);
-	if (o->peer && !is(o, "add") && !is(o, "connect"))
-		return usage(state, "%s: --peer is for add and connect", c);
-	if (o->name && !is(o, "connect"))
-		return usage(state, "%s: --name is for connect", c);
-	if (o->npeer_addr && !is(o, "add") && !is(o, "connect"))
-		return usage(state, "%s: --peer-addr is for add and connect", c);
-	if ((o->naddr || o->mtu) && !is(o, "add") && !is(o, "connect") && !bridge_add)
-		return usage(state, "%s: --addr and --mtu are for add, connect and bridge add", c);
-	if (o->group && !is(o, "add") && !is(o, "del") && !bridge_add)
-		return usage(state, "%s: --group is for add, bridge add and del", c);
-	if (is(o, "del") && (o->group != 0) == (o->nargs > 0))
-		return usage(state, "del: give NAME... or --group N");
-	if (is(o, "add") && !o->netns && !o->peer)
-		return usage(state, "add: --peer PEER is needed without --netns (eth0 is for a namespace)");
-	if (is(o, "add") && !o->netns && streq(o->peer, o->args[0]))
-		return usage(state, "add: %s: NAME and PEER are the same", o->peer);
-	if (o->gateway && (!o->netns || !o->npeer_addr || (!o->naddr && !o->master)))
-		return usage(state, "add: --gateway needs --netns, --peer-addr and --addr or --master");
-	for (int i = 0; i < o->nargs && !e; i++)
-		if (!is(o, "connect") && !(is(o, "bridge") && i == 0))
-			e = check_ifname(state, o->args[i]);
-	if (!e && o->master)
-		e = check_ifname(state, o->master);
-	if (!e && o->peer)
-		e = check_ifname(state, o->peer);
-	if (!e && o->name)
-		e = check_ifname(state, o->name);
+	if (e && e != ARGP_ERR_UNKNOWN)
+		argp_error(state, "%s", o->err);
 	return e;
 }
 
-static error_t parse_number(struct argp_state *state, const char *opt, const char *arg,
-			    uint64_t min, uint64_t max, uint32_t *out)
-{
-	uint64_t v;
-
-	if (parse_u64(arg, min, max, &v) < 0)
-		return usage(state, "--%s: '%s': not a number in %ju-%ju", opt, arg,
-			     (uintmax_t)min, (uintmax_t)max);
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static error_t parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct opts *o = state->input;
-
-	switch (key) {
-	case OPT_ADDR: return add_cidr(state, arg, o->addr, &o->naddr);
-	case 'b': o->batch = arg; break;
-	case OPT_GATEWAY: o->gateway = true; break;
-	case OPT_GROUP: return parse_number(state, "group", arg, 1, UINT32_MAX, &o->group);
-	case 'j': o->json = true; break;
-	case OPT_MASTER: o->master = arg; break;
-	case OPT_MTU: return parse_number(state, "mtu", arg, 68, 65535, &o->mtu);
-	case OPT_NAME: o->name = arg; break;
-	case 'n': o->netns = arg; break;
-	case OPT_PEER: o->peer = arg; break;
-	case OPT_PEER_ADDR: return add_cidr(state, arg, o->peer_addr, &o->npeer_addr);
-	case ARGP_KEY_INIT:
-		o->args = calloc(state->argc, sizeof(char *));
-		if (!o->args)
-			xerrc(EXIT_FAIL, ENOMEM, "parse");
-		break;
-	case ARGP_KEY_ARG:
-		if (o->cmd) {
-			o->args[o->nargs++] = arg;
-			break;
-		}
-		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-			if (streq(arg, cmds[i].name))
-				o->cmd = &cmds[i];
-		if (!o->cmd)
-			return usage(state, "'%s': unknown command", arg);
-		break;
-	case ARGP_KEY_END:
-		if (o->batch && (o->cmd || o->in_batch || o->json || o->naddr || o->npeer_addr ||
-				 o->mtu || o->group || o->gateway || o->master || o->name ||
-				 o->netns || o->peer))
-			return usage(state, o->in_batch ? "--batch inside a batch" :
-				     "--batch takes no command and no other option");
-		if (o->batch)
-			break;
-		if (!o->cmd)
-			return usage(state, "a command is required");
-		return check_operands(state, o);
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
 static const struct argp argp = {
-	options, parse_opt,
+	vethargs_options, parse_opt,
 	"add NAME [-n NS] [--peer PEER] [--addr CIDR]... [--peer-addr CIDR]... [--gateway] [--master BR] [--mtu N] [--group N]\n"
 	"bridge add BR [--addr CIDR]... [--mtu N] [--group N]\n"
 	"bridge del BR\n"
@@ -282,6 +98,7 @@ static struct {
 	ino_t ino;
 	struct nl_sock *sk;
 	bool lo_up;		/* lo brought up through it already */
+	bool pinned;		/* in use by gathered batch lines: kept */
 } ns_socks[16];
 static unsigned ns_socks_next;
 
@@ -313,11 +130,11 @@ static struct nl_sock *ns_sock(int nsfd, const char *ref)
 	for (i = 0; i < ARRAY_SIZE(ns_socks); i++)
 		if (ns_socks[i].sk && ns_socks[i].dev == st.st_dev && ns_socks[i].ino == st.st_ino)
 			return last = ns_socks[i].sk;
-	/* Evict round robin, never the socket handed out last: connect
-	 * holds two at once. */
-	i = ns_socks_next++ % ARRAY_SIZE(ns_socks);
-	if (last && ns_socks[i].sk == last)
+	/* Evict round robin, never the socket handed out last (connect
+	 * holds two at once) nor a pinned one (fewer than half are). */
+	do
 		i = ns_socks_next++ % ARRAY_SIZE(ns_socks);
+	while ((last && ns_socks[i].sk == last) || ns_socks[i].pinned);
 	nl_route_close(ns_socks[i].sk);
 	ns_socks[i].sk = link_sock_open_ns(nsfd);
 	if (!ns_socks[i].sk)
@@ -325,6 +142,7 @@ static struct nl_sock *ns_sock(int nsfd, const char *ref)
 	ns_socks[i].dev = st.st_dev;
 	ns_socks[i].ino = st.st_ino;
 	ns_socks[i].lo_up = false;
+	ns_socks[i].pinned = false;
 	return last = ns_socks[i].sk;
 }
 
@@ -430,7 +248,7 @@ static void set_addrs(const struct undo *u, struct nl_sock *sk, const char *name
 
 /* The gateway for family FAM: the host end's address of that family, or
  * the bridge's when the host end is a bridge port. */
-static bool gateway_for(const struct opts *o, int fam, int master, struct cidr *gw)
+static bool gateway_for(const struct veth_args *o, int fam, int master, struct cidr *gw)
 {
 	for (int k = 0; k < o->naddr; k++)
 		if (o->addr[k].family == fam) {
@@ -442,7 +260,7 @@ static bool gateway_for(const struct opts *o, int fam, int master, struct cidr *
 
 /* A default route in the peer's namespace for each family of the peer's
  * addresses. */
-static void set_gateway(const struct undo *u, const struct opts *o, int master,
+static void set_gateway(const struct undo *u, const struct veth_args *o, int master,
 			struct nl_sock *psk, int peer_index)
 {
 	bool done[2] = { false, false };
@@ -464,7 +282,7 @@ static void set_gateway(const struct undo *u, const struct opts *o, int master,
 	}
 }
 
-static void cmd_add(struct opts *o)
+static void cmd_add(const struct veth_args *o)
 {
 	const char *name = o->args[0], *peer = o->peer ? o->peer : "eth0";
 	_cleanup_close_ int nsfd = o->netns ? open_netns(o->netns) : -1;
@@ -498,7 +316,7 @@ static void cmd_add(struct opts *o)
 		set_gateway(&u, o, master, psk, peer_index);
 }
 
-static void cmd_connect(struct opts *o)
+static void cmd_connect(const struct veth_args *o)
 {
 	const char *ns1 = o->args[0], *ns2 = o->args[1];
 	const char *name = o->name ? o->name : "eth0", *peer = o->peer ? o->peer : "eth0";
@@ -531,7 +349,7 @@ static void cmd_connect(struct opts *o)
 		set_addrs(&u, s2, peer, xindex(&u, s2, peer), o->peer_addr, o->npeer_addr);
 }
 
-static void cmd_bridge(struct opts *o)
+static void cmd_bridge(const struct veth_args *o)
 {
 	const char *br = o->args[1];
 	struct undo u = { host_sk, br };
@@ -659,7 +477,7 @@ static void delete_pending(struct pending_del *v, size_t n, bool partial_ok)
 	fail(0, "%s: not a veth link", v[bad].name);
 }
 
-static void cmd_del(struct opts *o)
+static void cmd_del(const struct veth_args *o)
 {
 	struct pending_del *v;
 	int r;
@@ -808,7 +626,7 @@ static void print_pair(const struct list_state *s, const struct link_info *li,
 	       ns ? ns : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down");
 }
 
-static void cmd_list(struct opts *o)
+static void cmd_list(const struct veth_args *o)
 {
 	struct list_state s = { 0 };
 	struct json_object *arr = o->json ? json_object_new_array() : NULL;
@@ -843,120 +661,493 @@ static void cmd_list(struct opts *o)
  * socket, consecutive del lines gathered into one deletion, and the
  * first failure stops the batch with its line in the message. */
 struct line {
-	struct opts o;
+	struct veth_args o;
 	char *where;
 };
 
-static const char *unknown_option(char **argv)
+/* Parse every line of B into *LINES (blank and comment lines left out):
+ * their count, or exit 2 naming the first bad line. */
+static size_t parse_batch(struct batch *b, struct line **lines)
 {
-	for (char **a = argv + 1; *a; a++) {
-		bool known = false;
+	struct line *v = NULL;
+	size_t n = 0, cap = 0;
 
-		if ((*a)[0] != '-' || !(*a)[1])
-			continue;
-		if (streq(*a, "--"))
-			return NULL;
-		for (const struct argp_option *p = options; p->name; p++)
-			if ((*a)[1] == '-' ? !strncmp(*a + 2, p->name, strcspn(*a + 2, "=")) &&
-					     strlen(p->name) == strcspn(*a + 2, "=")
-					   : (*a)[1] == p->key)
-				known = true;
-		if (!known)
-			return *a;
+	for (char *text; (text = batch_next_line(b));) {
+		int r;
+
+		if (n == cap && !(v = reallocarray(v, cap = cap ? 2 * cap : 256, sizeof(*v))))
+			xerrc(EXIT_FAIL, ENOMEM, "batch");
+		v[n].where = batch_where(b);
+		if (!v[n].where)
+			xerrc(EXIT_FAIL, ENOMEM, "batch");
+		r = vethargs_parse_line(text, &v[n].o);
+		if (r == -EINVAL)
+			xerrc(EXIT_USAGE, 0, "%s: %s", v[n].where, v[n].o.err);
+		if (r < 0)
+			xerrc(EXIT_FAIL, -r, "batch");
+		if (v[n].o.cmd) {
+			n++;
+		} else {
+			free(v[n].where);
+			vethargs_free(&v[n].o);
+		}
 	}
-	return NULL;
+	*lines = v;
+	return n;
 }
 
-static void parse_line(char *text, const char *where_, struct opts *o)
-{
-	size_t cap = 8, n = 1;
-	char **argv = malloc(cap * sizeof(*argv));
-	char *save = NULL;
-	const char *bad;
+/* Consecutive add lines of a batch, gathered. The kernel runs each
+ * request while it is sent, but a link coming up leaves work to kernel
+ * workers (link state events, IPv6 address configuration) that take the
+ * rtnl lock the next request needs: bringing each peer up right after its
+ * pair is made had every later request wait on that work (perf: 10% of
+ * the time spinning on the lock's owner, against 3% this way). So, as
+ * `ip -batch` then `ip -n NS -batch` do, a group of lines makes all its
+ * pairs first, then brings the peers up, addresses and routes them; each
+ * step's requests go out back to back, their acks matched afterwards
+ * (link_send_many), and the ifindexes addresses need come from one dump
+ * per namespace, not a lookup per line. A line still fails as it would
+ * alone: the first failing line (in file order, then step order) is
+ * reported with its FILE:LINE after the pairs it and the group's later
+ * lines made are removed. */
+#define GROUP_NS_MAX 8		/* namespaces of one group: half the sockets */
 
-	if (!argv)
-		xerrc(EXIT_FAIL, ENOMEM, "batch");
-	argv[0] = (char *)program_invocation_short_name;
-	for (char *w = strtok_r(text, " \t\r\n", &save); w && *w != '#';
-	     w = strtok_r(NULL, " \t\r\n", &save)) {
-		if (n + 2 > cap && !(argv = reallocarray(argv, cap *= 2, sizeof(*argv))))
-			xerrc(EXIT_FAIL, ENOMEM, "batch");
-		argv[n++] = w;
+struct add_line {
+	const struct veth_args *o;
+	const char *where;
+	const char *peer;
+	int nsfd;		/* the group's fd for o->netns, or -1 */
+	struct nl_sock *psk;	/* the peer's namespace */
+	int master;
+	int made;		/* the create's result: 0 (or ack lost), or -errno */
+};
+
+struct group_ns {
+	const char *ref;
+	int fd;
+	struct nl_sock *sk;
+};
+
+struct group_bridge {
+	const char *name;
+	int ifindex;
+};
+
+struct add_group {
+	struct add_line *v;
+	size_t n;
+	struct group_ns ns[GROUP_NS_MAX];
+	size_t nns;
+	struct group_bridge br[GROUP_NS_MAX];
+	size_t nbr;
+};
+
+/* Steps of an add, in the order one line does them alone. */
+enum add_step { STEP_CREATE, STEP_HOST_INDEX, STEP_HOST_ADDR, STEP_LO, STEP_PEER_UP,
+		STEP_PEER_INDEX, STEP_PEER_ADDR, STEP_ROUTE };
+
+/* The first failure: line, step and which address (K), and the error (0
+ * for a gateway with no address to route via). */
+struct add_fail {
+	size_t line;
+	enum add_step step;
+	int k;
+	int err;
+	bool set;
+};
+
+static void add_failed(struct add_fail *f, size_t line, enum add_step step, int k, int err)
+{
+	if (!f->set || line < f->line || (line == f->line && step < f->step) ||
+	    (line == f->line && step == f->step && k < f->k))
+		*f = (struct add_fail){ line, step, k, err, true };
+}
+
+/* What a line needs before its requests can be built: its namespace's fd
+ * and socket, its bridge. False when that fails (the line then runs
+ * alone, which words the error) or the group has no room for it. */
+static bool add_prepare(struct add_group *g, struct add_line *a, const struct veth_args *o)
+{
+	*a = (struct add_line){ .o = o, .peer = o->peer ? o->peer : "eth0", .nsfd = -1,
+				.psk = host_sk };
+	if (o->netns) {
+		size_t i;
+
+		for (i = 0; i < g->nns && !streq(g->ns[i].ref, o->netns); i++)
+			;
+		if (i == g->nns) {
+			int fd;
+			struct nl_sock *sk;
+
+			if (g->nns == GROUP_NS_MAX || (fd = ns_open_ref(o->netns, CLONE_NEWNET)) < 0)
+				return false;
+			sk = ns_sock(fd, o->netns);
+			if (!sk) {
+				close(fd);
+				return false;
+			}
+			for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
+				if (ns_socks[s].sk == sk)
+					ns_socks[s].pinned = true;
+			g->ns[g->nns++] = (struct group_ns){ o->netns, fd, sk };
+		}
+		a->nsfd = g->ns[i].fd;
+		a->psk = g->ns[i].sk;
 	}
-	argv[n] = NULL;
-	*o = (struct opts){ .in_batch = true };
-	if (n == 1) {
-		free(argv);
-		return;		/* blank or comment */
+	if (o->master) {
+		size_t i;
+		struct link_info li;
+
+		for (i = 0; i < g->nbr && !streq(g->br[i].name, o->master); i++)
+			;
+		if (i == g->nbr) {
+			if (g->nbr == GROUP_NS_MAX || link_get(host_sk, 0, o->master, &li) < 0 ||
+			    !streq(li.kind, "bridge"))
+				return false;
+			g->br[g->nbr++] = (struct group_bridge){ o->master, li.ifindex };
+		}
+		a->master = g->br[i].ifindex;
 	}
-	if (argp_parse(&argp, (int)n, argv, ARGP_NO_ERRS | ARGP_NO_EXIT | ARGP_NO_HELP, NULL, o) == 0) {
-		free(argv);
+	return true;
+}
+
+/* Requests for one socket, each tagged with its line and step. */
+struct add_reqs {
+	struct nl_sock *sk;
+	struct nl_msg **m;
+	struct { size_t line; enum add_step step; int k; } *tag;
+	size_t n, cap;
+};
+
+/* Queue the request BUILT made into M, or note why it could not be. */
+static void add_req(struct add_reqs *r, struct add_fail *f, int built, struct nl_msg **m,
+		    size_t line, enum add_step step, int k)
+{
+	if (built < 0) {
+		add_failed(f, line, step, k, built);
 		return;
 	}
-	bad = unknown_option(argv);
-	free(argv);	/* the words live in TEXT; only the array goes */
-	if (o->err)
-		xerrc(EXIT_USAGE, 0, "%s: %s", where_, o->err);
-	if (bad)
-		xerrc(EXIT_USAGE, 0, "%s: '%s': unknown option", where_, bad);
-	xerrc(EXIT_USAGE, 0, "%s: an option is missing its argument", where_);
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 256;
+		r->m = reallocarray(r->m, r->cap, sizeof(*r->m));
+		r->tag = reallocarray(r->tag, r->cap, sizeof(*r->tag));
+		if (!r->m || !r->tag)
+			fail(ENOMEM, "batch");
+	}
+	r->m[r->n] = *m;
+	r->tag[r->n].line = line;
+	r->tag[r->n].step = step;
+	r->tag[r->n++].k = k;
 }
 
-static char *read_all(const char *file)
+/* Send R's requests, note the first failure (and, given G, which pairs
+ * were made), free them. */
+static void add_send(struct add_reqs *r, struct add_fail *f, struct add_group *g)
 {
-	FILE *f = streq(file, "-") ? stdin : fopen(file, "re");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, r;
+	int *err = calloc(r->n ? r->n : 1, sizeof(*err));
 
-	if (!f)
-		xerrc(EXIT_FAIL, errno, "%s", file);
-	do {
-		if (cap - len < 65536 && !(buf = realloc(buf, cap = cap ? 2 * cap : 65536)))
-			xerrc(EXIT_FAIL, ENOMEM, "%s", file);
-		r = fread(buf + len, 1, cap - len - 1, f);
-		len += r;
-	} while (r > 0);
-	if (ferror(f))
-		xerrc(EXIT_FAIL, errno, "%s", file);
-	if (f != stdin)
-		fclose(f);
-	buf[len] = 0;
-	return buf;
+	if (!err)
+		fail(ENOMEM, "batch");
+	int lost = link_send_many(r->sk, r->m, r->n, err);
+
+	for (size_t i = 0; i < r->n; i++) {
+		if (err[i])
+			add_failed(f, r->tag[i].line, r->tag[i].step, r->tag[i].k, err[i]);
+		/* A create whose ack was lost may have been done: undone
+		 * by name, as a line alone undoes it. */
+		if (g && r->tag[i].step == STEP_CREATE)
+			g->v[r->tag[i].line].made = lost < 0 && err[i] == lost ? 0 : err[i];
+		nlmsg_free(r->m[i]);
+	}
+	free(err);
+	free(r->m);
+	free(r->tag);
+	*r = (struct add_reqs){ 0 };
+}
+
+/* Make every pair of G, back to back. */
+static void add_create(struct add_group *g, struct add_fail *f)
+{
+	struct add_reqs r = { .sk = host_sk };
+
+	for (size_t j = 0; j < g->n; j++) {
+		const struct add_line *a = &g->v[j];
+		struct link_veth v = {
+			.name = a->o->args[0], .peer = a->peer, .netns_fd = -1,
+			.peer_netns_fd = a->nsfd, .mtu = a->o->mtu, .master = a->master,
+			.group = a->o->group, .up = true,
+		};
+		struct nl_msg *msg;
+
+		g->v[j].made = -ECANCELED;	/* until its ack says otherwise */
+		add_req(&r, f, link_veth_add_msg(&v, &msg), &msg, j, STEP_CREATE, 0);
+	}
+	add_send(&r, f, g);
+}
+
+/* Names to ifindexes, from one dump of a namespace. */
+struct name_index {
+	struct link_info *v;
+	size_t n, cap;
+};
+
+static int collect_name(const struct link_info *li, void *data)
+{
+	struct name_index *x = data;
+
+	if (x->n == x->cap) {
+		struct link_info *nv = reallocarray(x->v, x->cap = x->cap ? 2 * x->cap : 256, sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		x->v = nv;
+	}
+	x->v[x->n++] = *li;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
+}
+
+static int dump_names(struct nl_sock *sk, struct name_index *x)
+{
+	int r = link_foreach(sk, collect_name, x);
+
+	if (r == 0)
+		qsort(x->v, x->n, sizeof(*x->v), by_name);
+	return r;
+}
+
+static int name_to_index(const struct name_index *x, const char *name)
+{
+	struct link_info key;
+	const struct link_info *li;
+
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	li = x->n ? bsearch(&key, x->v, x->n, sizeof(*x->v), by_name) : NULL;
+	return li ? li->ifindex : -ENODEV;
+}
+
+/* A default route for each family of line J's peer addresses, as
+ * set_gateway makes them. */
+static void add_gateways(struct add_reqs *r, struct add_fail *f, const struct add_line *a,
+			 int peer_index, size_t j)
+{
+	const struct veth_args *o = a->o;
+	bool done[2] = { false, false };
+
+	for (int k = 0; k < o->npeer_addr; k++) {
+		int fam = o->peer_addr[k].family;
+		struct nl_msg *msg;
+		struct cidr gw;
+
+		if (done[fam == AF_INET6])
+			continue;
+		done[fam == AF_INET6] = true;
+		if (!gateway_for(o, fam, a->master, &gw))
+			add_failed(f, j, STEP_ROUTE, k, 0);
+		else
+			add_req(r, f, link_route_default_msg(peer_index, &gw, &msg), &msg,
+				j, STEP_ROUTE, k);
+	}
+}
+
+/* Every request after the creates, for lines [0, N) of G. */
+static void add_configure(struct add_group *g, size_t n, struct add_fail *f)
+{
+	struct add_reqs reqs[1 + GROUP_NS_MAX] = { { .sk = host_sk } };
+	struct name_index names[1 + GROUP_NS_MAX] = { { 0 } };
+	bool dumped[1 + GROUP_NS_MAX] = { false }, lo_sent[1 + GROUP_NS_MAX] = { false };
+
+	for (size_t i = 0; i < g->nns; i++)
+		reqs[1 + i].sk = g->ns[i].sk;
+	for (size_t j = 0; j < n; j++) {
+		const struct add_line *a = &g->v[j];
+		const struct veth_args *o = a->o;
+		size_t p = 0;	/* the peer's socket among reqs[] */
+		struct nl_msg *msg;
+		int idx;
+
+		while (reqs[p].sk != a->psk)
+			p++;
+		if (o->naddr) {
+			int r = dumped[0] ? 0 : dump_names(host_sk, &names[0]);
+
+			dumped[0] = true;
+			idx = r < 0 ? r : name_to_index(&names[0], o->args[0]);
+			if (idx < 0)
+				add_failed(f, j, STEP_HOST_INDEX, 0, idx);
+			for (int k = 0; idx > 0 && k < o->naddr; k++)
+				add_req(&reqs[0], f, link_addr_add_msg(idx, &o->addr[k], &msg), &msg,
+					j, STEP_HOST_ADDR, k);
+		}
+		if (a->nsfd >= 0 && !lo_sent[p]) {
+			bool up = false;
+
+			for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
+				if (ns_socks[s].sk == a->psk)
+					up = ns_socks[s].lo_up;
+			if (!up)
+				add_req(&reqs[p], f, link_set_up_msg(0, "lo", &msg), &msg, j, STEP_LO, 0);
+			lo_sent[p] = true;
+		}
+		add_req(&reqs[p], f, link_set_up_msg(0, a->peer, &msg), &msg, j, STEP_PEER_UP, 0);
+		if (!o->npeer_addr)
+			continue;
+		/* The peers' ifindexes: from a dump after the creates. */
+		idx = dumped[p] ? 0 : dump_names(a->psk, &names[p]);
+		dumped[p] = true;
+		if (idx == 0)
+			idx = name_to_index(&names[p], a->peer);
+		if (idx < 0) {
+			add_failed(f, j, STEP_PEER_INDEX, 0, idx);
+			continue;
+		}
+		for (int k = 0; k < o->npeer_addr; k++)
+			add_req(&reqs[p], f, link_addr_add_msg(idx, &o->peer_addr[k], &msg), &msg,
+				j, STEP_PEER_ADDR, k);
+		if (o->gateway)
+			add_gateways(&reqs[p], f, a, idx, j);
+	}
+	for (size_t i = 0; i <= g->nns; i++) {
+		add_send(&reqs[i], f, NULL);
+		free(names[i].v);
+	}
+	/* lo is up where its request went through. */
+	for (size_t i = 0; i < g->nns; i++)
+		for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
+			if (lo_sent[1 + i] && ns_socks[s].sk == g->ns[i].sk)
+				ns_socks[s].lo_up = true;
+}
+
+/* Remove the pairs lines [FROM, N) of G made (and FROM's own when
+ * FIRST_TOO), in one group deletion. Over a socket of its own: a request
+ * that failed to go out leaves libnl's sequence numbers on host_sk out of
+ * step, and every later dump there would fail. */
+static void add_undo(struct add_group *g, size_t from, bool first_too)
+{
+	struct nl_sock *sk = nl_route_open();
+	struct name_index x = { 0 };
+	_cleanup_free_ int *idx = calloc(g->n + 1, sizeof(*idx));
+	size_t m = 0, k;
+	uint32_t group;
+
+	if (!sk || !idx || dump_names(sk, &x) < 0)
+		goto out;	/* best effort: the error to report comes next */
+	for (size_t j = from; j < g->n; j++) {
+		int i;
+
+		if (g->v[j].made != 0 && !(j == from && first_too))
+			continue;
+		i = name_to_index(&x, g->v[j].o->args[0]);
+		if (i > 0)
+			idx[m++] = i;
+	}
+	if (m == 1)
+		link_del(sk, idx[0], NULL);
+	else if (m > 1 && link_group_unused(sk, &group) == 0 &&
+		 link_set_group_many(sk, idx, m, group, &k) == 0)
+		link_del_group(sk, group);
+out:
+	free(x.v);
+	nl_route_close(sk);
+}
+
+static noreturn void add_report(struct add_group *g, const struct add_fail *f)
+{
+	const struct add_line *a = &g->v[f->line];
+	const struct veth_args *o = a->o;
+	const char *name = o->args[0];
+	char buf[CIDR_STRLEN];
+
+	/* The failing line's own pair goes too, unless the name was
+	 * someone else's; an unread ack may hide a pair that was made. */
+	add_undo(g, f->line, f->step != STEP_CREATE || f->err != -EEXIST);
+	where = a->where;
+	switch (f->step) {
+	case STEP_CREATE:
+		if (f->err == -EEXIST)
+			fail_exists("add", name, host_sk, a->peer, a->psk, o->netns);
+		fail(f->err, "add %s", name);
+	case STEP_HOST_INDEX:
+		fail(f->err, "%s", name);
+	case STEP_HOST_ADDR:
+		fail(f->err, "%s: %s", name, cidr_format(&o->addr[f->k], true, buf, sizeof(buf)));
+	case STEP_LO:
+		fail(f->err, "add %s: lo in %s", name, o->netns);
+	case STEP_PEER_UP:
+		fail(f->err, "add %s: %s up", name, a->peer);
+	case STEP_PEER_INDEX:
+		fail(f->err, "%s", a->peer);
+	case STEP_PEER_ADDR:
+		fail(f->err, "%s: %s", a->peer, cidr_format(&o->peer_addr[f->k], true, buf, sizeof(buf)));
+	case STEP_ROUTE:
+	default:
+		if (f->err == 0)
+			fail(0, "add %s: --gateway: no IPv%c address on %s to route via", name,
+			     o->peer_addr[f->k].family == AF_INET ? '4' : '6',
+			     a->master ? o->master : name);
+		fail(f->err, "add %s: default route", name);
+	}
+}
+
+/* Run the add lines L[0..N) (N > 0) as one group or more. */
+static void run_adds(const struct line *l, size_t n)
+{
+	while (n > 0) {
+		struct add_group g = { .v = calloc(n, sizeof(*g.v)) };
+		struct add_fail f = { 0 };
+		size_t made_ok;
+
+		if (!g.v)
+			fail(ENOMEM, "batch");
+		while (g.n < n && (where = l[g.n].where) && add_prepare(&g, &g.v[g.n], &l[g.n].o))
+			g.v[g.n].where = l[g.n].where, g.n++;
+		where = NULL;
+		if (g.n == 0) {
+			/* Its namespace or bridge is not there: alone, the line
+			 * says so (or, if it came meanwhile, runs). */
+			where = l[0].where;
+			cmd_add(&l[0].o);
+			where = NULL;
+			free(g.v);
+			l++, n--;
+			continue;
+		}
+		add_create(&g, &f);
+		made_ok = f.set ? f.line : g.n;
+		add_configure(&g, made_ok, &f);
+		if (f.set)
+			add_report(&g, &f);
+		for (size_t i = 0; i < g.nns; i++) {
+			close(g.ns[i].fd);
+			for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
+				if (ns_socks[s].sk == g.ns[i].sk)
+					ns_socks[s].pinned = false;
+		}
+		l += g.n, n -= g.n;
+		free(g.v);
+	}
 }
 
 static void run_batch(const char *file)
 {
-	char *text = read_all(file);
-	struct line *lines = NULL;
-	size_t n = 0, cap = 0, lineno = 0;
+	struct batch b;
+	struct line *lines;
+	size_t n;
 	struct pending_del *dels = NULL;
 	size_t ndel = 0, capdel = 0;
+	int r = batch_read(&b, file);
 
-	for (char *p = text; *p;) {
-		char *eol = strchr(p, '\n');
-
-		if (eol)
-			*eol = 0;
-		lineno++;
-		if (n == cap && !(lines = reallocarray(lines, cap = cap ? 2 * cap : 256, sizeof(*lines))))
-			xerrc(EXIT_FAIL, ENOMEM, "batch");
-		if (asprintf(&lines[n].where, "%s:%zu", streq(file, "-") ? "stdin" : file, lineno) < 0)
-			xerrc(EXIT_FAIL, ENOMEM, "batch");
-		parse_line(p, lines[n].where, &lines[n].o);
-		if (lines[n].o.cmd) {
-			n++;
-		} else {
-			free(lines[n].where);
-			free(lines[n].o.args);
-		}
-		if (!eol)
-			break;
-		p = eol + 1;
-	}
+	if (r < 0)
+		xerrc(EXIT_FAIL, r, "%s", file);
+	n = parse_batch(&b, &lines);
 	for (size_t i = 0; i < n; i++) {
-		struct opts *o = &lines[i].o;
+		const struct veth_args *o = &lines[i].o;
 
-		if (o->cmd->run == cmd_del && !o->group) {
+		if (o->cmd == VETH_DEL && !o->group) {
 			for (int k = 0; k < o->nargs; k++) {
 				if (ndel == capdel &&
 				    !(dels = reallocarray(dels, capdel = capdel ? 2 * capdel : 256, sizeof(*dels))))
@@ -967,23 +1158,32 @@ static void run_batch(const char *file)
 		}
 		delete_pending(dels, ndel, true);
 		ndel = 0;
+		if (o->cmd == VETH_ADD) {
+			size_t k = i;
+
+			while (k < n && lines[k].o.cmd == VETH_ADD)
+				k++;
+			run_adds(&lines[i], k - i);
+			i = k - 1;
+			continue;
+		}
 		where = lines[i].where;
-		o->cmd->run(o);
+		run[o->cmd](o);
 		where = NULL;
 	}
 	delete_pending(dels, ndel, true);
 	for (size_t i = 0; i < n; i++) {
-		free(lines[i].o.args);
+		vethargs_free(&lines[i].o);
 		free(lines[i].where);
 	}
 	free(lines);
 	free(dels);
-	free(text);
+	batch_free(&b);
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct veth_args o = { 0 };
 
 	nskit_init(EXIT_USAGE);
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
@@ -993,8 +1193,8 @@ int main(int argc, char **argv)
 	if (o.batch)
 		run_batch(o.batch);
 	else
-		o.cmd->run(&o);
-	free(o.args);
+		run[o.cmd](&o);
+	vethargs_free(&o);
 	for (size_t i = 0; i < ARRAY_SIZE(ns_socks); i++)
 		nl_route_close(ns_socks[i].sk);
 	nl_route_close(host_sk);
