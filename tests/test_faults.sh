@@ -369,6 +369,9 @@ enumerate_fx() {
 	fx_cleanup >/dev/null 2>&1
 	awk -v open="$FXOPEN" -v cap=$FX_CAP '
 		{ pid = $1; $1 = ""; sub(/^ /, "") }
+		# A call another process interrupted is counted at its
+		# "<unfinished ...>" line; its "<... resumed>" line is not a call.
+		!index($0, "(") || /^<\.\.\. / || /^(---|\+\+\+)/ { next }
 		/^execve\(/ { if (seen[pid]++ || started) done[pid] = 1; started = 1; next }
 		done[pid] { next }
 		{ sc = substr($0, 1, index($0, "(") - 1); n = ++cnt[pid, sc] }
