@@ -303,14 +303,17 @@ struct setgroup_req {
  * so its bookkeeping for the socket is left as it was. */
 #define GROUP_SEQ 1u
 
-static int group_acks(int fd, size_t base, size_t m, size_t *gone)
+/* Read the acks of requests BASE..BASE+M-1 sent with sequence numbers
+ * from SEQ0 on: each one's error (0 for success) into ERR[0..M-1]. Acks of
+ * other requests on the socket are passed over. 0, or -errno when the
+ * socket fails (ERR's unread entries are then left as they were). */
+static int read_acks(int fd, uint32_t seq0, size_t base, size_t m, int *err)
 {
 	union {
-		char b[16384];
+		char b[65536];
 		struct nlmsghdr align;
 	} buf;
 	size_t got = 0;
-	int err = 0;
 
 	while (got < m) {
 		ssize_t len = recv(fd, buf.b, sizeof(buf.b), 0);
@@ -320,19 +323,16 @@ static int group_acks(int fd, size_t base, size_t m, size_t *gone)
 		if (len < 0)
 			return -errno;
 		for (struct nlmsghdr *h = &buf.align; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			struct nlmsgerr *e = NLMSG_DATA(h);
-			size_t k = h->nlmsg_seq - GROUP_SEQ;
+			size_t k = h->nlmsg_seq - seq0;
 
-			if (h->nlmsg_type != NLMSG_ERROR || k < base || k >= base + m)
+			if (h->nlmsg_type != NLMSG_ERROR || k < base || k >= base + m ||
+			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
 				continue;
+			err[k - base] = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
 			got++;
-			if (e->error == -ENODEV && k < *gone)
-				*gone = k;
-			else if (e->error && e->error != -ENODEV && !err)
-				err = e->error;
 		}
 	}
-	return err;
+	return 0;
 }
 
 int link_set_group_many(struct nl_sock *sk, const int *ifindex, size_t n, uint32_t group,
@@ -340,6 +340,7 @@ int link_set_group_many(struct nl_sock *sk, const int *ifindex, size_t n, uint32
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct setgroup_req req[GROUP_CHUNK];
+	int acks[GROUP_CHUNK];
 	int fd = nl_socket_get_fd(sk);
 	int err = 0;
 
@@ -359,9 +360,14 @@ int link_set_group_many(struct nl_sock *sk, const int *ifindex, size_t n, uint32
 			};
 		if (sendto(fd, req, m * sizeof(req[0]), 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
 			return -errno;
-		r = group_acks(fd, base, m, gone);
-		if (r < 0 && !err)
-			err = r;
+		if ((r = read_acks(fd, GROUP_SEQ, base, m, acks)) < 0)
+			return r;
+		/* A link gone meanwhile (ENODEV) is reported by its place. */
+		for (size_t k = 0; k < m; k++)
+			if (acks[k] == -ENODEV && base + k < *gone)
+				*gone = base + k;
+			else if (acks[k] && acks[k] != -ENODEV && !err)
+				err = acks[k];
 	}
 	return err;
 }
@@ -572,35 +578,6 @@ int link_route_default_msg(int ifindex, const struct cidr *gw, struct nl_msg **m
  * below the socket's default receive buffer. */
 #define MANY_SEQ 0x40000000u
 #define MANY_CHUNK 32
-#define MANY_BUF 65536
-
-static int many_acks(int fd, size_t base, size_t m, int *err)
-{
-	union {
-		char b[MANY_BUF];
-		struct nlmsghdr align;
-	} buf;
-	size_t got = 0;
-
-	while (got < m) {
-		ssize_t len = recv(fd, buf.b, sizeof(buf.b), 0);
-
-		if (len < 0 && errno == EINTR)
-			continue;
-		if (len < 0)
-			return -errno;
-		for (struct nlmsghdr *h = &buf.align; NLMSG_OK(h, (size_t)len); h = NLMSG_NEXT(h, len)) {
-			size_t k = h->nlmsg_seq - MANY_SEQ;
-
-			if (h->nlmsg_type != NLMSG_ERROR || k < base || k >= base + m ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
-				continue;
-			err[k] = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-			got++;
-		}
-	}
-	return 0;
-}
 
 int link_send_many(struct nl_sock *sk, struct nl_msg *const *msgs, size_t n, int *err)
 {
@@ -640,7 +617,7 @@ int link_send_many(struct nl_sock *sk, struct nl_msg *const *msgs, size_t n, int
 			r = -errno;
 			goto out;
 		}
-		r = many_acks(fd, base, m, err);
+		r = read_acks(fd, MANY_SEQ, base, m, err + base);
 		if (r < 0)
 			goto out;
 	}
