@@ -48,6 +48,37 @@ netns_state() {
 	grep -c ' /run/netns' /proc/self/mountinfo
 }
 
+# tree_listing DIR [times]: every node under DIR, one line each, sorted:
+# path, mode, owner, size, link count and content hash of files, link
+# targets; with "times" also each non-link's mtime and its user.* xattrs.
+# Two trees with the same listing are the same tree.
+tree_listing() {
+	python3 - "$1" "${2-}" <<'EOF'
+import hashlib, os, stat, sys
+top, times, out = sys.argv[1], sys.argv[2] == "times", []
+for d, dirs, files in os.walk(top):
+    for name in dirs + files:
+        p = os.path.join(d, name)
+        st = os.lstat(p)
+        m = st.st_mode
+        line = [os.path.relpath(p, top), stat.filemode(m), "%d:%d" % (st.st_uid, st.st_gid)]
+        if stat.S_ISREG(m):
+            line += ["size=%d" % st.st_size, "nlink=%d" % st.st_nlink,
+                     hashlib.sha256(open(p, "rb").read()).hexdigest()[:16]]
+        if stat.S_ISLNK(m):
+            line.append("-> " + os.readlink(p))
+        elif times:
+            line.append("mtime=%d" % st.st_mtime)
+            try:
+                line += sorted("%s=%r" % (x, os.getxattr(p, x, follow_symlinks=False))
+                               for x in os.listxattr(p, follow_symlinks=False) if x.startswith("user."))
+            except OSError:
+                pass
+        out.append(" ".join(line))
+print("\n".join(sorted(out)))
+EOF
+}
+
 # Counting tests, not assertions: shunit2 runs oneTimeTearDown after the
 # last test, so it reports the counts tests/run adds up. Suites that need a
 # one-time teardown define suite_teardown instead; a test that cannot run

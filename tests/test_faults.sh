@@ -609,23 +609,7 @@ EOF
 # Every node under DIR: type, mode, owner, size, link count, a hash of the
 # content, link target (no times: the skeleton's files are new each run).
 mk_listing() {
-	python3 - "$1" <<'EOF'
-import hashlib, os, stat, sys
-top, out = sys.argv[1], []
-for d, dirs, files in os.walk(top):
-    for name in dirs + files:
-        p = os.path.join(d, name)
-        st = os.lstat(p)
-        m = st.st_mode
-        line = [os.path.relpath(p, top), stat.filemode(m), "%d:%d" % (st.st_uid, st.st_gid)]
-        if stat.S_ISREG(m):
-            line += ["size=%d" % st.st_size, "nlink=%d" % st.st_nlink,
-                     hashlib.sha256(open(p, "rb").read()).hexdigest()[:16]]
-        if stat.S_ISLNK(m):
-            line.append("-> " + os.readlink(p))
-        out.append(" ".join(line))
-print("\n".join(sorted(out)))
-EOF
+	tree_listing "$1"
 }
 
 # Everything beside DIR (the fixtures, the canary), with modes, owners,

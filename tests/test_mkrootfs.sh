@@ -26,31 +26,7 @@ tearDown() {
 # Every node under $1: type, mode, owner, size, times, link target, link
 # count, user xattrs and a hash of the content; one line each, sorted.
 listing() {
-	python3 - "$1" <<'EOF'
-import hashlib, os, stat, sys
-top = sys.argv[1]
-out = []
-for d, dirs, files in os.walk(top):
-    for name in dirs + files:
-        p = os.path.join(d, name)
-        st = os.lstat(p)
-        m = st.st_mode
-        line = [os.path.relpath(p, top), stat.filemode(m), "%d:%d" % (st.st_uid, st.st_gid)]
-        if stat.S_ISREG(m):
-            line += ["size=%d" % st.st_size, "nlink=%d" % st.st_nlink,
-                     hashlib.sha256(open(p, "rb").read()).hexdigest()[:16]]
-        if stat.S_ISLNK(m):
-            line.append("-> " + os.readlink(p))
-        else:
-            line.append("mtime=%d" % st.st_mtime)
-            try:
-                line += sorted("%s=%r" % (x, os.getxattr(p, x, follow_symlinks=False))
-                               for x in os.listxattr(p, follow_symlinks=False) if x.startswith("user."))
-            except OSError:
-                pass
-        out.append(" ".join(line))
-print("\n".join(sorted(out)))
-EOF
+	tree_listing "$1" times
 }
 
 # What lies outside the roots: the canary and every node in the roots'
