@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,13 @@ static void vmsg(int errnum, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static bool exit_at_once;
+
+void nskit_exit_at_once(void)
+{
+	exit_at_once = true;
+}
+
 noreturn void xerrc(int status, int errnum, const char *fmt, ...)
 {
 	va_list ap;
@@ -50,6 +58,8 @@ noreturn void xerrc(int status, int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(errnum, fmt, ap);
 	va_end(ap);
+	if (exit_at_once)
+		_exit(status);
 	exit(status);
 }
 

@@ -22,6 +22,10 @@ enum {
 /* Set up argp's usage status and version, and the stdout check at exit:
  * a tool whose output could not be written must not exit 0. */
 void nskit_init(int usage_status);
+/* From now on xerrc ends the process with _exit: for a child that shares
+ * its parent's memory until it execs (vfork), where exit would run the
+ * parent's atexit handlers and close the parent's stdio. */
+void nskit_exit_at_once(void);
 
 /* Like err(3)/warn(3) with an explicit errno value (a -errno from libnskit
  * may be passed negated or not). */

@@ -304,7 +304,7 @@ EOF
 FX_CAP=6
 FX_SCENARIOS="nsnew_all nsnew_name nsnew_rootfs veth_add masq_add publish_add"
 fx_nsnew_all() {
-	DIR=$NETNS TOOL=nsnew FAILRC=125 FXSYS="clone3 mount unshare sethostname write" FXOPEN=
+	DIR=$NETNS TOOL=nsnew FAILRC=125 FXSYS="clone mount unshare sethostname write" FXOPEN=
 	CMD=(nsnew -m -u -i -n -p --mount-proc --hostname h -- true)
 }
 fx_nsnew_name() {

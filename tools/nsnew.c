@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -776,6 +777,56 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 	setup_and_exec(o, cmd);
 }
 
+/* A child with nothing to wait for runs vfork-style (CLONE_VM |
+ * CLONE_VFORK) on a stack of its own: nsnew's memory is lent to it until
+ * it execs, not copied, and the parent sleeps until then. Not for --init,
+ * whose PID 1 never execs while the parent must forward signals; not for
+ * a time namespace, which clone(2) cannot ask for; not under
+ * AddressSanitizer, which cannot follow a stack it did not make. */
+struct lent {
+	struct opts *o;
+	char *const *cmd;
+	int *sync, *fail;
+};
+
+static int lent_main(void *arg)
+{
+	struct lent *l = arg;
+
+	nskit_exit_at_once();
+	child_main(l->o, l->cmd, l->sync, l->fail);
+}
+
+static bool can_lend(const struct opts *o)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return false;
+#endif
+#endif
+	return !needs_sync(o) && !o->init && !(o->flags & CLONE_NEWTIME);
+}
+
+#define LENT_STACK (256 * 1024)
+
+static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+{
+	struct lent l = { o, cmd, sync, fail };
+	char *stack = mmap(NULL, LENT_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	pid_t pid;
+
+	if (stack == MAP_FAILED)
+		xerrc(EXIT_TOOL, errno, "child stack");
+	pid = clone(lent_main, stack + LENT_STACK, o->flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
+	if (pid < 0)
+		xerrc(EXIT_TOOL, errno, "clone");
+	munmap(stack, LENT_STACK);	/* the child has exec'd or exited */
+	return pid;
+}
+
 static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
@@ -785,6 +836,8 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 		xerrc(EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
 		xerrc(EXIT_TOOL, errno, "block signals");
+	if (can_lend(o))
+		return start_lent(o, cmd, sync, fail);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
 		xerrc(EXIT_TOOL, errno, "clone");
