@@ -246,31 +246,37 @@ static int link_change(struct nl_sock *sk, struct rtnl_link *l)
 	return nl_result(r);
 }
 
-int link_set_up(struct nl_sock *sk, int ifindex, const char *name)
+
+/* A link object naming a link by IFINDEX when it is known, else by NAME;
+ * NULL: no memory. */
+static struct rtnl_link *link_named(int ifindex, const char *name)
 {
 	struct rtnl_link *l = rtnl_link_alloc();
 
+	if (l && ifindex > 0)
+		rtnl_link_set_ifindex(l, ifindex);
+	else if (l)
+		rtnl_link_set_name(l, name);
+	return l;
+}
+
+int link_set_up(struct nl_sock *sk, int ifindex, const char *name)
+{
+	struct rtnl_link *l = link_named(ifindex, name);
+
 	if (!l)
 		return -ENOMEM;
-	if (ifindex > 0)
-		rtnl_link_set_ifindex(l, ifindex);
-	else
-		rtnl_link_set_name(l, name);
 	rtnl_link_set_flags(l, IFF_UP);
 	return link_change(sk, l);
 }
 
 int link_set_up_msg(int ifindex, const char *name, struct nl_msg **m)
 {
-	struct rtnl_link *l = rtnl_link_alloc();
+	struct rtnl_link *l = link_named(ifindex, name);
 	int r;
 
 	if (!l)
 		return -ENOMEM;
-	if (ifindex > 0)
-		rtnl_link_set_ifindex(l, ifindex);
-	else
-		rtnl_link_set_name(l, name);
 	rtnl_link_set_flags(l, IFF_UP);
 	r = rtnl_link_build_add_request(l, 0, m);
 	rtnl_link_put(l);
@@ -374,15 +380,11 @@ int link_set_group_many(struct nl_sock *sk, const int *ifindex, size_t n, uint32
 
 int link_del(struct nl_sock *sk, int ifindex, const char *name)
 {
-	struct rtnl_link *l = rtnl_link_alloc();
+	struct rtnl_link *l = link_named(ifindex, name);
 	int r;
 
 	if (!l)
 		return -ENOMEM;
-	if (ifindex > 0)
-		rtnl_link_set_ifindex(l, ifindex);
-	else
-		rtnl_link_set_name(l, name);
 	r = rtnl_link_delete(track(sk), l);
 	rtnl_link_put(l);
 	return nl_result(r);
