@@ -91,3 +91,12 @@ int child_wait(pid_t pid, bool reap_all)
 			kill(pid, sig);
 	}
 }
+
+/* Defined by the LeakSanitizer runtime when one is linked in. */
+extern void __lsan_do_leak_check(void) __attribute__((weak));
+
+void child_check_leaks_now(void)
+{
+	if (__lsan_do_leak_check)
+		__lsan_do_leak_check();
+}

@@ -28,3 +28,9 @@ int child_unblock(void);
  * (a PID 1) every other child that exits is reaped too. Returns the
  * shell-style status of PID, or -errno. */
 int child_wait(pid_t pid, bool reap_all);
+
+/* Under LeakSanitizer, check for leaks now instead of at exit; a no-op in
+ * other builds. For a process about to make its children in another PID
+ * namespace: LSan's exit-time check stops the world from a helper the
+ * process clones, which would land there and never reach it. */
+void child_check_leaks_now(void);

@@ -2,11 +2,6 @@
 # nsnew: new namespaces, from one to a whole container, rootful and rootless.
 . "$(dirname "$0")/lib.sh"
 
-# LeakSanitizer cannot stop the world from inside a new PID namespace (its
-# tracer looks our threads up by pids of the namespace we left) and spins
-# at exit: sanitizer builds run this suite without leak detection.
-export ASAN_OPTIONS="${ASAN_OPTIONS-}:detect_leaks=0"
-
 NETNS=/run/netns
 PINS=/run/nskit
 USR=nskitnew

@@ -352,6 +352,8 @@ static int enter_namespaces(int fds[NTYPES])
 		for (int i = pass ? 0 : 1; i < NTYPES; i++) {
 			if (fds[i] < 0)
 				continue;
+			if (ns_types[i].flag == CLONE_NEWPID)
+				child_check_leaks_now();
 			if (setns(fds[i], ns_types[i].flag) < 0) {
 				if (pass == 0)
 					continue;
