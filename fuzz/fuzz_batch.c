@@ -1,4 +1,4 @@
-/* fuzz_batch - vethctl batch files (lib/batch.h, lib/vethargs.h): the
+/* fuzz_batch - vethctl batch files (tools/vethctl/batch.h, vethargs.h): the
  * input is a whole file, cut into lines and each line parsed as `vethctl
  * -b` parses it, before anything runs. Lines are numbered one by one and
  * named "FILE:LINE"; a line either parses into a command that satisfies

@@ -1,5 +1,5 @@
 /* fuzz_cni_conf - the CNI network configuration and result objects
- * (lib/cni.h), as nskit-cni reads them from stdin and from its IPAM
+ * (tools/nskit-cni/cni.h), as nskit-cni reads them from stdin and from its IPAM
  * plugin: an accepted configuration has a known version, a name by the
  * spec's rule, an IPAM plugin file name and an MTU in range; a rejected
  * one carries one of the spec's codes for configurations; addresses and

@@ -1,4 +1,4 @@
-/* fuzz_extract - archive extraction (lib/extract.h): the input is a tar
+/* fuzz_extract - archive extraction (tools/mkrootfs/extract.h): the input is a tar
  * archive, unpacked into a scratch root with every flag a root caller
  * uses (owners, devices, setuid, whiteouts). Whatever the archive holds —
  * "../", absolute names, symlinks and hardlinks that point out — nothing

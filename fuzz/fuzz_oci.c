@@ -1,5 +1,5 @@
 /* fuzz_oci - OCI index/manifest JSON and docker-save manifest.json
- * (lib/oci.h): the input is the document. Whatever it holds, a digest that
+ * (tools/mkrootfs/oci.h): the input is the document. Whatever it holds, a digest that
  * is picked or listed becomes a blob path "blobs/ALG/HEX" with no ".." and
  * nothing else, and docker layer paths are relative and free of "..". */
 #include <errno.h>

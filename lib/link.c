@@ -283,17 +283,6 @@ int link_set_up_msg(int ifindex, const char *name, struct nl_msg **m)
 	return r < 0 ? nl_to_errno(r) : 0;
 }
 
-int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group)
-{
-	struct rtnl_link *l = rtnl_link_alloc();
-
-	if (!l)
-		return -ENOMEM;
-	rtnl_link_set_ifindex(l, ifindex);
-	rtnl_link_set_group(l, group);
-	return link_change(sk, l);
-}
-
 /* One RTM_SETLINK of link_set_group_many: ifindex and IFLA_GROUP. */
 struct setgroup_req {
 	struct nlmsghdr h;

@@ -61,7 +61,6 @@ int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *)
 
 /* Bring the link up (by IFINDEX, or by NAME when IFINDEX is 0). */
 int link_set_up(struct nl_sock *sk, int ifindex, const char *name);
-int link_set_group(struct nl_sock *sk, int ifindex, uint32_t group);
 /* Put the N links IFINDEX[] into GROUP, requests sent back to back in
  * chunks and their acks read afterwards, not one round trip per link.
  * *GONE is set to the position of the first link that no longer exists,

@@ -11,7 +11,6 @@
 #include <linux/magic.h>
 #include <linux/nsfs.h>
 
-#include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
 #include "util.h"
@@ -20,7 +19,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-const struct ns_type ns_types[] = {
+const struct ns_type ns_types[NS_NTYPES + 1] = {
 	{ "user", CLONE_NEWUSER, 'U' },
 	{ "cgroup", CLONE_NEWCGROUP, 'C' },
 	{ "ipc", CLONE_NEWIPC, 'i' },
@@ -32,53 +31,12 @@ const struct ns_type ns_types[] = {
 	{ NULL, 0, 0 },
 };
 
-const struct ns_type *ns_type_by_name(const char *name)
-{
-	for (const struct ns_type *t = ns_types; t->name; t++)
-		if (streq(t->name, name))
-			return t;
-	/* The names people also type: unshare's and lsns's spellings. */
-	if (streq(name, "mount"))
-		return ns_type_by_flag(CLONE_NEWNS);
-	if (streq(name, "network"))
-		return ns_type_by_flag(CLONE_NEWNET);
-	return NULL;
-}
-
 const struct ns_type *ns_type_by_flag(int flag)
 {
 	for (const struct ns_type *t = ns_types; t->name; t++)
 		if (t->flag == flag)
 			return t;
 	return NULL;
-}
-
-int ns_flags_parse(const char *list, int *flags)
-{
-	char buf[256];
-	char *save = NULL;
-	int f = 0;
-
-	if (!list || !*list || strlen(list) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, list);
-	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		const struct ns_type *t;
-
-		if (streq(w, "all")) {
-			for (t = ns_types; t->name; t++)
-				f |= t->flag;
-			continue;
-		}
-		t = ns_type_by_name(w);
-		if (!t)
-			return -EINVAL;
-		f |= t->flag;
-	}
-	if (!f)
-		return -EINVAL;
-	*flags = f;
-	return 0;
 }
 
 int ns_fd_type(int fd)
@@ -171,19 +129,4 @@ const char *ns_open_strerror(int err, int type)
 	default:
 		return strerror(err);
 	}
-}
-
-int ns_open_ref(const char *ref, int type)
-{
-	pid_t pid;
-
-	if (!ref || !*ref)
-		return -EINVAL;
-	if (strchr(ref, '/'))
-		return ns_open_path(ref, type);
-	if (strspn(ref, "0123456789") == strlen(ref))
-		return parse_pid(ref, &pid) < 0 ? -ESRCH : ns_open_pid(pid, type);
-	if (type != CLONE_NEWNET)
-		return -EINVAL;
-	return netns_open(ref);
 }

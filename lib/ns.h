@@ -12,13 +12,11 @@ struct ns_type {
 };
 
 /* In the order namespaces are joined (user first, mount late), as nsenter
- * does; terminated by an entry with name == NULL. */
-extern const struct ns_type ns_types[];
+ * does: NS_NTYPES entries, then one with name == NULL. */
+#define NS_NTYPES 8
+extern const struct ns_type ns_types[NS_NTYPES + 1];
 
-const struct ns_type *ns_type_by_name(const char *name);
 const struct ns_type *ns_type_by_flag(int flag);
-/* A list such as "net,uts,ipc" (or "all") to CLONE_* flags; -EINVAL. */
-int ns_flags_parse(const char *list, int *flags);
 
 /* Open an nsfs file and check it is a namespace of TYPE (a CLONE_NEW* flag,
  * or 0 for any type). Returns an O_CLOEXEC fd, or -ENOENT, -EACCES...,
@@ -27,10 +25,6 @@ int ns_flags_parse(const char *list, int *flags);
 int ns_open_path(const char *path, int type);
 /* /proc/PID/ns/TYPE; -ESRCH when there is no such process. */
 int ns_open_pid(pid_t pid, int type);
-/* A namespace reference as the tools take it, picked by its form: with a
- * '/' an nsfs PATH, all digits a PID, else a NAME in the netns directory
- * (network namespaces only; -EINVAL for other types). Errors as above. */
-int ns_open_ref(const char *ref, int type);
 /* The CLONE_NEW* type of an nsfs fd, or -errno. */
 int ns_fd_type(int fd);
 /* Whether two namespace fds name the same namespace (1), not (0), -errno. */

@@ -17,7 +17,7 @@ char *pins_dir(void);
  * already; nothing is left behind on failure. */
 int pins_add(const char *name, pid_t pid, int types);
 
-/* Open NAME's pins: FDS is indexed like ns_types (NTYPES entries), -1
+/* Open NAME's pins: FDS is indexed like ns_types (NS_NTYPES entries), -1
  * where a type is not pinned. -ENOENT when NAME has no pins. */
 int pins_open(const char *name, int *fds, int nfds);
 

@@ -26,7 +26,6 @@
 #include "pins.h"
 #include "util.h"
 
-#define NTYPES 8
 #define ETC_NETNS_DIR "/etc/netns"
 
 struct opts {
@@ -35,7 +34,7 @@ struct opts {
 	pid_t target;
 	bool all, no_fork;
 	int want;			/* CLONE_NEW* types to join */
-	const char *path[NTYPES];	/* --TYPE=PATH, by index in ns_types */
+	const char *path[NS_NTYPES];	/* --TYPE=PATH, by index in ns_types */
 	bool root_set, wd_set;
 	const char *root, *wd;		/* NULL with -t: the target's */
 	bool set_uid, set_gid;
@@ -119,7 +118,7 @@ static void check_combination(struct argp_state *state, struct opts *o)
 		argp_error(state, "--all needs --target");
 	if (!o->name && !o->want && !o->all)
 		argp_error(state, "give a NAME, or -t PID with namespaces, or --TYPE=PATH");
-	for (int i = 0; i < NTYPES; i++)
+	for (int i = 0; i < NS_NTYPES; i++)
 		if ((o->want & ns_types[i].flag) && !o->path[i] && !o->target)
 			argp_error(state, "--%s needs a PATH or --target", ns_types[i].name);
 	if (!o->target && ((o->root_set && !o->root) || (o->wd_set && !o->wd)))
@@ -276,7 +275,7 @@ static int pidfd_open_(pid_t pid)
 
 /* Open every namespace to join before joining any: once inside a mount
  * namespace, /proc and the paths given may mean something else. */
-static void open_namespaces(const struct opts *o, int fds[NTYPES])
+static void open_namespaces(const struct opts *o, int fds[NS_NTYPES])
 {
 	int pidfd = -1;
 
@@ -286,7 +285,7 @@ static void open_namespaces(const struct opts *o, int fds[NTYPES])
 			xerrc(EXIT_TOOL, 0, "%d: %s", (int)o->target,
 			      errno == ESRCH ? "no such process" : strerror(errno));
 	}
-	for (int i = 0; i < NTYPES; i++) {
+	for (int i = 0; i < NS_NTYPES; i++) {
 		const struct ns_type *t = &ns_types[i];
 		bool asked = o->want & t->flag;
 
@@ -344,12 +343,12 @@ static int open_dir(bool set, const char *dir, pid_t target, const char *which)
  * pass so a privileged caller joins the others while it still may; an
  * unprivileged caller fails those in the first pass, gains the right by
  * joining the user namespace, and joins them in the second. */
-static int enter_namespaces(int fds[NTYPES])
+static int enter_namespaces(int fds[NS_NTYPES])
 {
 	int joined = 0;
 
 	for (int pass = 0; pass < 2; pass++)
-		for (int i = pass ? 0 : 1; i < NTYPES; i++) {
+		for (int i = pass ? 0 : 1; i < NS_NTYPES; i++) {
 			if (fds[i] < 0)
 				continue;
 			if (ns_types[i].flag == CLONE_NEWPID)
@@ -369,9 +368,9 @@ static int enter_namespaces(int fds[NTYPES])
 /* NAME pinned whole by `nsnew --pin-all`: enter every namespace of the
  * jail (the user namespace first when unprivileged, as above), its own
  * mount namespace instead of a fresh one. 0 when NAME has no such pins. */
-static int enter_pinned(const struct opts *o, int fds[NTYPES])
+static int enter_pinned(const struct opts *o, int fds[NS_NTYPES])
 {
-	int r = pins_open(o->name, fds, NTYPES);
+	int r = pins_open(o->name, fds, NS_NTYPES);
 
 	if (r == -ENOENT)
 		return 0;
@@ -383,7 +382,7 @@ static int enter_pinned(const struct opts *o, int fds[NTYPES])
 
 /* NAME: a whole pinned jail, else the `ip netns exec` environment.
  * Returns the CLONE_NEW* types joined. */
-static int enter_name(const struct opts *o, int fds[NTYPES])
+static int enter_name(const struct opts *o, int fds[NS_NTYPES])
 {
 	int joined = enter_pinned(o, fds);
 
@@ -454,7 +453,7 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	char *sh[2];
 	char *const *cmd;
-	int fds[NTYPES], root_fd, wd_fd, joined;
+	int fds[NS_NTYPES], root_fd, wd_fd, joined;
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);

@@ -24,6 +24,7 @@
 #include "netnsdir.h"
 #include "nl.h"
 #include "ns.h"
+#include "nsref.h"
 #include "util.h"
 #include "vethargs.h"
 

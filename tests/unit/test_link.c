@@ -11,6 +11,7 @@
 
 #include "link.h"
 #include "ns.h"
+#include "nsref.h"
 #include "unit.h"
 
 static void test_link_names(void)

@@ -2,7 +2,7 @@
  * CNI plugin: routes to any destination with a scope, addresses without
  * their prefix route (point-to-point wiring), and the lookups CHECK needs.
  * Every function returns 0 (or a boolean 1/0) or -errno; none prints.
- * Part of libnskit, which makes no ABI promise. */
+ * Part of nskit-cni's own library, which makes no ABI promise. */
 #pragma once
 
 #include <stdbool.h>

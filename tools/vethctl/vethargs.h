@@ -4,7 +4,7 @@
  * argp) and every line of a batch (vethargs_parse_line), so a batch line
  * means what the same words mean on the command line, and a bad line is
  * refused with the message the command line would give. Nothing here
- * prints or exits; part of libnskit (no ABI promise). */
+ * prints or exits; part of vethctl's own library (no ABI promise). */
 #pragma once
 
 #include <argp.h>

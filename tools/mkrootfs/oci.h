@@ -1,7 +1,7 @@
 /* oci.h - the JSON of OCI image layouts (index.json, image indexes,
  * manifests) and of `docker save` archives (manifest.json), over json-c.
  * Parsers take the document's text, so fuzz targets can call them.
- * Part of libnskit (no ABI promise). All return 0 or -errno:
+ * Part of mkrootfs's own library (no ABI promise). All return 0 or -errno:
  * -EINVAL malformed, -ENOENT nothing matches, -ENOTUNIQ several match. */
 #pragma once
 

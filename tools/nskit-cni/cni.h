@@ -2,7 +2,7 @@
  * nskit-cni (and its fuzz target): the network configuration, result
  * objects (ips, routes), CNI_ARGS, names, the specification's versions and
  * error codes. Nothing here prints: a failure fills a struct cni_error
- * that the tool reports as the spec's error object. Part of libnskit,
+ * that the tool reports as the spec's error object. Part of nskit-cni's own library,
  * which makes no ABI promise. */
 #pragma once
 

@@ -1,5 +1,5 @@
 /* extract.h - unpack an archive into a directory without ever writing
- * outside it, whatever the archive holds. Part of libnskit (no ABI promise).
+ * outside it, whatever the archive holds. Part of mkrootfs's own library (no ABI promise).
  *
  * Every path is resolved by the kernel inside the root directory
  * (openat2 RESOLVE_IN_ROOT: symlinks resolve as if the root were "/", the

@@ -1,6 +1,6 @@
 /* elfdeps.h - what the dynamic loader needs of an ELF file (PT_INTERP,
  * DT_NEEDED, DT_RPATH, DT_RUNPATH), read with libelf, never by running
- * ldd; and the directory list of ld.so.conf. Part of libnskit (no ABI
+ * ldd; and the directory list of ld.so.conf. Part of mkrootfs's own library (no ABI
  * promise). Functions return 0 or -errno (-ENOEXEC: not an ELF file). */
 #pragma once
 

@@ -2,7 +2,7 @@
  * `-b -` for stdin). The text is cut into lines in place, each line into
  * words at blanks; a word starting with '#' ends the line (a comment).
  * Lines are numbered from 1 and named "FILE:LINE" ("stdin:LINE" for -) in
- * messages. Nothing here prints or exits; part of libnskit (no ABI
+ * messages. Nothing here prints or exits; part of vethctl's own library (no ABI
  * promise). */
 #pragma once
 
