@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "undo.h"
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 int nskit_verbose;
@@ -70,4 +71,19 @@ void xwarnc(int errnum, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg(errnum, fmt, ap);
 	va_end(ap);
+}
+
+noreturn void xundo(struct undo *u, int status, int errnum, const char *fmt, ...)
+{
+	va_list ap;
+	int r = u ? undo_unwind(u, 0) : 0;
+
+	va_start(ap, fmt);
+	vmsg(errnum, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		xwarnc(r, "could not take back everything this command made");
+	if (exit_at_once)
+		_exit(status);
+	exit(status);
 }

@@ -4,6 +4,8 @@
 
 #include <stdnoreturn.h>
 
+struct undo;
+
 /* Tools that do a job and return. */
 enum {
 	EXIT_OK = 0,
@@ -33,6 +35,11 @@ noreturn void xerrc(int status, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void xwarnc(int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* xerrc for a failure part-way through a command: first take back what
+ * it made (main()'s undo stack U, which may be NULL), then the message;
+ * a second line says so if something could not be taken back. */
+noreturn void xundo(struct undo *u, int status, int errnum, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* Verbosity shared by the tools' -v option. */
 extern int nskit_verbose;

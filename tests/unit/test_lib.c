@@ -14,6 +14,7 @@
 #include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
+#include "undo.h"
 #include "unit.h"
 
 static void test_parse_numbers(void)
@@ -132,8 +133,44 @@ static void test_cidr(void)
 	CHECK(port_parse("8o", &port) == -EINVAL);
 }
 
+static int undo_log[8], undo_nlog;
+
+static int record(void *arg)
+{
+	int v = (int)(long)arg;
+
+	undo_log[undo_nlog++] = v;
+	return v == 3 ? -EBUSY : 0;
+}
+
+static void test_undo(void)
+{
+	struct undo u = UNDO_INIT;
+	size_t mark;
+
+	CHECK(undo_push(&u, record, (void *)1L, NULL) == 0);
+	CHECK(undo_push(&u, record, (void *)2L, NULL) == 0);
+	mark = undo_mark(&u);
+	CHECK(mark == 2);
+	CHECK(undo_push(&u, record, (void *)3L, NULL) == 0);
+	CHECK(undo_push(&u, record, (void *)4L, NULL) == 0);
+	/* Newest first, every entry run, the first failure returned. */
+	CHECK(undo_unwind(&u, mark) == -EBUSY);
+	CHECK(undo_nlog == 2 && undo_log[0] == 4 && undo_log[1] == 3);
+	CHECK(undo_mark(&u) == 2);
+	/* Committed entries never run. */
+	undo_commit(&u, 1);
+	CHECK(undo_unwind(&u, 0) == 0);
+	CHECK(undo_nlog == 3 && undo_log[2] == 1);
+	for (long i = 0; i < 40; i++)
+		CHECK(undo_push(&u, record, (void *)10L, NULL) == 0);
+	undo_free(&u);
+	CHECK(undo_nlog == 3 && u.n == 0 && u.v == NULL);
+}
+
 int main(void)
 {
+	test_undo();
 	test_cidr();
 	test_parse_numbers();
 	test_names();
