@@ -535,6 +535,18 @@ test_libcni_check_fails_after_the_interface_is_removed() {
 	assertNothingLeft c1
 }
 
+test_libcni_cni_args_reach_the_ipam_plugin() {
+	client_ready || return 0
+	conflist 10.94.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	client add c1 -args 'IgnoreUnknown=1;IP=10.94.0.9'
+	assertRC 0
+	assertContains "the address host-local was asked for" "$(ip -n c1 -o addr show dev eth0)" "inet 10.94.0.9/24"
+	client del c1
+	assertRC 0
+	assertNothingLeft c1
+}
+
 test_libcni_plugin_error_reaches_the_runtime() {
 	client_ready || return 0
 	conflist 10.94.0.0/24
