@@ -759,6 +759,12 @@ test_image_user_unknown_is_refused() {
 	rm -rf "$W/cfgoci"
 }
 
+test_help_names_the_kept_image_config() {
+	run mkrootfs --help
+	assertRC 0
+	assertOutContains "DIR/.nskit/image.json"
+}
+
 test_from_host_swapped_operands_show_usage() {
 	run mkrootfs --from-host sh "$R"
 	assertRC 2

@@ -70,11 +70,13 @@ static const char doc[] =
 	"resolved inside DIR, symlinks as if DIR were /: entries with absolute\n"
 	"names or '..', links out of DIR, device nodes when not root are refused\n"
 	"with the entry's name; setuid bits are cleared unless --keep-setuid.\n"
+	"An image's Env, WorkingDir, Entrypoint, Cmd and User are kept in\n"
+	"DIR/.nskit/image.json, which nsnew --rootfs DIR applies.\n"
 	"\n"
 	"Examples:\n"
 	"  mkrootfs /tmp/r --from-host sh ls ps && chroot /tmp/r /bin/sh -c 'ls /'\n"
 	"  docker export c1 | zstd | mkrootfs /tmp/c1 --from-tar -\n"
-	"  mkrootfs /tmp/a --from-oci ./oci:latest && nsnew -a --rootfs /tmp/a sh\n"
+	"  mkrootfs /tmp/a --from-oci ./oci:latest && nsnew -a --rootfs /tmp/a\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.";
 
