@@ -765,6 +765,19 @@ test_help_names_the_kept_image_config() {
 	assertOutContains "DIR/.nskit/image.json"
 }
 
+test_image_user_unmapped_in_user_namespace_says_so() {
+	make_config_image oci
+	run mkrootfs "$R" --from-oci "$W/cfgoci"
+	run nsnew -U -r -m --rootfs "$R"
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "image user 'app' (uid 1234): not mapped"
+	run nsnew -U -r -m --rootfs "$R" --uid 0 -- sh -c 'echo $FOO'
+	assertRC 0
+	assertEquals "from image" "$OUT"
+	rm -rf "$W/cfgoci"
+}
+
 test_from_host_swapped_operands_show_usage() {
 	run mkrootfs --from-host sh "$R"
 	assertRC 2

@@ -763,6 +763,14 @@ static void bring_lo_up(void)
 		xerrc(EXIT_TOOL, errno, "bring lo up");
 }
 
+static bool id_mapped(const struct idmap *m, uint32_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->r[i].in && (uint64_t)id < (uint64_t)m->r[i].in + m->r[i].count)
+			return true;
+	return false;
+}
+
 static bool id_number(const char *s, uint32_t *v)
 {
 	return parse_u32(s, v) == 0 && *v != (uint32_t)-1;
@@ -814,6 +822,9 @@ static void apply_image_user(struct opts *o)
 	}
 	if (set_gid)
 		o->gid = gid;
+	if ((o->flags & CLONE_NEWUSER) && !o->subids && !id_mapped(&o->uidmap, o->uid))
+		xerrc(EXIT_TOOL, 0, "image user '%s' (uid %u): not mapped in the new user namespace "
+		      "(map it, e.g. --subids, or give --uid)", o->img.user, (unsigned)o->uid);
 	o->set_uid = true;
 	o->set_gid = true;
 }
