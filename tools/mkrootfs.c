@@ -1179,7 +1179,7 @@ static void from_host(const struct opts *o)
  * that name never stands in for its configuration. */
 static void keep_image_config(const char *text)
 {
-	write_root_file(IMAGECFG_PATH + 1, text, 0644, true);
+	write_root_file(&IMAGECFG_PATH[1], text, 0644, true);
 }
 
 int main(int argc, char **argv)
