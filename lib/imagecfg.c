@@ -155,7 +155,7 @@ int imagecfg_extract(const char *json, size_t len, char **out)
 		    json_object_object_add(keep, keys[i], json_object_get(v)) < 0)
 			r = -ENOMEM;
 	}
-	s = json_object_to_json_string_ext(keep, JSON_C_TO_STRING_PLAIN);
+	s = json_object_to_json_string_ext(keep, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 	if (r == 0 && (!s || !(*out = strdup(s))))
 		r = -ENOMEM;
 	json_object_put(keep);
