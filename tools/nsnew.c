@@ -777,18 +777,17 @@ static bool id_number(const char *s, uint32_t *v)
 }
 
 /* The image's User, "user[:group]" by name or number, resolved in the
- * jail's own /etc/passwd and /etc/group (read as files, not through NSS,
- * which would load the host's modules into the jail's files). */
+ * jail's own /etc/passwd and /etc/group, read as files: through NSS,
+ * nsnew would load the jail's own modules while it is still privileged. */
 static void apply_image_user(struct opts *o)
 {
 	_cleanup_free_ char *spec = strdup(o->img.user);
 	char *group = spec ? strchr(spec, ':') : NULL;
 	struct passwd *pw = NULL;
-	uint32_t id;
-	FILE *f;
-
 	bool set_gid = o->set_gid;	/* --gid wins over the image's group */
 	gid_t gid = o->gid;
+	uint32_t id;
+	FILE *f;
 
 	if (!spec)
 		xerrc(EXIT_TOOL, ENOMEM, "user");
@@ -1171,7 +1170,7 @@ static void load_image(struct opts *o)
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *buf = NULL;
 	struct stat st;
-	ssize_t n;
+	ssize_t n = 0;
 	size_t len = 0;
 	int r;
 
@@ -1180,14 +1179,15 @@ static void load_image(struct opts *o)
 	fd = (int)syscall(SYS_openat2, root, IMAGECFG_PATH, &how, sizeof(how));
 	if (fd < 0 && errno == ENOENT)
 		return;
+	if (fd < 0 && errno == ELOOP)
+		xerrc(EXIT_TOOL, 0, "%s%s: a symbolic link on the way: refused", o->rootfs, IMAGECFG_PATH);
 	if (fd < 0 || fstat(fd, &st) < 0)
-		xerrc(EXIT_TOOL, errno == ELOOP ? 0 : errno, errno == ELOOP ? "%s%s: a symbolic link: refused" : "%s%s",
-		      o->rootfs, IMAGECFG_PATH);
+		xerrc(EXIT_TOOL, errno, "%s%s", o->rootfs, IMAGECFG_PATH);
 	if (!S_ISREG(st.st_mode) || st.st_size > IMAGECFG_MAX)
 		xerrc(EXIT_TOOL, 0, "%s%s: not a regular file of at most 1 MiB", o->rootfs, IMAGECFG_PATH);
 	if (!(buf = malloc((size_t)st.st_size + 1)))
 		xerrc(EXIT_TOOL, ENOMEM, "%s%s", o->rootfs, IMAGECFG_PATH);
-	while ((n = read(fd, buf + len, (size_t)st.st_size + 1 - len)) > 0 && len + (size_t)n <= (size_t)st.st_size)
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
 		len += (size_t)n;
 	if (n < 0)
 		xerrc(EXIT_TOOL, errno, "%s%s", o->rootfs, IMAGECFG_PATH);
