@@ -727,9 +727,13 @@ assert_config_applied() {
 	assertEquals "$(printf '/tmp\n0\n0')" "$OUT"
 	run nsnew -m --rootfs "$R" --gid 50 -- sh -c 'busybox id -u; busybox id -g'
 	assertEquals "$(printf '1234\n50')" "$OUT"
-	# --hostname sets HOSTNAME, as podman does
-	run nsnew -m --hostname cfgjail --rootfs "$R" -- sh -c 'echo $HOSTNAME'
-	assertEquals cfgjail "$OUT"
+	# --hostname sets HOSTNAME, and HOME is the user's, as podman does
+	run nsnew -m --hostname cfgjail --rootfs "$R" -- sh -c 'echo $HOSTNAME $HOME'
+	assertEquals "cfgjail /home/app" "$OUT"
+	run nsnew -m --rootfs "$R" --uid 0 -- sh -c 'echo $HOME'
+	assertEquals /root "$OUT"
+	run nsnew -m --rootfs "$R" --uid 77 -- sh -c 'echo $HOME'
+	assertEquals "no passwd entry" / "$OUT"
 }
 
 test_oci_config_kept_and_applied_by_nsnew() {

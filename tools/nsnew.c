@@ -828,6 +828,41 @@ static void apply_image_user(struct opts *o)
 	o->set_gid = true;
 }
 
+static bool env_has(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* HOME, as podman sets it when the image's Env has none: the home of
+ * the command's user in the jail's /etc/passwd, else /. The slot for it
+ * is kept free at the end of the environment. */
+static void image_home(struct opts *o)
+{
+	uid_t uid = o->set_uid ? o->uid : geteuid();
+	struct passwd *pw = NULL;
+	char *home = NULL;
+	size_t k = 0;
+	FILE *f;
+
+	if (!o->env || env_has(o->env, "HOME"))
+		return;
+	if ((f = fopen("/etc/passwd", "re"))) {
+		while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
+			;
+		if (pw && *pw->pw_dir && asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		fclose(f);
+	}
+	while (o->env[k])
+		k++;
+	o->env[k] = home ? home : (char *)"HOME=/";
+}
+
 /* --chdir, else the image's WorkingDir (made when missing, as podman
  * does), once the jail's files are in place. */
 static void enter_workdir(const struct opts *o)
@@ -852,6 +887,7 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 	enter_workdir(o);
 	if (o->img.user && !o->set_uid)
 		apply_image_user(o);
+	image_home(o);
 	set_credentials(o);
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
@@ -1196,19 +1232,10 @@ static void load_image(struct opts *o)
 	o->have_img = true;
 }
 
-static bool env_has(char *const *env, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], name, n) && env[i][n] == '=')
-			return true;
-	return false;
-}
-
 /* The command's environment in an image's jail, as podman builds it: the
- * image's Env, PATH when the image sets none, HOSTNAME; TERM is passed on
- * since the jail shares our terminal. */
+ * image's Env, PATH when the image sets none, HOSTNAME (and HOME, once the
+ * user is known: image_home); TERM is passed on since the jail shares our
+ * terminal. */
 static void image_environment(struct opts *o)
 {
 	static const char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -1218,7 +1245,7 @@ static void image_environment(struct opts *o)
 
 	while (o->img.env && o->img.env[n])
 		n++;
-	if (!(o->env = calloc(n + 4, sizeof(char *))))
+	if (!(o->env = calloc(n + 5, sizeof(char *))))	/* + PATH HOSTNAME TERM HOME */
 		xerrc(EXIT_TOOL, ENOMEM, "environment");
 	for (; k < n; k++)
 		o->env[k] = o->img.env[k];
