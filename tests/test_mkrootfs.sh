@@ -655,4 +655,143 @@ test_help_has_examples() {
 	assertOutContains "Exit status:"
 }
 
+# --- image configuration (issue 21) -------------------------------------------
+
+# A busybox image whose configuration sets Env, WorkingDir, Entrypoint, Cmd
+# and User. $1: "oci" for $W/cfgoci, "docker" for $W/cfgsave.tar.
+make_config_image() {
+	python3 - "$1" "$W" <<'EOF'
+import hashlib, io, json, os, sys, tarfile
+kind, W = sys.argv[1], sys.argv[2]
+b = io.BytesIO()
+t = tarfile.open(fileobj=b, mode="w", format=tarfile.PAX_FORMAT)
+def add(name, data=None, mode=0o644, link=None):
+    i = tarfile.TarInfo(name)
+    if data is None and link is None: i.type = tarfile.DIRTYPE; i.mode = 0o755; t.addfile(i)
+    elif link is not None: i.type = tarfile.SYMTYPE; i.linkname = link; t.addfile(i)
+    else: i.size = len(data); i.mode = mode; t.addfile(i, io.BytesIO(data))
+add("bin"); add("etc"); add("tmp")
+add("bin/busybox", open("/bin/busybox", "rb").read(), 0o755)
+add("bin/sh", link="busybox")
+add("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\napp:x:1234:2345:app:/home/app:/bin/sh\n")
+add("etc/group", b"root:x:0:\napp:x:2345:\nstaff:x:50:\n")
+# an image's own file where the configuration is kept never wins
+add(".nskit"); add(".nskit/image.json", b'{"Env":["FOO=forged"]}')
+t.close()
+layer = b.getvalue()
+cfg = json.dumps({"architecture": "amd64", "os": "linux", "config": {
+    "Env": ["FOO=from image", "PATH=/bin"], "WorkingDir": "/srv/app",
+    "Entrypoint": ["/bin/busybox", "sh", "-c"],
+    "Cmd": ['echo "$FOO|$(busybox pwd)|$(busybox id -u):$(busybox id -g)|$PATH|${CALLER-unset}"'],
+    "User": "app", "Labels": {"x": "y"}}, "rootfs": {"type": "layers", "diff_ids": []}}).encode()
+if kind == "oci":
+    os.makedirs(W + "/cfgoci/blobs/sha256")
+    def blob(data):
+        d = hashlib.sha256(data).hexdigest()
+        open(W + "/cfgoci/blobs/sha256/" + d, "wb").write(data)
+        return {"digest": "sha256:" + d, "size": len(data)}
+    mt = "application/vnd.oci.image.manifest.v1+json"
+    man = {"schemaVersion": 2, "mediaType": mt,
+           "config": dict(blob(cfg), mediaType="application/vnd.oci.image.config.v1+json"),
+           "layers": [dict(blob(layer), mediaType="application/vnd.oci.image.layer.v1.tar")]}
+    open(W + "/cfgoci/index.json", "w").write(json.dumps({"schemaVersion": 2,
+        "manifests": [dict(blob(json.dumps(man).encode()), mediaType=mt)]}))
+    open(W + "/cfgoci/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+else:
+    t = tarfile.open(W + "/cfgsave.tar", "w")
+    def member(name, data):
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+    member("c0ffee.json", cfg)
+    member("l1/layer.tar", layer)
+    member("manifest.json", json.dumps([{"Config": "c0ffee.json", "RepoTags": ["nskit/cfg:v1"],
+                                         "Layers": ["l1/layer.tar"]}]).encode())
+    t.close()
+EOF
+}
+
+assert_config_applied() {
+	assertTrue "configuration kept" "[ -f '$R/.nskit/image.json' ]"
+	assertNotContains "not the layer's own file" "$(cat "$R/.nskit/image.json")" "forged"
+	assertNotContains "only the keys nsnew applies" "$(cat "$R/.nskit/image.json")" "Labels"
+	# the Entrypoint and Cmd, the Env (not the caller's), WorkingDir, User
+	OUT=$(CALLER=leak nsnew -m --rootfs "$R" 2>"$_errf"); RC=$?; ERR=$(cat "$_errf")
+	assertRC 0; assertErrEmpty
+	assertEquals "from image|/srv/app|1234:2345|/bin|unset" "$OUT"
+	# COMMAND replaces Entrypoint and Cmd; the Env and User stay
+	run nsnew -m --rootfs "$R" -- sh -c 'echo "$FOO $(busybox id -u)"'
+	assertRC 0
+	assertEquals "from image 1234" "$OUT"
+	# --chdir, --uid and --gid win over WorkingDir and User
+	run nsnew -m --rootfs "$R" --chdir /tmp --uid 0 -- sh -c 'busybox pwd; busybox id -u; busybox id -g'
+	assertRC 0
+	assertEquals "$(printf '/tmp\n0\n0')" "$OUT"
+	run nsnew -m --rootfs "$R" --gid 50 -- sh -c 'busybox id -u; busybox id -g'
+	assertEquals "$(printf '1234\n50')" "$OUT"
+	# --hostname sets HOSTNAME, and HOME is the user's, as podman does
+	run nsnew -m --hostname cfgjail --rootfs "$R" -- sh -c 'echo $HOSTNAME $HOME'
+	assertEquals "cfgjail /home/app" "$OUT"
+	run nsnew -m --rootfs "$R" --uid 0 -- sh -c 'echo $HOME'
+	assertEquals /root "$OUT"
+	run nsnew -m --rootfs "$R" --uid 77 -- sh -c 'echo $HOME'
+	assertEquals "no passwd entry" / "$OUT"
+}
+
+test_oci_config_kept_and_applied_by_nsnew() {
+	make_config_image oci
+	run mkrootfs "$R" --from-oci "$W/cfgoci"
+	assertRC 0; assertErrEmpty
+	assert_config_applied
+	rm -rf "$W/cfgoci"
+}
+
+test_docker_archive_config_kept_and_applied_by_nsnew() {
+	make_config_image docker
+	run mkrootfs "$R" --from-docker-archive "$W/cfgsave.tar"
+	assertRC 0; assertErrEmpty
+	assert_config_applied
+	rm -f "$W/cfgsave.tar"
+}
+
+test_image_user_unknown_is_refused() {
+	make_config_image oci
+	run mkrootfs "$R" --from-oci "$W/cfgoci"
+	sed -i 's/"User":"app"/"User":"nobody9"/' "$R/.nskit/image.json"
+	run nsnew -m --rootfs "$R" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "image user 'nobody9': not in $R/etc/passwd"
+	rm -rf "$W/cfgoci"
+}
+
+test_help_names_the_kept_image_config() {
+	run mkrootfs --help
+	assertRC 0
+	assertOutContains "DIR/.nskit/image.json"
+}
+
+test_image_user_unmapped_in_user_namespace_says_so() {
+	make_config_image oci
+	run mkrootfs "$R" --from-oci "$W/cfgoci"
+	run nsnew -U -r -m --rootfs "$R"
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "image user 'app' (uid 1234): not mapped"
+	run nsnew -U -r -m --rootfs "$R" --uid 0 -- sh -c 'echo $FOO'
+	assertRC 0
+	assertEquals "from image" "$OUT"
+	rm -rf "$W/cfgoci"
+}
+
+test_from_host_swapped_operands_show_usage() {
+	run mkrootfs --from-host sh "$R"
+	assertRC 2
+	assertErrContains "'sh' looks like a PROG and '$R' like DIR: DIR comes first"
+	assertErrContains "Usage: mkrootfs"
+	assertFalse "nothing made" "[ -e '$R' ] || [ -e sh ]"
+	mkdir "$R"
+	run mkrootfs --from-host ./nosuch "$R"
+	assertRC 2
+	assertErrContains "DIR comes first"
+}
+
 . shunit2

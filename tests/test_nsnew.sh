@@ -488,4 +488,152 @@ test_setup_failure_in_jail_unpins() {
 	assertErrContains "no such network namespace"
 }
 
+# ---- what a newcomer expects (issue 21) ----
+
+# A root filesystem of busybox alone: no /usr of the host, no bash.
+make_busybox_rootfs() {
+	r=$(mktemp -d /tmp/nsnew-bb.XXXXXX)
+	chmod 755 "$r"
+	mkdir -p "$r/bin" "$r/etc" "$r/tmp"
+	cp /bin/busybox "$r/bin/"
+	ln -s busybox "$r/bin/sh"
+	printf '%s\n' "$r"
+}
+
+test_mount_proc_implies_pid_namespace() {
+	run nsnew -m --mount-proc -- ps -e -o pid=
+	assertRC 0; assertErrEmpty
+	assertEquals "only ps, as pid 1" "1" "$(printf '%s' "$OUT" | tr -d ' ')"
+	run nsnew --hostname jail --rootfs "$ROOTFS" $JAILUSR --mount-proc -- ps -e -o comm=
+	assertRC 0
+	assertEquals "the jail's processes only" "ps" "$OUT"
+}
+
+test_new_netns_has_lo_up_unless_lo_down() {
+	run nsnew -n -- ping -c1 -W5 127.0.0.1
+	assertRC 0
+	run nsnew -n -- ip -o link show lo
+	assertContains "lo up: $OUT" "$OUT" "<LOOPBACK,UP,LOWER_UP>"
+	run nsnew -n --lo-down -- ip -o link show lo
+	assertRC 0
+	assertContains "lo kept down: $OUT" "$OUT" "<LOOPBACK>"
+	run nsnew -n --lo-down -- ping -c1 -W5 127.0.0.1
+	assertNotEquals "no loopback traffic with lo down" 0 "$RC"
+	run as_user "$BIN/nsnew" -U -r -n -- ip -o link show lo
+	assertRC 0
+	assertContains "rootless: lo up too: $OUT" "$OUT" "<LOOPBACK,UP,LOWER_UP>"
+}
+
+test_root_user_namespace_maps_every_id() {
+	r=$(make_busybox_rootfs)
+	echo secret >"$r/owned"
+	chown 1234:1234 "$r/owned"
+	chmod 600 "$r/owned"
+	run nsnew -a --rootfs "$r" -- /bin/busybox sh -c \
+		'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | sed "s/^ //"; /bin/busybox cat /owned; /bin/busybox chown 4321 /owned && echo chowned'
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '0 0 4294967295\n0 0 4294967295\nsecret\nchowned')" "$OUT"
+	assertEquals "4321" "$(stat -c %u "$r/owned")"
+	run nsnew -U -r -- cat /proc/self/uid_map
+	assertEquals "an explicit map wins" "0 0 1" "$(printf '%s' "$OUT" | tr -s ' ' | sed 's/^ //')"
+	rm -rf "$r"
+}
+
+test_rootfs_default_command_is_its_own_bin_sh() {
+	r=$(make_busybox_rootfs)
+	OUT=$(echo 'echo in-jail' | SHELL=/bin/bash nsnew -m --rootfs "$r" 2>"$_errf"); RC=$?
+	ERR=$(cat "$_errf")
+	assertRC 0; assertErrEmpty
+	assertEquals in-jail "$OUT"
+	rm -rf "$r"
+}
+
+test_exec_failure_in_rootfs_names_it() {
+	r=$(make_busybox_rootfs)
+	run nsnew -m --rootfs "$r" -- /bin/bash
+	assertRC 127
+	assertOneLineError nsnew
+	assertErrContains "/bin/bash: not found in $r"
+	printf 'x' >"$r/bin/noexec"
+	chmod 644 "$r/bin/noexec"
+	run nsnew -m --rootfs "$r" -- /bin/noexec
+	assertRC 126
+	assertOneLineError nsnew
+	assertErrContains "/bin/noexec in $r: Permission denied"
+	rm -rf "$r"
+}
+
+test_unprivileged_eperm_gives_a_hint() {
+	for o in -n -p; do
+		run as_user "$BIN/nsnew" $o -- true
+		assertRC 125
+		assertOneLineError nsnew
+		assertErrContains "Operation not permitted (needs root or CAP_SYS_ADMIN; unprivileged: add -U --map-root)"
+	done
+}
+
+test_subids_without_idmap_caps_says_how_to_install_them() {
+	if [ ! -x "$BIN/idmap" ]; then skip_test "no idmap built"; return 0; fi
+	setcap -r "$BIN/idmap" 2>/dev/null
+	run as_user "$BIN/nsnew" -U --subids -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "lacks the file capabilities cap_setuid,cap_setgid"
+	assertErrContains "make install-idmap-caps"
+}
+
+test_short_options_r_and_v() {
+	d=$(mktemp -d /tmp/vol.XXXXXX)
+	echo short >"$d/f"
+	run as_user "$BIN/nsnew" -U -r -- id -u
+	assertRC 0
+	assertEquals 0 "$OUT"
+	run nsnew -v "$d:/mnt:ro" -- cat /mnt/f
+	assertRC 0
+	assertEquals short "$OUT"
+	rm -rf "$d"
+}
+
+test_chdir() {
+	run nsnew -u --chdir /tmp -- pwd
+	assertRC 0
+	assertEquals /tmp "$OUT"
+	run nsnew -u --chdir /no/such -- pwd
+	assertRC 125
+	assertOneLineError nsnew
+}
+
+# An image configuration the jail points elsewhere is refused.
+test_image_config_symlink_refused() {
+	r=$(make_busybox_rootfs)
+	mkdir "$r/.nskit"
+	ln -s /etc/passwd "$r/.nskit/image.json"
+	run nsnew -m --rootfs "$r" -- /bin/sh -c 'echo ran'
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "symbolic link"
+	rm "$r/.nskit/image.json"
+	ln -s / "$r/x"
+	mkdir "$r/x2"
+	rmdir "$r/.nskit"
+	ln -s x2 "$r/.nskit"
+	echo '{"Env":["A=1"]}' >"$r/x2/image.json"
+	run nsnew -m --rootfs "$r" -- /bin/sh -c 'echo ran'
+	assertRC 125
+	assertErrContains "symbolic link"
+	rm -rf "$r"
+}
+
+test_help_says_the_defaults() {
+	run nsnew --help
+	assertRC 0
+	assertOutContains "implies -p"
+	assertOutContains "--lo-down"
+	assertOutContains "--chdir"
+	assertOutContains ".nskit/image.json"
+	assertOutContains "maps every id to itself"
+	assertOutContains "-r, --map-root"
+	assertOutContains "-v, --volume"
+}
+
 . shunit2

@@ -22,6 +22,7 @@
 
 #include "elfdeps.h"
 #include "extract.h"
+#include "imagecfg.h"
 #include "msg.h"
 #include "oci.h"
 #include "util.h"
@@ -69,13 +70,37 @@ static const char doc[] =
 	"resolved inside DIR, symlinks as if DIR were /: entries with absolute\n"
 	"names or '..', links out of DIR, device nodes when not root are refused\n"
 	"with the entry's name; setuid bits are cleared unless --keep-setuid.\n"
+	"An image's Env, WorkingDir, Entrypoint, Cmd and User are kept in\n"
+	"DIR/.nskit/image.json, which nsnew --rootfs DIR applies.\n"
 	"\n"
 	"Examples:\n"
 	"  mkrootfs /tmp/r --from-host sh ls ps && chroot /tmp/r /bin/sh -c 'ls /'\n"
 	"  docker export c1 | zstd | mkrootfs /tmp/c1 --from-tar -\n"
-	"  mkrootfs /tmp/a --from-oci ./oci:latest && nsnew -a --rootfs /tmp/a sh\n"
+	"  mkrootfs /tmp/a --from-oci ./oci:latest && nsnew -a --rootfs /tmp/a\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.";
+
+/* `mkrootfs --from-host sh DIR`: the first operand is not a directory,
+ * and it names a program on PATH or the last operand is a directory. */
+static bool looks_swapped(const struct opts *o)
+{
+	const char *path = getenv("PATH"), *last = o->progs[o->nprogs - 1];
+	struct stat st;
+
+	if (stat(o->dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return false;
+	if (stat(last, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	for (const char *p = path; !strchr(o->dir, '/') && p && *p; p += strcspn(p, ":"), p += *p == ':') {
+		char prog[PATH_MAX];
+		int len = (int)strcspn(p, ":");
+
+		if (len && snprintf(prog, sizeof(prog), "%.*s/%s", len, p, o->dir) < (int)sizeof(prog) &&
+		    access(prog, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -117,6 +142,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "'%s': PROG operands need --from-host", o->progs[0]);
 		if (o->from_host && !o->nprogs)
 			argp_error(state, "--from-host needs at least one PROG");
+		if (o->from_host && looks_swapped(o)) {
+			fprintf(stderr, "%s: '%s' looks like a PROG and '%s' like DIR: DIR comes first\n",
+				program_invocation_short_name, o->dir, o->progs[o->nprogs - 1]);
+			argp_state_help(state, stderr, ARGP_HELP_USAGE | ARGP_HELP_SEE | ARGP_HELP_EXIT_ERR);
+		}
 		if (!o->from_host && !o->ncopies && !o->tar && !o->oci && !o->docker)
 			argp_error(state, "nothing to put in DIR: give --from-host, --from-tar, --from-oci, --from-docker-archive or --copy");
 		if (o->docker && streq(o->docker, "-"))
@@ -386,6 +416,27 @@ static void oci_pick_error(int r, const char *label, const char *tag, const char
 	die(r, "%s: %s", label, what);
 }
 
+static void keep_image_config(const char *text);
+
+/* The run configuration of the image whose manifest is JSON, as it is to
+ * be kept (see imagecfg.h). */
+static char *oci_config(int dfd, const char *json, size_t len, const char *dir)
+{
+	_cleanup_free_ char *digest = NULL, *blob = NULL, *cfg = NULL;
+	char msg[128], *text;
+	size_t n;
+	int r;
+
+	if (imagecfg_manifest_digest(json, len, &digest) < 0)
+		die(0, "%s: image manifest: no config", dir);
+	if (oci_blob_path(digest, &blob) < 0)
+		die(0, "%s: config '%s': not a valid digest", dir, printable(digest, msg, sizeof(msg)));
+	cfg = read_small(dfd, blob, dir, &n);
+	if ((r = imagecfg_extract(cfg, n, &text)) < 0)
+		die(r == -EINVAL ? 0 : r, "%s: %s: not a valid image configuration", dir, blob);
+	return text;
+}
+
 static void from_oci(const struct opts *o)
 {
 	const char *tag;
@@ -417,6 +468,7 @@ static void from_oci(const struct opts *o)
 	r = oci_manifest_layers(json, len, &layers, &n);
 	if (r < 0)
 		die(r == -EINVAL ? 0 : r, "%s: not a valid image manifest", dir);
+	_cleanup_free_ char *config = oci_config(dfd, json, len, dir);
 	free(json);
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *label = NULL;
@@ -438,6 +490,7 @@ static void from_oci(const struct opts *o)
 		free(blob);
 	}
 	oci_strv_free(layers);
+	keep_image_config(config);
 }
 
 /* A member of an outer (docker save) archive read as an inner archive. */
@@ -536,6 +589,35 @@ static struct archive *seek_member(const char *file, const char *want, int64_t *
 	die(ELOOP, "%s: %s", file, want);
 }
 
+/* The run configuration of the docker save image tagged TAG, as it is to
+ * be kept (see imagecfg.h). */
+static char *docker_config(const char *file, const char *manifest, size_t mlen, const char *tag)
+{
+	_cleanup_free_ char *name = NULL, *json = NULL;
+	size_t len = 0;
+	int64_t size;
+	struct archive *a;
+	char *text;
+	int r;
+
+	if (imagecfg_docker_member(manifest, mlen, tag, &name) < 0)
+		die(0, "%s: manifest.json: no Config for the image", file);
+	a = seek_member(file, name, &size);
+	if (size > MAX_JSON || !(json = malloc((size_t)size + 1)))
+		die(EFBIG, "%s: %s", file, name);
+	while (len < (size_t)size) {
+		la_ssize_t k = archive_read_data(a, json + len, (size_t)size - len);
+
+		if (k <= 0)
+			die(0, "%s: %s: %s", file, name, archive_error_string(a));
+		len += (size_t)k;
+	}
+	archive_read_free(a);
+	if ((r = imagecfg_extract(json, len, &text)) < 0)
+		die(r == -EINVAL ? 0 : r, "%s: %s: not a valid image configuration", file, name);
+	return text;
+}
+
 static void from_docker(const struct opts *o)
 {
 	const char *tag;
@@ -567,6 +649,7 @@ static void from_docker(const struct opts *o)
 		die(0, "%s: %s images in manifest.json: give one as %s:TAG", file, r == -ENOENT ? "no" : "several", file);
 	if (r < 0)
 		die(r == -EINVAL ? 0 : r, "%s: manifest.json: not a valid docker save manifest", file);
+	_cleanup_free_ char *config = docker_config(file, json, len, tag);
 	free(json);
 	for (size_t i = 0; i < n; i++) {
 		struct member m = { .outer = seek_member(file, layers[i], &size) };
@@ -582,6 +665,7 @@ static void from_docker(const struct opts *o)
 		archive_read_free(m.outer);
 	}
 	oci_strv_free(layers);
+	keep_image_config(config);
 }
 
 /* --- host programs ------------------------------------------------------ */
@@ -1088,6 +1172,14 @@ static void from_host(const struct opts *o)
 	tdestroy(h.elfs, free);
 	tdestroy(h.needed, free);
 	oci_strv_free(h.ldconf);
+}
+
+/* The image's Env, WorkingDir, Entrypoint, Cmd and User, for nsnew
+ * --rootfs to apply; written after the layers, so an image's own file of
+ * that name never stands in for its configuration. */
+static void keep_image_config(const char *text)
+{
+	write_root_file(&IMAGECFG_PATH[1], text, 0644, true);
 }
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/openat2.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,9 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,6 +29,7 @@
 
 #include "child.h"
 #include "idmap.h"
+#include "imagecfg.h"
 #include "msg.h"
 #include "netnsdir.h"
 #include "ns.h"
@@ -59,6 +63,11 @@ struct opts {
 	bool caps, keep_given;
 	uint64_t keep, drop;		/* capability masks */
 	char **cmd;
+	bool lo_down;
+	const char *chdir;		/* --chdir, else the image's WorkingDir */
+	struct imagecfg img;		/* of --rootfs, where mkrootfs kept one */
+	bool have_img;
+	char **env;			/* the command's environment, if not ours */
 };
 
 enum {
@@ -67,6 +76,7 @@ enum {
 	OPT_MOUNT_PROC, OPT_NAME, OPT_NO_NEW_PRIVS, OPT_PIN_ALL, OPT_ROOTFS, OPT_SUBIDS,
 	OPT_UID, OPT_VOLUME,
 };
+enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -74,7 +84,8 @@ static const struct argp_option options[] = {
 	{ "cgroup", 'C', NULL, 0, "cgroup namespace", 1 },
 	{ "ipc", 'i', NULL, 0, "IPC namespace", 1 },
 	{ "mount", 'm', NULL, 0, "mount namespace (propagation made private)", 1 },
-	{ "net", 'n', NULL, 0, "network namespace (only lo, down)", 1 },
+	{ "net", 'n', NULL, 0, "network namespace (only lo, brought up)", 1 },
+	{ "lo-down", OPT_LO_DOWN, NULL, 0, "leave the new network namespace's lo down", 1 },
 	{ "pid", 'p', NULL, 0, "PID namespace (the command is its PID 1)", 1 },
 	{ "time", 'T', NULL, 0, "time namespace", 1 },
 	{ "user", 'U', NULL, 0, "user namespace", 1 },
@@ -82,18 +93,19 @@ static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
 	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: bind FILE as /etc/hosts (default: the host's)", 2 },
-	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "mount a /proc of the new PID namespace", 2 },
+	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "a /proc of a new PID namespace (implies -p)", 2 },
 	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
-	{ "volume", OPT_VOLUME, "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
-	{ NULL, 0, NULL, 0, "Ids (imply -U):", 3 },
+	{ "volume", 'v', "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
+	{ NULL, 0, NULL, 0, "Ids (imply -U; as root, -U alone maps every id to itself):", 3 },
 	{ "map-group", OPT_MAP_GROUP, "IN:OUT:N", 0, "map N gids from OUT outside to IN inside (repeatable)", 3 },
-	{ "map-root", OPT_MAP_ROOT, NULL, 0, "map uid and gid 0 inside to the caller's own", 3 },
+	{ "map-root", 'r', NULL, 0, "map uid and gid 0 inside to the caller's own", 3 },
 	{ "map-user", OPT_MAP_USER, "IN:OUT:N", 0, "map N uids from OUT outside to IN inside (repeatable)", 3 },
 	{ "subids", OPT_SUBIDS, NULL, 0, "map 0 to the caller and 1.. to its /etc/subuid and /etc/subgid ranges", 3 },
 	{ NULL, 0, NULL, 0, "Names (imply -n):", 4 },
 	{ "name", OPT_NAME, "NAME", 0, "pin the new network namespace as NAME in the netns directory", 4 },
 	{ "pin-all", OPT_PIN_ALL, NULL, 0, "with --name: pin every new namespace under NAME", 4 },
 	{ NULL, 0, NULL, 0, "The command's process:", 5 },
+	{ "chdir", OPT_CHDIR, "DIR", 0, "run the command in DIR (default: the image's WorkingDir)", 5 },
 	{ "die-with-parent", OPT_DIE_WITH_PARENT, NULL, 0, "kill the command when nsnew's parent dies", 5 },
 	{ "drop-caps", OPT_DROP_CAPS, "LIST", 0, "drop these capabilities (bounding set too)", 5 },
 	{ "gid", OPT_GID, "GID", 0, "group id inside", 5 },
@@ -106,15 +118,20 @@ static const struct argp_option options[] = {
 };
 
 static const char doc[] =
-	"Run COMMAND (default: $SHELL) in new namespaces.\v"
+	"Run COMMAND in new namespaces (default: $SHELL; with --rootfs the image's\n"
+	"Entrypoint and Cmd, else /bin/sh inside it).\v"
 	"nsnew execs COMMAND in place unless a new PID or time namespace, --init,\n"
 	"--name or a uid/gid map written from outside needs a child; then it\n"
 	"waits, forwards signals and exits with the command's status.\n"
 	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
+	"--rootfs DIR applies the image configuration mkrootfs kept in\n"
+	"DIR/.nskit/image.json as podman run does: its Env and WorkingDir, its\n"
+	"Entrypoint and Cmd when no COMMAND is given, its User unless --uid.\n"
 	"\n"
 	"Examples:\n"
 	"  nsnew -a --hostname box --rootfs ./rootfs --mount-proc -- /bin/sh\n"
-	"  nsnew -U --map-root -m -p --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -U -r --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -n -- ping -c1 127.0.0.1\n"
 	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
 	"\n"
 	"Exit status: the command's own; 125 nsnew failed; 126 COMMAND could not\n"
@@ -195,11 +212,24 @@ static void parse_volume(struct argp_state *state, struct opts *o, char *arg)
 	o->vol[o->nvol++] = (struct volume){ arg, dst, mode && streq(mode, "ro"), false, -1 };
 }
 
+/* Root's user namespace with no map given maps every id to itself
+ * (unshare --map-users=all): files of any owner in the root filesystem
+ * stay readable and chownable inside. */
+static void map_identity(struct argp_state *state, struct opts *o)
+{
+	struct idmap_range all = { 0, 0, UINT32_MAX };
+
+	if (idmap_add(&o->uidmap, &all) < 0 || idmap_add(&o->gidmap, &all) < 0)
+		argp_error(state, "cannot map every id");
+}
+
 /* What options imply, and the checks that need all of them. */
 static void finish_options(struct argp_state *state, struct opts *o)
 {
 	if (o->rootfs || o->nvol || o->mount_proc)
 		o->flags |= CLONE_NEWNS;
+	if (o->mount_proc)
+		o->flags |= CLONE_NEWPID;	/* else it would show the host's processes */
 	if (o->hostname)
 		o->flags |= CLONE_NEWUTS;
 	if (o->map_root || o->subids || o->uidmap.n || o->gidmap.n)
@@ -212,6 +242,9 @@ static void finish_options(struct argp_state *state, struct opts *o)
 		argp_error(state, "--subids cannot be combined with --map-user or --map-group");
 	if (o->hostname && strlen(o->hostname) > 64)
 		argp_error(state, "--hostname '%s': longer than 64 bytes", o->hostname);
+	if ((o->flags & CLONE_NEWUSER) && geteuid() == 0 && !o->map_root && !o->uidmap.n &&
+	    !o->gidmap.n && !o->subids)
+		map_identity(state, o);
 	/* A user namespace with no map would leave root unmapped and unable
 	 * to make the jail's files: -U alone maps root to the caller. */
 	if ((o->flags & CLONE_NEWUSER) && !o->uidmap.n && !o->gidmap.n && !o->subids)
@@ -258,7 +291,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->caps = o->keep_given = true;
 		break;
 	case OPT_MAP_GROUP: add_map(state, &o->gidmap, arg, "--map-group"); break;
-	case OPT_MAP_ROOT: o->map_root = true; break;
+	case 'r': o->map_root = true; break;
 	case OPT_MAP_USER: add_map(state, &o->uidmap, arg, "--map-user"); break;
 	case OPT_MOUNT_PROC: o->mount_proc = true; break;
 	case OPT_NAME:
@@ -271,7 +304,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ROOTFS: o->rootfs = arg; break;
 	case OPT_SUBIDS: o->subids = true; break;
 	case OPT_UID: o->uid = parse_id(state, arg, "user id"); o->set_uid = true; break;
-	case OPT_VOLUME: parse_volume(state, o, arg); break;
+	case 'v': parse_volume(state, o, arg); break;
+	case OPT_CHDIR: o->chdir = arg; break;
+	case OPT_LO_DOWN: o->lo_down = true; break;
 	case ARGP_KEY_ARG:
 		o->cmd = state->argv + state->next - 1;
 		state->next = state->argc;
@@ -675,10 +710,20 @@ static void report_failure(void)
 		_exit(EXIT_TOOL);
 }
 
+static const char *exec_root;	/* --rootfs, named when the command fails */
+
 static noreturn void exec_command(char *const *cmd)
 {
 	child_unblock();
 	execvp(cmd[0], cmd);
+	if (exec_root && (errno == ENOENT || errno == ENOTDIR) && strchr(cmd[0], '/') &&
+	    access(cmd[0], F_OK) == 0)
+		xerrc(EXIT_NOTFOUND, 0, "%s: its interpreter (ELF loader or #!) is not found in %s",
+		      cmd[0], exec_root);
+	if (exec_root && (errno == ENOENT || errno == ENOTDIR))
+		xerrc(EXIT_NOTFOUND, 0, "%s: not found in %s", cmd[0], exec_root);
+	if (exec_root)
+		xerrc(exec_fail_status(errno), errno, "%s in %s", cmd[0], exec_root);
 	xerrc(exec_fail_status(errno), errno, "%s", cmd[0]);
 }
 
@@ -703,15 +748,162 @@ static noreturn void run_init(char *const *cmd)
 	_exit(r);
 }
 
+/* A new network namespace has lo down; most programs expect 127.0.0.1
+ * to work (bwrap and docker bring it up too). An ioctl costs less than
+ * a netlink socket. */
+static void bring_lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		xerrc(EXIT_TOOL, errno, "lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		xerrc(EXIT_TOOL, errno, "bring lo up");
+}
+
+static bool id_mapped(const struct idmap *m, uint32_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->r[i].in && (uint64_t)id < (uint64_t)m->r[i].in + m->r[i].count)
+			return true;
+	return false;
+}
+
+static bool id_number(const char *s, uint32_t *v)
+{
+	return parse_u32(s, v) == 0 && *v != (uint32_t)-1;
+}
+
+/* The image's User, "user[:group]" by name or number, resolved in the
+ * jail's own /etc/passwd and /etc/group, read as files: through NSS,
+ * nsnew would load the jail's own modules while it is still privileged. */
+static void apply_image_user(struct opts *o)
+{
+	_cleanup_free_ char *spec = strdup(o->img.user);
+	char *group = spec ? strchr(spec, ':') : NULL;
+	struct passwd *pw = NULL;
+	bool set_gid = o->set_gid;	/* --gid wins over the image's group */
+	gid_t gid = o->gid;
+	uint32_t id;
+	FILE *f;
+
+	if (!spec)
+		xerrc(EXIT_TOOL, ENOMEM, "user");
+	if (group)
+		*group++ = '\0';
+	if ((f = fopen("/etc/passwd", "re"))) {
+		bool num = id_number(spec, &id);
+
+		while ((pw = fgetpwent(f)) && !(num ? pw->pw_uid == id : streq(pw->pw_name, spec)))
+			;
+		if (pw)
+			o->uid = pw->pw_uid, o->gid = pw->pw_gid;
+		fclose(f);
+	}
+	if (!pw && !id_number(spec, &o->uid))
+		xerrc(EXIT_TOOL, 0, "image user '%s': not in %s/etc/passwd", spec, o->rootfs);
+	if (!pw)
+		o->gid = 0;
+	if (group && !id_number(group, &o->gid)) {
+		struct group *gr = NULL;
+
+		if ((f = fopen("/etc/group", "re"))) {
+			while ((gr = fgetgrent(f)) && !streq(gr->gr_name, group))
+				;
+			if (gr)
+				o->gid = gr->gr_gid;
+			fclose(f);
+		}
+		if (!gr)
+			xerrc(EXIT_TOOL, 0, "image group '%s': not in %s/etc/group", group, o->rootfs);
+	}
+	if (set_gid)
+		o->gid = gid;
+	if ((o->flags & CLONE_NEWUSER) && !o->subids && !id_mapped(&o->uidmap, o->uid))
+		xerrc(EXIT_TOOL, 0, "image user '%s' (uid %u): not mapped in the new user namespace "
+		      "(map it, e.g. --subids, or give --uid)", o->img.user, (unsigned)o->uid);
+	o->set_uid = true;
+	o->set_gid = true;
+}
+
+static bool env_has(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* HOME, as podman sets it when the image's Env has none: the home of
+ * the command's user in the jail's /etc/passwd, else /. The slot for it
+ * is kept free at the end of the environment. */
+static void image_home(struct opts *o)
+{
+	uid_t uid = o->set_uid ? o->uid : geteuid();
+	struct passwd *pw = NULL;
+	char *home = NULL;
+	size_t k = 0;
+	FILE *f;
+
+	if (!o->env || env_has(o->env, "HOME"))
+		return;
+	if ((f = fopen("/etc/passwd", "re"))) {
+		while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
+			;
+		if (pw && *pw->pw_dir && asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		fclose(f);
+	}
+	while (o->env[k])
+		k++;
+	o->env[k] = home ? home : (char *)"HOME=/";
+}
+
+/* --chdir, else the image's WorkingDir (made when missing, as podman
+ * does), once the jail's files are in place. */
+static void enter_workdir(const struct opts *o)
+{
+	const char *wd = o->chdir ? o->chdir : o->img.workdir;
+
+	if (!wd)
+		return;
+	if (!o->chdir && *wd == '/')
+		make_dirs(wd, 0755);
+	if (chdir(wd) < 0)
+		xerrc(EXIT_TOOL, errno, "chdir %s", wd);
+}
+
 static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 {
+	if ((o->flags & CLONE_NEWNET) && !o->lo_down)
+		bring_lo_up();
 	if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0)
 		xerrc(EXIT_TOOL, errno, "sethostname %s", o->hostname);
 	setup_mounts(o);
+	enter_workdir(o);
+	if (o->img.user && !o->set_uid)
+		apply_image_user(o);
+	image_home(o);
 	set_credentials(o);
+	if (o->env)
+		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
 		run_init(cmd);
 	exec_command(cmd);
+}
+
+/* unshare or clone failed. Without a user namespace, new namespaces need
+ * CAP_SYS_ADMIN: say so rather than only "Operation not permitted". */
+static noreturn void ns_failed(const struct opts *o, const char *what, int e)
+{
+	if (e == EPERM && geteuid() != 0 && !(o->flags & CLONE_NEWUSER))
+		xerrc(EXIT_TOOL, 0, "%s: %s (needs root or CAP_SYS_ADMIN; unprivileged: add -U --map-root)",
+		      what, strerror(e));
+	xerrc(EXIT_TOOL, e, "%s", what);
 }
 
 /* ---- no child: unshare and exec in place ---- */
@@ -736,7 +928,7 @@ static noreturn void run_in_place(struct opts *o, char *const *cmd)
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xerrc(EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
-		xerrc(EXIT_TOOL, errno, "unshare");
+		ns_failed(o, "unshare", errno);
 	if (o->flags & CLONE_NEWUSER)
 		write_self_maps(o);
 	setup_and_exec(o, cmd);
@@ -814,6 +1006,7 @@ static bool can_lend(const struct opts *o)
 static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	struct lent l = { o, cmd, sync, fail };
+	char **env = environ;	/* the child sets the command's, in our memory */
 	char *stack = mmap(NULL, LENT_STACK, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	pid_t pid;
@@ -821,8 +1014,9 @@ static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[
 	if (stack == MAP_FAILED)
 		xerrc(EXIT_TOOL, errno, "child stack");
 	pid = clone(lent_main, stack + LENT_STACK, o->flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
+	environ = env;
 	if (pid < 0)
-		xerrc(EXIT_TOOL, errno, "clone");
+		ns_failed(o, "clone", errno);
 	munmap(stack, LENT_STACK);	/* the child has exec'd or exited */
 	return pid;
 }
@@ -840,7 +1034,7 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 		return start_lent(o, cmd, sync, fail);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
-		xerrc(EXIT_TOOL, errno, "clone");
+		ns_failed(o, "clone", errno);
 	if (pid == 0)
 		child_main(o, cmd, sync, fail);
 	if (sync[0] >= 0)
@@ -997,6 +1191,147 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 	exit(r);
 }
 
+#define IMAGECFG_MAX (1024 * 1024)
+
+/* DIR/.nskit/image.json, as mkrootfs kept it: opened inside DIR and
+ * through no symlink, so the root filesystem cannot point nsnew at a
+ * file of the host. Absent: a plain root filesystem. */
+static void load_image(struct opts *o)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int root = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	ssize_t n = 0;
+	size_t len = 0;
+	int r;
+
+	if (root < 0)
+		return;		/* check_inputs says why */
+	fd = (int)syscall(SYS_openat2, root, IMAGECFG_PATH, &how, sizeof(how));
+	if (fd < 0 && errno == ENOENT)
+		return;
+	if (fd < 0 && errno == ELOOP)
+		xerrc(EXIT_TOOL, 0, "%s%s: a symbolic link on the way: refused", o->rootfs, IMAGECFG_PATH);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s%s", o->rootfs, IMAGECFG_PATH);
+	if (!S_ISREG(st.st_mode) || st.st_size > IMAGECFG_MAX)
+		xerrc(EXIT_TOOL, 0, "%s%s: not a regular file of at most 1 MiB", o->rootfs, IMAGECFG_PATH);
+	if (!(buf = malloc((size_t)st.st_size + 1)))
+		xerrc(EXIT_TOOL, ENOMEM, "%s%s", o->rootfs, IMAGECFG_PATH);
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		xerrc(EXIT_TOOL, errno, "%s%s", o->rootfs, IMAGECFG_PATH);
+	if ((r = imagecfg_parse(buf, len, &o->img)) < 0)
+		xerrc(EXIT_TOOL, r == -EINVAL ? 0 : r, "%s%s: not a valid image configuration", o->rootfs, IMAGECFG_PATH);
+	o->have_img = true;
+}
+
+/* The command's environment in an image's jail, as podman builds it: the
+ * image's Env, PATH when the image sets none, HOSTNAME (and HOME, once the
+ * user is known: image_home); TERM is passed on since the jail shares our
+ * terminal. */
+static void image_environment(struct opts *o)
+{
+	static const char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *term = getenv("TERM");
+	size_t n = 0, k = 0;
+	char *s;
+
+	while (o->img.env && o->img.env[n])
+		n++;
+	if (!(o->env = calloc(n + 5, sizeof(char *))))	/* + PATH HOSTNAME TERM HOME */
+		xerrc(EXIT_TOOL, ENOMEM, "environment");
+	for (; k < n; k++)
+		o->env[k] = o->img.env[k];
+	if (!env_has(o->env, "PATH"))
+		o->env[k++] = (char *)path;
+	if (o->hostname && !env_has(o->env, "HOSTNAME")) {
+		if (asprintf(&s, "HOSTNAME=%s", o->hostname) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		o->env[k++] = s;
+	}
+	if (term && !env_has(o->env, "TERM")) {
+		if (asprintf(&s, "TERM=%s", term) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		o->env[k++] = s;
+	}
+}
+
+/* The command in a root filesystem: COMMAND, else the image's Entrypoint
+ * and Cmd, else /bin/sh of the root filesystem (never the host's $SHELL,
+ * which it may not have). */
+static char *const *rootfs_command(struct opts *o, char **sh)
+{
+	size_t ne = 0, nc = 0;
+	char **argv;
+
+	exec_root = o->rootfs;
+	load_image(o);
+	if (o->have_img)
+		image_environment(o);
+	if (o->cmd && o->cmd[0])
+		return o->cmd;
+	while (o->img.entrypoint && o->img.entrypoint[ne])
+		ne++;
+	while (o->img.cmd && o->img.cmd[nc])
+		nc++;
+	if (!ne && !nc) {
+		sh[0] = (char *)"/bin/sh";
+		sh[1] = NULL;
+		return sh;
+	}
+	if (!(argv = calloc(ne + nc + 1, sizeof(char *))))
+		xerrc(EXIT_TOOL, ENOMEM, "command");
+	for (size_t i = 0; i < ne; i++)
+		argv[i] = o->img.entrypoint[i];
+	for (size_t i = 0; i < nc; i++)
+		argv[ne + i] = o->img.cmd[i];
+	return argv;
+}
+
+/* --subids as an ordinary user runs idmap, which needs file capabilities
+ * (or to be setuid root): without them it could only fail, so say how to
+ * give them instead. */
+static void check_idmap_caps(void)
+{
+	char self[PATH_MAX], path[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 8);
+	const char *found = NULL;
+	struct stat st;
+	cap_flag_value_t u = CAP_CLEAR, g = CAP_CLEAR;
+	cap_t caps;
+
+	if (n > 0 && (self[n] = '\0', slash = strrchr(self, '/'))) {
+		strcpy(slash + 1, "idmap");
+		if (access(self, X_OK) == 0)
+			found = self;
+	}
+	for (const char *p = getenv("PATH"); !found && p && *p; p += strcspn(p, ":"), p += *p == ':') {
+		int len = (int)strcspn(p, ":");
+
+		if (len && snprintf(path, sizeof(path), "%.*s/idmap", len, p) < (int)sizeof(path) &&
+		    access(path, X_OK) == 0)
+			found = path;
+	}
+	if (!found || (stat(found, &st) == 0 && st.st_uid == 0 && (st.st_mode & S_ISUID)))
+		return;		/* not found: run_idmap says so */
+	if ((caps = cap_get_file(found))) {
+		cap_get_flag(caps, CAP_SETUID, CAP_PERMITTED, &u);
+		cap_get_flag(caps, CAP_SETGID, CAP_PERMITTED, &g);
+		cap_free(caps);
+	}
+	if (u != CAP_SET || g != CAP_SET)
+		xerrc(EXIT_TOOL, 0, "--subids: %s lacks the file capabilities cap_setuid,cap_setgid+ep: "
+		      "install them with `make install-idmap-caps` as root, or install the nskit Debian package",
+		      found);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -1005,8 +1340,10 @@ int main(int argc, char **argv)
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
-	cmd = command_or_shell(o.cmd, sh);
+	cmd = o.rootfs ? rootfs_command(&o, sh) : command_or_shell(o.cmd, sh);
 	check_inputs(&o);
+	if (o.subids && geteuid() != 0)
+		check_idmap_caps();
 	if (needs_child(&o))
 		run_in_child(&o, cmd);
 	run_in_place(&o, cmd);
