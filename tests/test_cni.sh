@@ -424,6 +424,20 @@ assertNothingLeftButALink() {
 	assertFalse "no eth0 in $1" "ip -n $1 link show eth0"
 }
 
+test_second_add_of_one_attachment_fails_and_keeps_the_first() {
+	local before
+	conf 10.118.0.0/24 '"ipMasq": true,'
+	container $CA
+	before=$(snapshot $CA)
+	# past the check that CNI_IFNAME is not in the namespace yet
+	ip -n $CA link set eth0 name eth2
+	cni ADD $CA
+	assertCniError 100
+	assertOutContains "attached already"
+	ip -n $CA link set eth2 name eth0
+	assertEquals "the first's link, address, routes, lease, state and nft entry" "$before" "$(snapshot $CA)"
+}
+
 test_host_end_carries_the_attachment_as_its_alias() {
 	conf 10.115.0.0/24
 	container c1

@@ -1283,6 +1283,8 @@ static int cmd_del(struct cni *c)
 	}
 	if (st)
 		r = remove_attachment(c, host, file, st, c->netns);
+	else if ((file = state_file(c)))
+		state_remove(c, file);	/* the temporary of an ADD killed writing it */
 	json_object_put(st);
 	nl_route_close(host);
 	/* The lease is released even when our own cleanup failed. */
