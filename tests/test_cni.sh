@@ -729,6 +729,16 @@ test_check_fails_after_the_interface_is_removed_by_hand() {
 	assertOutContains eth0
 }
 
+test_check_fails_when_the_host_end_carries_another_alias() {
+	conf 10.119.0.0/24
+	container c1
+	with_prev "$D/c1.json"
+	ip link set dev "$(jget "$D/c1.json" 'r["interfaces"][0]["name"]')" alias "nskit-cni $NET c2 eth0"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains "another attachment's"
+}
+
 test_check_fails_after_the_address_is_removed_by_hand() {
 	conf 10.81.0.0/24
 	container c1

@@ -625,9 +625,14 @@ static struct json_object *legacy_state(struct cni *c, char **file)
 		return NULL;
 	cid = cni_json_string(st, "containerID");
 	ifn = cni_json_string(st, "ifname");
-	if (!cid || !ifn || !streq(cid, c->containerid) || !streq(ifn, c->ifname) || !(name = strdup(c->hostif))) {
-		errno = cid && ifn && streq(cid, c->containerid) && streq(ifn, c->ifname) ? ENOMEM : ENOENT;
+	if (!cid || !ifn || !streq(cid, c->containerid) || !streq(ifn, c->ifname)) {
 		json_object_put(st);
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!(name = strdup(c->hostif))) {
+		json_object_put(st);
+		errno = ENOMEM;
 		return NULL;
 	}
 	free(*file);
@@ -932,9 +937,9 @@ static int make_veth(struct cni *c, struct nl_sock *host, struct link_veth *v, s
 			continue;
 		if (e < 0)
 			return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname, strerror(-e));
-		if ((m->hidx = link_index(host, c->hostif)) < 0)
-			return fail_sys(c, ENODEV, "the new veth pair");
 		m->veth = true;
+		if ((m->hidx = link_index(host, c->hostif)) < 0)
+			return fail_sys(c, m->hidx, "the new veth pair");
 		if ((e = link_set_alias(host, m->hidx, alias)) < 0)
 			return fail_sys(c, e, "host interface alias");
 		return m->hidx;
@@ -1094,9 +1099,10 @@ static void undo_add(struct cni *c, struct nl_sock *host, struct made *m)
 	_cleanup_free_ char *f = state_file(c);
 
 	/* The peer, its addresses and routes, and the host end's routes go
-	 * with the host end: ours by its index, whatever its name is now. */
+	 * with the host end: ours by its index once known (else by the name
+	 * it was just made under). */
 	if (m->veth && host)
-		link_del(host, m->hidx, NULL);
+		link_del(host, m->hidx > 0 ? m->hidx : 0, c->hostif);
 	/* only those masq_add added: the planned ones may be someone else's */
 	masq_del(c, m->masq, m->masqed ? m->nmasq : 0);
 	publish_del(c, m->pub, m->npub);
@@ -1329,8 +1335,9 @@ static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr,
 		return fail(c, NOT_AS_ADDED, "the state of (%s, %s) names no host end", c->containerid, c->ifname);
 	if ((e = link_get_alias(host, 0, c->hostif, &hi, alias, sizeof(alias))) < 0)
 		return fail(c, NOT_AS_ADDED, "host end %s: %s", c->hostif, strerror(-e));
-	if (host_alias(c->conf.name, c->containerid, c->ifname, want, sizeof(want)) < 0 || !streq(alias, want))
-		return fail(c, NOT_AS_ADDED, "host end %s: its alias is not \"%s\"", c->hostif, want);
+	/* None: an older version's (the peering below proves it ours). */
+	if (*alias && (host_alias(c->conf.name, c->containerid, c->ifname, want, sizeof(want)) < 0 || !streq(alias, want)))
+		return fail(c, NOT_AS_ADDED, "host end %s: alias \"%s\" is another attachment's", c->hostif, alias);
 	if (hi.peer_ifindex != ci->ifindex || ci->peer_ifindex != hi.ifindex)
 		return fail(c, NOT_AS_ADDED, "host end %s is not the peer of %s", c->hostif, c->ifname);
 	if (c->conf.bridge && (e = link_index(host, c->conf.bridge)) != hi.master)
