@@ -101,18 +101,29 @@ static void link_info_fill(struct rtnl_link *l, struct link_info *i)
 	i->up = rtnl_link_get_flags(l) & IFF_UP;
 }
 
-int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info)
+int link_get_alias(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info,
+		   char *alias, size_t size)
 {
 	struct rtnl_link *l = NULL;
 	int r = rtnl_link_get_kernel(track(sk), ifindex, ifindex > 0 ? NULL : name, &l);
+	const char *a;
 
 	if (r < 0) {
 		r = nl_result(r);
 		return r == -ENOENT ? -ENODEV : r;
 	}
 	link_info_fill(l, info);
+	if (alias && size) {
+		a = rtnl_link_get_ifalias(l);
+		snprintf(alias, size, "%s", a ? a : "");
+	}
 	rtnl_link_put(l);
 	return 0;
+}
+
+int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info)
+{
+	return link_get_alias(sk, ifindex, name, info, NULL, 0);
 }
 
 int link_index(struct nl_sock *sk, const char *name)
@@ -281,6 +292,19 @@ int link_set_up_msg(int ifindex, const char *name, struct nl_msg **m)
 	r = rtnl_link_build_add_request(l, 0, m);
 	rtnl_link_put(l);
 	return r < 0 ? nl_to_errno(r) : 0;
+}
+
+int link_set_alias(struct nl_sock *sk, int ifindex, const char *alias)
+{
+	struct rtnl_link *l;
+
+	/* IFALIASZ (256) counts the NUL */
+	if (strlen(alias) > 255)
+		return -ENAMETOOLONG;
+	if (!(l = link_named(ifindex, NULL)))
+		return -ENOMEM;
+	rtnl_link_set_ifalias(l, alias);
+	return link_change(sk, l);
 }
 
 /* One RTM_SETLINK of link_set_group_many: ifindex and IFLA_GROUP. */

@@ -53,6 +53,12 @@ struct link_info {
 /* Look a link up by IFINDEX, or by NAME when IFINDEX is 0: 0 and *INFO
  * filled, -ENODEV when there is no such link. */
 int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info);
+/* The same with the link's alias (IFLA_IFALIAS, "" when it has none)
+ * into ALIAS of SIZE bytes, cut short when longer. */
+int link_get_alias(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info,
+		   char *alias, size_t size);
+/* Set the alias of link IFINDEX (at most 255 bytes: -ENAMETOOLONG). */
+int link_set_alias(struct nl_sock *sk, int ifindex, const char *alias);
 /* The ifindex of NAME, or -ENODEV. */
 int link_index(struct nl_sock *sk, const char *name);
 /* Call FN for each link of the socket's namespace; FN returning non-zero
