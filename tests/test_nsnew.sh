@@ -123,6 +123,73 @@ test_container_root_is_pivoted_not_chrooted() {
 	assertContains "$OUT" "usr"
 }
 
+# ---- the host's /etc files (hosts, resolv.conf, hostname) ----
+
+# What a hostile root jail does to the /etc files it was given: read them
+# (it must see the host's), then rewrite them, after trying to make their
+# mounts writable again or to take them away.
+ETC_ATTACK='cat /etc/hosts /etc/resolv.conf; getent hosts nskit-etc-probe
+for f in /etc/hosts /etc/resolv.conf /etc/hostname; do
+	mount -o remount,bind,rw "$f" 2>/dev/null
+	echo "6.6.6.6 evil" >>"$f"
+	echo "nameserver 6.6.6.6" >"$f"
+	umount -l "$f" 2>/dev/null
+	echo "6.6.6.6 evil" >>"$f"
+done
+hostname evil 2>/dev/null; true'
+
+# Host files with a name only they resolve, saved for the comparison.
+etc_setup() {
+	etc_saved=$(mktemp -d /tmp/etc-saved.XXXXXX)
+	cp -a /etc/hosts /etc/resolv.conf /etc/hostname "$etc_saved/"
+	echo "10.77.7.7 nskit-etc-probe" >>/etc/hosts
+	etc_want=$(cat /etc/hosts /etc/resolv.conf /etc/hostname)
+}
+
+# The host's files are as before the jail; then restored.
+assertHostEtcUnchanged() {
+	assertEquals "the host's hosts, resolv.conf and hostname" "$etc_want" \
+		"$(cat /etc/hosts /etc/resolv.conf /etc/hostname)"
+	cp -a "$etc_saved/hosts" "$etc_saved/resolv.conf" "$etc_saved/hostname" /etc/
+	rm -rf "$etc_saved"
+}
+
+test_root_jail_without_caps_cannot_write_host_etc() {
+	etc_setup
+	run nsnew -a --drop-caps all --hostname box --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c "$ETC_ATTACK"
+	assertRC 0
+	assertEquals "the jail sees the host's files and resolves their names" \
+		"$(cat /etc/hosts /etc/resolv.conf; echo '10.77.7.7       nskit-etc-probe')" "$OUT"
+	assertHostEtcUnchanged
+}
+
+test_root_jail_with_all_caps_cannot_write_host_etc() {
+	etc_setup
+	run nsnew -m -u -p --mount-proc --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c "$ETC_ATTACK"
+	assertRC 0
+	assertEquals "the jail sees the host's files and resolves their names" \
+		"$(cat /etc/hosts /etc/resolv.conf; echo '10.77.7.7       nskit-etc-probe')" "$OUT"
+	assertHostEtcUnchanged
+}
+
+test_jail_etc_files_are_its_own_writable_copies() {
+	f=$(mktemp /tmp/hosts.XXXXXX)
+	echo "10.1.2.3 given" >"$f"
+	run nsnew -a --hostname box --hosts "$f" --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c \
+		'echo "10.4.5.6 added" >>/etc/hosts && cat /etc/hosts /etc/hostname'
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '10.1.2.3 given\n10.4.5.6 added\nbox')" "$OUT"
+	assertEquals "--hosts FILE unchanged" "10.1.2.3 given" "$(cat "$f")"
+	rm -f "$f"
+}
+
+test_hosts_not_a_regular_file() {
+	run nsnew --rootfs "$ROOTFS" --hosts /dev/null -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "/dev/null: not a regular file"
+}
+
 # ---- volumes ----
 
 test_volume_directory_file_is_visible() {

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -81,7 +82,7 @@ static const struct argp_option options[] = {
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
-	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: bind FILE as /etc/hosts (default: the host's)", 2 },
+	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: a copy of FILE as /etc/hosts (default: the host's)", 2 },
 	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "mount a /proc of the new PID namespace", 2 },
 	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
 	{ "volume", OPT_VOLUME, "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
@@ -445,6 +446,26 @@ static bool rootfs_has_etc(const char *rootfs)
 	return etc >= 0;
 }
 
+/* A host file the jail gets a copy of, opened before pivot_root while it
+ * is reachable and copied after it. Not bound: a root jail could write
+ * through a bind, and one keeping CAP_SYS_ADMIN could remount a read-only
+ * bind read-write. NONBLOCK: a fifo given as --hosts must not hang. */
+static int open_etc_source(const char *path, bool optional)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 && optional && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (fstat(fd, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		xerrc(EXIT_TOOL, 0, "%s: not a regular file", path);
+	return fd;
+}
+
 static void open_trees(struct opts *o, struct trees *t)
 {
 	const unsigned int safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -456,8 +477,8 @@ static void open_trees(struct opts *o, struct trees *t)
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
 		t->dev[i] = open_tree_of(p, false, false);
 	}
-	t->hosts = etc ? open_tree_of(o->hosts ? o->hosts : "/etc/hosts", false, false) : -1;
-	t->resolv = etc && access("/etc/resolv.conf", F_OK) == 0 ? open_tree_of("/etc/resolv.conf", false, false) : -1;
+	t->hosts = etc ? open_etc_source(o->hosts ? o->hosts : "/etc/hosts", false) : -1;
+	t->resolv = etc ? open_etc_source("/etc/resolv.conf", true) : -1;
 	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
 		xerrc(EXIT_TOOL, t->proc, "mount proc");
 	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)
@@ -515,9 +536,31 @@ static void mount_proc_sys(struct trees *t)
 	place_tree(&t->sys, "/sys", true);
 }
 
+/* The jail's own copy of a host file (its fd *SRC) at /run/nskit/NAME,
+ * on the jail's /run tmpfs, bound over DST: the jail reads what the host
+ * has and its writes change only the copy. */
+static void place_copy(int *src, const char *name, const char *dst)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/nskit/%s", name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	for (ssize_t n = 1; n > 0;)
+		if ((n = sendfile(fd, *src, NULL, 1 << 20)) < 0)
+			xerrc(EXIT_TOOL, errno, "copy %s", dst);
+	close(fd);
+	close(*src);
+	*src = -1;
+	make_target(dst, false);
+	xmount(path, dst, NULL, MS_BIND, NULL);
+}
+
 /* /etc/hosts, /etc/resolv.conf and /etc/hostname, where the root
- * filesystem has an /etc: the host's files (hostname: --hostname, kept
- * in the jail's /run), as a container runtime binds them. */
+ * filesystem has an /etc: copies of the host's files (hostname:
+ * --hostname), each the jail's own, as docker and podman give them. */
 static void bind_etc(struct opts *o, struct trees *t)
 {
 	struct stat st;
@@ -529,14 +572,13 @@ static void bind_etc(struct opts *o, struct trees *t)
 			close(t->resolv);
 		return;
 	}
-	place_tree(&t->hosts, "/etc/hosts", false);
+	make_dirs("/run/nskit", 0755);
+	place_copy(&t->hosts, "hosts", "/etc/hosts");
 	if (t->resolv >= 0)
-		place_tree(&t->resolv, "/etc/resolv.conf", false);
+		place_copy(&t->resolv, "resolv.conf", "/etc/resolv.conf");
 	if (o->hostname) {
-		FILE *f;
+		FILE *f = fopen("/run/nskit/hostname", "we");
 
-		make_dirs("/run/nskit", 0755);
-		f = fopen("/run/nskit/hostname", "we");
 		if (!f || fprintf(f, "%s\n", o->hostname) < 0 || fclose(f) != 0)
 			xerrc(EXIT_TOOL, errno, "/run/nskit/hostname");
 		make_target("/etc/hostname", false);
