@@ -518,6 +518,17 @@ test_hosts_file_missing() {
 	assertErrContains "/no/such/hosts"
 }
 
+test_name_with_control_chars_or_whitespace_refused() {
+	for n in "$(printf 'a\nb')" "a b" "$(printf '\033[2Jx')"; do
+		run nsnew -n --name "$n" -- true
+		assertRC 125
+		assertOneLineError nsnew
+		assertErrContains "without control characters or whitespace"
+		assertNotContains "no raw escape on stderr" "$ERR" "$(printf '\033')"
+		assertNothingLeft
+	done
+}
+
 test_name_invalid() {
 	run nsnew --name a/b -- true
 	assertRC 125

@@ -126,6 +126,15 @@ static void check_combination(struct argp_state *state, struct opts *o)
 		argp_error(state, "--root and --wd need a DIR without --target");
 }
 
+/* NAME for a message: C escapes for control characters and whitespace
+ * (names others made may hold them), so it never writes to the terminal. */
+static const char *shown(const char *name)
+{
+	const char *s = netns_name_escape(name);
+
+	return s ? s : "?";
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -155,7 +164,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			int r = netns_name_check(arg);
 
 			if (r < 0)
-				argp_error(state, "'%s': invalid namespace name", arg);
+				argp_error(state, "'%s': invalid namespace name", shown(arg));
 			o->name = arg;
 			if (state->next < state->argc && streq(state->argv[state->next], "--"))
 				state->next++;
@@ -202,8 +211,11 @@ static int open_named(const struct opts *o)
 	if ((fd == -ENOENT || fd == -ENOTNAM) && o->create) {
 		int r = netns_create(o->name);
 
+		if (r == -EILSEQ)
+			xerrc(EXIT_TOOL, 0, "'%s': a new name must be UTF-8 without control characters or whitespace",
+			      shown(o->name));
 		if (r < 0 && r != -EEXIST)
-			xerrc(EXIT_TOOL, r, "create %s", o->name);
+			xerrc(EXIT_TOOL, r, "create %s", shown(o->name));
 		if (r == 0) {
 			created_name = o->name;
 			atexit(unpin_created);
@@ -211,7 +223,7 @@ static int open_named(const struct opts *o)
 		fd = netns_open(o->name);
 	}
 	if (fd < 0)
-		xerrc(EXIT_TOOL, 0, "%s: %s", o->name, ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_TOOL, 0, "%s: %s", shown(o->name), ns_open_strerror(fd, CLONE_NEWNET));
 	return fd;
 }
 
@@ -252,7 +264,7 @@ static void enter_named(const struct opts *o)
 	struct statvfs sv;
 
 	if (setns(fd, CLONE_NEWNET) < 0)
-		xerrc(EXIT_TOOL, errno, "%s: enter", o->name);
+		xerrc(EXIT_TOOL, errno, "%s: enter", shown(o->name));
 	close(fd);
 	/* A mount namespace of our own for the /sys and /etc changes, with /
 	 * made slave so none of them propagates back to the host. */
@@ -374,7 +386,7 @@ static int enter_pinned(const struct opts *o, int fds[NTYPES])
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		xerrc(EXIT_TOOL, r, "%s: pinned namespaces", o->name);
+		xerrc(EXIT_TOOL, r, "%s: pinned namespaces", shown(o->name));
 	fds[type_index(CLONE_NEWNET)] = open_named(o);
 	return enter_namespaces(fds);
 }

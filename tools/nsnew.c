@@ -227,6 +227,20 @@ static void finish_options(struct argp_state *state, struct opts *o)
 		o->keep = (o->keep_given ? o->keep : ~0ULL) & ~o->drop;
 }
 
+/* --name NAME: iproute2's rules, and for a name nsnew makes, no control
+ * character or whitespace (so `nsname list` shows it as one word). */
+static void check_name(struct argp_state *state, const char *name)
+{
+	int r = netns_name_check_new(name);
+	char *s = r < 0 ? netns_name_escape(name) : NULL;
+
+	if (r == -EILSEQ)
+		xerrc(EXIT_TOOL, 0, "--name '%s': a new name must be UTF-8 without control characters or whitespace",
+		      s ? s : "?");
+	if (r < 0)
+		argp_error(state, "--name '%s': invalid namespace name", s ? s : "?");
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -263,8 +277,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MAP_USER: add_map(state, &o->uidmap, arg, "--map-user"); break;
 	case OPT_MOUNT_PROC: o->mount_proc = true; break;
 	case OPT_NAME:
-		if (netns_name_check(arg) < 0)
-			argp_error(state, "--name '%s': invalid namespace name", arg);
+		check_name(state, arg);
 		o->name = arg;
 		break;
 	case OPT_NO_NEW_PRIVS: o->no_new_privs = true; break;

@@ -618,12 +618,15 @@ static void print_pair(const struct list_state *s, const struct link_info *li,
 		json_object_array_add(arr, e);
 		return;
 	}
+	/* A name others made may hold control characters: escaped here,
+	 * exact in JSON. */
+	_cleanup_free_ char *ns_shown = ns ? netns_name_escape(ns) : NULL;
 	char nsbuf[32];
 
-	if (!ns && li->peer_nsid >= 0)
+	if (!ns_shown && li->peer_nsid >= 0)
 		snprintf(nsbuf, sizeof(nsbuf), "nsid:%d", li->peer_nsid);
 	printf("%-16s %-16s %-16s %-16s %s\n", li->name, peer,
-	       ns ? ns : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down");
+	       ns_shown ? ns_shown : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down");
 }
 
 static void cmd_list(const struct veth_args *o)
