@@ -255,6 +255,20 @@ test_rootless_subids_uses_setcap_idmap() {
 	setcap -r "$BIN/idmap"
 }
 
+# --subids as root: /etc/subgid lines name the user (root or 0), never the
+# caller's real gid, and gid 0 inside is root's passwd group, as newgidmap
+# and idmap (which unprivileged callers go through) decide.
+test_subids_subgid_matches_the_user_and_passwd_gid() {
+	sed -i '/^root:/d; /^0:/d; /^4321:/d' /etc/subuid /etc/subgid
+	echo "root:700000:65536" >>/etc/subuid
+	echo "4321:500000:65536" >>/etc/subgid
+	echo "0:600000:65536" >>/etc/subgid
+	run setpriv --regid 4321 --clear-groups nsnew -U --subids -- cat /proc/self/gid_map
+	sed -i '/^root:/d; /^0:/d; /^4321:/d' /etc/subuid /etc/subgid
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '0 0 1\n1 600000 65536')" "$(printf '%s\n' "$OUT" | tr -s ' ' | sed 's/^ //')"
+}
+
 test_rootless_name_is_refused_and_nothing_pinned() {
 	run as_user "$BIN/nsnew" -U --map-root -n --name "$(uniq_name)" -- true
 	assertRC 125
@@ -267,7 +281,8 @@ test_rootless_name_is_refused_and_nothing_pinned() {
 test_name_pins_netns_for_ip_netns_and_nsjoin() {
 	n=$(uniq_name j)
 	nsnew -n --name "$n" -- sleep 100 &
-	pids="$pids $!"
+	jail=$!
+	pids="$pids $jail"
 	assertTrue "pinned" "wait_pinned $n"
 	run ip netns exec "$n" ip -o link
 	assertRC 0
@@ -276,7 +291,8 @@ test_name_pins_netns_for_ip_netns_and_nsjoin() {
 	assertRC 0
 	assertEquals "$(hostname)" "$OUT"
 	run nsname pids "$n"
-	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -n -x sleep)"
+	# its own sleep: other suites' sleeps run beside it (no pid namespace)
+	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -P "$jail" -x sleep || echo "$jail")"
 }
 
 test_pin_all_lets_nsjoin_enter_uts() {

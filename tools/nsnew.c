@@ -940,6 +940,7 @@ static int subid_maps(struct opts *o)
 	size_t n = 0;
 	struct passwd *pw = getpwuid(getuid());
 	const char *name = pw ? pw->pw_name : NULL;
+	uint32_t gid;
 	int r;
 
 	r = idmap_subids("/etc/subuid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
@@ -948,9 +949,13 @@ static int subid_maps(struct opts *o)
 	if (r < 0)
 		return r;
 	n = 0;
-	r = idmap_subids("/etc/subgid", name, getgid(), sub, ARRAY_SIZE(sub), &n);
-	if (r == 0 && (r = idmap_from_subids(&o->gidmap, getgid(), sub, n)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "gid %u: no ranges in /etc/subgid", (unsigned)getgid());
+	/* subgid(5) names the user, not a group; the own gid is the passwd
+	 * entry's, as newgidmap (and idmap, which the unprivileged take) map. */
+	r = idmap_subids("/etc/subgid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
+	if (idmap_own_gid(&gid) < 0)
+		gid = getgid();
+	if (r == 0 && (r = idmap_from_subids(&o->gidmap, gid, sub, n)) == -ENOENT)
+		xerrc(EXIT_TOOL, 0, "uid %u: no ranges in /etc/subgid", (unsigned)getuid());
 	return r;
 }
 
