@@ -127,12 +127,15 @@ static void check_combination(struct argp_state *state, struct opts *o)
 }
 
 /* NAME for a message: C escapes for control characters and whitespace
- * (names others made may hold them), so it never writes to the terminal. */
+ * (names others made may hold them), so it never writes to the terminal.
+ * Kept here, so a message printed on the way to exit leaks nothing. */
 static const char *shown(const char *name)
 {
-	const char *s = netns_name_escape(name);
+	static char *last;
 
-	return s ? s : "?";
+	free(last);
+	last = netns_name_escape(name);
+	return last ? last : "?";
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)

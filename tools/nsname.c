@@ -87,14 +87,17 @@ static const char doc[] =
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
 
 /* NAME as messages and listings show it: C escapes for control
- * characters and whitespace, so a name never writes to the terminal. */
-static char *shown(const char *name)
+ * characters and whitespace, so a name never writes to the terminal.
+ * Valid until the next call; kept here, so a message printed on the way
+ * to exit leaks nothing. */
+static const char *shown(const char *name)
 {
-	char *s = netns_name_escape(name);
+	static char *last;
 
-	if (!s)
+	free(last);
+	if (!(last = netns_name_escape(name)))
 		xerrc(EXIT_FAIL, ENOMEM, "name");
-	return s;
+	return last;
 }
 
 static void check_name(struct argp_state *state, const char *name)
@@ -222,12 +225,10 @@ static int del_one(const char *name)
 	if (pins_remove(name) == 0 && r == -ENOENT)
 		r = 0;
 	if (r < 0) {
-		_cleanup_free_ char *s = shown(name);
-
 		if (r == -ENOENT)
-			xwarnc(0, "%s: no such network namespace", s);
+			xwarnc(0, "%s: no such network namespace", shown(name));
 		else
-			xwarnc(r, "del %s", s);
+			xwarnc(r, "del %s", shown(name));
 	}
 	return r;
 }
@@ -272,7 +273,6 @@ static void print_names(char **names, size_t n, struct nl_sock *sk, const struct
 
 	for (size_t i = 0; i < n; i++) {
 		int id = o->quiet ? -1 : name_nsid(sk, names[i]);
-		_cleanup_free_ char *s = NULL;
 
 		if (o->json) {
 			struct json_object *e = json_object_new_object();
@@ -283,9 +283,9 @@ static void print_names(char **names, size_t n, struct nl_sock *sk, const struct
 		} else if (o->null) {
 			fwrite(names[i], strlen(names[i]) + 1, 1, stdout);
 		} else if (id >= 0) {
-			printf("%s (id: %d)\n", s = shown(names[i]), id);
+			printf("%s (id: %d)\n", shown(names[i]), id);
 		} else {
-			puts(s = shown(names[i]));
+			puts(shown(names[i]));
 		}
 	}
 	if (o->json)
@@ -354,10 +354,9 @@ static char *names_shown(const struct netns_use *u)
 	char *all = strdup(u->nnames ? "" : "-");
 
 	for (size_t k = 0; all && k < u->nnames; k++) {
-		_cleanup_free_ char *s = shown(u->names[k]);
 		char *next;
 
-		if (asprintf(&next, "%s%s%s", all, k ? "," : "", s) < 0)
+		if (asprintf(&next, "%s%s%s", all, k ? "," : "", shown(u->names[k])) < 0)
 			next = NULL;
 		free(all);
 		all = next;
@@ -553,9 +552,7 @@ static int cmd_identify(struct opts *o)
 		if (arr) {
 			json_object_array_add(arr, json_object_new_string(names[i]));
 		} else {
-			_cleanup_free_ char *s = shown(names[i]);
-
-			puts(s);
+			puts(shown(names[i]));
 		}
 	}
 	if (arr)
@@ -583,10 +580,11 @@ static void print_if_inside(pid_t pid, const struct stat *st, void *data)
 
 static int cmd_pids(struct opts *o)
 {
-	_cleanup_free_ char *path = netns_path(o->args[0]);
+	char *path = netns_path(o->args[0]);
 	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
 	struct pid_match m = { .arr = o->json ? json_object_new_array() : NULL };
 
+	free(path);	/* now: the failures below exit */
 	if (fd < 0)
 		xerrc(EXIT_FAIL, 0, "%s: %s", shown(o->args[0]), ns_open_strerror(fd, CLONE_NEWNET));
 	if (fstat(fd, &m.want) < 0)

@@ -231,8 +231,11 @@ static void finish_options(struct argp_state *state, struct opts *o)
  * character or whitespace (so `nsname list` shows it as one word). */
 static void check_name(struct argp_state *state, const char *name)
 {
+	static char *s;		/* kept, so the exit below leaks nothing */
 	int r = netns_name_check_new(name);
-	char *s = r < 0 ? netns_name_escape(name) : NULL;
+
+	if (r < 0)
+		s = netns_name_escape(name);
 
 	if (r == -EILSEQ)
 		xerrc(EXIT_TOOL, 0, "--name '%s': a new name must be UTF-8 without control characters or whitespace",
