@@ -553,7 +553,10 @@ static void collect_nsids(struct list_state *s)
 			s->ids[s->nids++].name = steal_pointer(&names[i]);
 		}
 	}
-	netns_names_free(names);
+	/* Not netns_names_free(): it stops at the first name stolen above. */
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	nl_route_close(sk);
 }
 
