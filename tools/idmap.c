@@ -78,11 +78,14 @@ static int64_t own_gid(void)
 	return idmap_own_gid(&g) == 0 ? (int64_t)g : -1;
 }
 
-/* own_gid(), or exit when the caller has none to map. */
+/* own_gid(), or exit when the caller has none to map; root (who may map
+ * anything) without a passwd entry gets its real gid. */
 static uint32_t xown_gid(void)
 {
 	int64_t g = own_gid();
 
+	if (g < 0 && getuid() == 0)
+		return getgid();
 	if (g < 0)
 		xerrc(EXIT_FAIL, 0, "uid %u: no passwd entry, so no own gid to map", (unsigned)getuid());
 	return (uint32_t)g;

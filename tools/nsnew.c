@@ -236,7 +236,6 @@ static void check_name(struct argp_state *state, const char *name)
 
 	if (r < 0)
 		s = netns_name_escape(name);
-
 	if (r == -EILSEQ)
 		xerrc(EXIT_TOOL, 0, "--name '%s': a new name must be UTF-8 without control characters or whitespace",
 		      s ? s : "?");
