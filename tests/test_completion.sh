@@ -42,6 +42,7 @@ test_nsname_subcommands() {
 
 test_nsname_options() {
 	assertContains "$(complete_words nsname list --)" "--json"
+	assertContains "$(complete_words nsname list -q --)" "--null"
 }
 
 test_nsname_del_completes_names() {

@@ -132,6 +132,51 @@ test_user_may_allow_setgroups_for_subgid_only_maps() {
 	assertEquals allow "$(cat /proc/$PID/setgroups)"
 }
 
+# The own gid is the passwd entry's primary group, as newgidmap takes it:
+# a caller whose real gid is another group's (newgrp, sg, a setgid
+# program) may not map that group.
+as_with_gid() { u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-groups "$@"; }
+
+test_user_own_gid_is_the_passwd_primary_gid() {
+	other_gid=$(id -g $OTHER)
+	start_userns $USR
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" -g 0:"$other_gid":1 "$PID"
+	assertRC 1
+	assertOneLineError idmap
+	assertErrContains "not your own gid nor inside your /etc/subgid ranges"
+	assertEquals "nothing written" "" "$(cat /proc/$PID/gid_map)"
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" -g 0:"$GID_":1 "$PID"
+	assertRC 0; assertErrEmpty
+	assertEquals "0 $GID_ 1" "$(map_of $PID gid_map)"
+}
+
+test_user_map_root_and_subids_use_the_passwd_gid() {
+	other_gid=$(id -g $OTHER)
+	start_userns $USR
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" --map-root "$PID"
+	assertRC 0; assertErrEmpty
+	assertEquals "0 $GID_ 1" "$(map_of $PID gid_map)"
+	start_userns $USR
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" --subids "$PID"
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '0 %s 1\n1 400000 65536' "$GID_")" "$(map_of $PID gid_map)"
+}
+
+test_user_subgid_lines_match_the_user_not_a_group() {
+	# A line whose owner is the caller's group id names another user
+	# (subgid(5): "login name or UID").
+	other_gid=$(id -g $OTHER)
+	grp=$(uniq_name g | tr -dc 0-9 | cut -c1-6)
+	grp=$((grp + 70000))
+	echo "$grp:600000:10" >>/etc/subgid
+	start_userns $USR
+	run as_with_gid $USR "$grp" "$BIN/idmap" -g 0:600000:10 "$PID"
+	sed -i "/^$grp:/d" /etc/subgid
+	assertRC 1
+	assertErrContains "not your own gid nor inside your /etc/subgid ranges"
+	assertEquals "nothing written" "" "$(cat /proc/$PID/gid_map)"
+}
+
 test_user_range_outside_subuid_is_refused() {
 	start_userns $USR
 	run as $USR "$BIN/idmap" -u 0:500000:10 "$PID"

@@ -145,6 +145,33 @@ test_create_makes_the_name_then_joins() {
 	assertRC 0
 }
 
+test_create_refuses_a_new_name_with_control_chars_or_whitespace() {
+	for n in "$(printf 'a\nb')" "a b" "$(printf '\033[2Jx')"; do
+		run nsjoin -c "$n" true
+		assertRC 125
+		assertOneLineError nsjoin
+		assertErrContains "without control characters or whitespace"
+		assertNotContains "no raw escape on stderr" "$ERR" "$(printf '\033')"
+		assertEquals "nothing made" "$NS" "$(ls -A $NETNS)"
+	done
+}
+
+test_joins_a_name_others_made_with_control_chars() {
+	n="$(printf 'o\nd d%s' "$(uniq_name)")"
+	ip netns add "$n"
+	run nsjoin -c "$n" ip -o link
+	assertRC 0
+	assertOutContains ": lo: "
+	ip netns del "$n"
+}
+
+test_missing_odd_name_message_is_escaped() {
+	run nsjoin "$(printf 'q\033[2Jr')" true
+	assertRC 125
+	assertOneLineError nsjoin
+	assertErrContains 'q\033[2Jr: '
+}
+
 test_create_race_one_creates_all_join() {
 	n=$(uniq_name)
 	out=$(mktemp)

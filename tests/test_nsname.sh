@@ -12,9 +12,11 @@ setUp() {
 tearDown() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for n in $(ls -A $NETNS 2>/dev/null); do
-		umount -l "$NETNS/$n" 2>/dev/null
-		rm -f "$NETNS/$n"
+	# a glob, not ls: names may hold whitespace and newlines
+	for f in "$NETNS"/* "$NETNS"/.[!.]*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		umount -l "$f" 2>/dev/null
+		rm -f "$f"
 	done
 	return 0
 }
@@ -111,6 +113,81 @@ test_list_quiet_prints_bare_names_for_xargs() {
 	assertEquals "$(printf '%s\n%s\n' "$a" "$b" | sort)" "$(printf '%s\n' "$OUT" | sort)"
 	nsname list -q | xargs -rn1 nsname del
 	assertEquals "all gone" "" "$(ls -A $NETNS)"
+}
+
+# Names others made (ip netns add takes any byte but '/') with a newline,
+# a tab, a space and a terminal escape: listed one per line, escaped as C
+# escapes; exact in -j; NUL-terminated with -q -0, so xargs -0 deletes
+# exactly them. Sets $odd (the names, one per line as printf %q gives).
+add_odd_names() {
+	ok=$(uniq_name)
+	nl="$(printf 'n\nl%s' "$ok")" tab="$(printf 't\tb%s' "$ok")"
+	sp="s p$ok" esc="$(printf 'e\033[2J%s' "$ok")"
+	for n in "$ok" "$nl" "$tab" "$sp" "$esc"; do ip netns add "$n" || fail "ip netns add"; done
+}
+
+test_list_escapes_names_made_by_others() {
+	add_odd_names
+	run nsname list
+	assertRC 0; assertErrEmpty
+	assertEquals "one line per name, escaped" \
+		"$(printf '%s\n' "$ok" "n\\nl$ok" "t\\tb$ok" "s\\040p$ok" "e\\033[2J$ok" | sort)" \
+		"$(printf '%s\n' "$OUT" | sort)"
+	run nsname list -q
+	assertEquals "-q too" \
+		"$(printf '%s\n' "$ok" "n\\nl$ok" "t\\tb$ok" "s\\040p$ok" "e\\033[2J$ok" | sort)" \
+		"$(printf '%s\n' "$OUT" | sort)"
+	assertNotContains "no raw escape reaches the terminal" "$OUT" "$(printf '\033')"
+}
+
+test_list_json_gives_names_made_by_others_exactly() {
+	add_odd_names
+	run nsname list -j
+	assertRC 0
+	got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(repr(sorted(e["name"] for e in json.load(sys.stdin))))')
+	want=$(python3 -c 'import sys; print(repr(sorted(sys.argv[1:])))' "$ok" "$nl" "$tab" "$sp" "$esc")
+	assertEquals "$want" "$got"
+	run nsname list --all -j
+	got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(repr(sorted(n for e in json.load(sys.stdin) for n in e["names"])))')
+	assertEquals "list --all -j" "$want" "$got"
+	run nsname list --all
+	assertContains "list --all escapes" "$OUT" "n\\nl$ok"
+	assertNotContains "$OUT" "$(printf '\033')"
+}
+
+test_list_quiet_null_feeds_xargs_0() {
+	add_odd_names
+	nsname list -q -0 >"$_errf.out"
+	assertEquals "exit status" 0 $?
+	assertEquals "five names, each NUL-terminated" \
+		"$(python3 -c 'import sys; print(repr(sorted(sys.argv[1:])))' "$ok" "$nl" "$tab" "$sp" "$esc")" \
+		"$(python3 -c 'import sys; d=open(sys.argv[1]).read(); print(repr(sorted(d.split("\0")[:-1])) if d.endswith("\0") else "no final NUL")' "$_errf.out")"
+	rm -f "$_errf.out"
+	nsname list -q -0 | xargs -0 -rn1 nsname del
+	assertEquals "exactly those names removed" "" "$(ls -A $NETNS)"
+}
+
+test_new_names_with_control_chars_or_whitespace_are_refused() {
+	for n in "$(printf 'a\nb')" "$(printf 'a\tb')" "a b" "$(printf '\033[31mred')" \
+		 "$(printf 'a\302\233b')" "$(printf 'a\342\200\256b')" "$(printf 'a\377')"; do
+		for cmd in add attach; do
+			if [ $cmd = add ]; then run nsname add "$n"; else run nsname attach "$n" $$; fi
+			assertRC 1
+			assertOneLineError nsname
+			assertErrContains "without control characters or whitespace"
+			assertNotContains "no raw escape on stderr" "$ERR" "$(printf '\033')"
+			assertEquals "nothing made" "" "$(ls -A $NETNS)"
+		done
+	done
+	run nsname add "$(printf 'a\nb')"
+	assertErrContains "'a\\nb'"
+}
+
+test_del_of_missing_odd_name_message_is_escaped() {
+	run nsname del "$(printf 'q\033[2Jr')"
+	assertRC 1
+	assertOneLineError nsname
+	assertErrContains 'q\033[2Jr: no such network namespace'
 }
 
 test_add_without_name_prints_a_unique_one() {

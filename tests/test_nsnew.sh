@@ -118,6 +118,73 @@ test_container_root_is_pivoted_not_chrooted() {
 	assertContains "$OUT" "usr"
 }
 
+# ---- the host's /etc files (hosts, resolv.conf, hostname) ----
+
+# What a hostile root jail does to the /etc files it was given: read them
+# (it must see the host's), then rewrite them, after trying to make their
+# mounts writable again or to take them away.
+ETC_ATTACK='cat /etc/hosts /etc/resolv.conf; getent hosts nskit-etc-probe
+for f in /etc/hosts /etc/resolv.conf /etc/hostname; do
+	mount -o remount,bind,rw "$f" 2>/dev/null
+	echo "6.6.6.6 evil" >>"$f"
+	echo "nameserver 6.6.6.6" >"$f"
+	umount -l "$f" 2>/dev/null
+	echo "6.6.6.6 evil" >>"$f"
+done
+hostname evil 2>/dev/null; true'
+
+# Host files with a name only they resolve, saved for the comparison.
+etc_setup() {
+	etc_saved=$(mktemp -d /tmp/etc-saved.XXXXXX)
+	cp -a /etc/hosts /etc/resolv.conf /etc/hostname "$etc_saved/"
+	echo "10.77.7.7 nskit-etc-probe" >>/etc/hosts
+	etc_want=$(cat /etc/hosts /etc/resolv.conf /etc/hostname)
+}
+
+# The host's files are as before the jail; then restored.
+assertHostEtcUnchanged() {
+	assertEquals "the host's hosts, resolv.conf and hostname" "$etc_want" \
+		"$(cat /etc/hosts /etc/resolv.conf /etc/hostname)"
+	cp -a "$etc_saved/hosts" "$etc_saved/resolv.conf" "$etc_saved/hostname" /etc/
+	rm -rf "$etc_saved"
+}
+
+test_root_jail_without_caps_cannot_write_host_etc() {
+	etc_setup
+	run nsnew -a --drop-caps all --hostname box --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c "$ETC_ATTACK"
+	assertRC 0
+	assertEquals "the jail sees the host's files and resolves their names" \
+		"$(cat /etc/hosts /etc/resolv.conf; echo '10.77.7.7       nskit-etc-probe')" "$OUT"
+	assertHostEtcUnchanged
+}
+
+test_root_jail_with_all_caps_cannot_write_host_etc() {
+	etc_setup
+	run nsnew -m -u -p --mount-proc --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c "$ETC_ATTACK"
+	assertRC 0
+	assertEquals "the jail sees the host's files and resolves their names" \
+		"$(cat /etc/hosts /etc/resolv.conf; echo '10.77.7.7       nskit-etc-probe')" "$OUT"
+	assertHostEtcUnchanged
+}
+
+test_jail_etc_files_are_its_own_writable_copies() {
+	f=$(mktemp /tmp/hosts.XXXXXX)
+	echo "10.1.2.3 given" >"$f"
+	run nsnew -a --hostname box --hosts "$f" --rootfs "$ROOTFS" $JAILUSR -- /bin/sh -c \
+		'echo "10.4.5.6 added" >>/etc/hosts && cat /etc/hosts /etc/hostname'
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '10.1.2.3 given\n10.4.5.6 added\nbox')" "$OUT"
+	assertEquals "--hosts FILE unchanged" "10.1.2.3 given" "$(cat "$f")"
+	rm -f "$f"
+}
+
+test_hosts_not_a_regular_file() {
+	run nsnew --rootfs "$ROOTFS" --hosts /dev/null -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "/dev/null: not a regular file"
+}
+
 # ---- volumes ----
 
 test_volume_directory_file_is_visible() {
@@ -183,6 +250,20 @@ test_rootless_subids_uses_setcap_idmap() {
 	setcap -r "$BIN/idmap"
 }
 
+# --subids as root: /etc/subgid lines name the user (root or 0), never the
+# caller's real gid, and gid 0 inside is root's passwd group, as newgidmap
+# and idmap (which unprivileged callers go through) decide.
+test_subids_subgid_matches_the_user_and_passwd_gid() {
+	sed -i '/^root:/d; /^0:/d; /^4321:/d' /etc/subuid /etc/subgid
+	echo "root:700000:65536" >>/etc/subuid
+	echo "4321:500000:65536" >>/etc/subgid
+	echo "0:600000:65536" >>/etc/subgid
+	run setpriv --regid 4321 --clear-groups nsnew -U --subids -- cat /proc/self/gid_map
+	sed -i '/^root:/d; /^0:/d; /^4321:/d' /etc/subuid /etc/subgid
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '0 0 1\n1 600000 65536')" "$(printf '%s\n' "$OUT" | tr -s ' ' | sed 's/^ //')"
+}
+
 test_rootless_name_is_refused_and_nothing_pinned() {
 	run as_user "$BIN/nsnew" -U --map-root -n --name "$(uniq_name)" -- true
 	assertRC 125
@@ -195,7 +276,8 @@ test_rootless_name_is_refused_and_nothing_pinned() {
 test_name_pins_netns_for_ip_netns_and_nsjoin() {
 	n=$(uniq_name j)
 	nsnew -n --name "$n" -- sleep 100 &
-	pids="$pids $!"
+	jail=$!
+	pids="$pids $jail"
 	assertTrue "pinned" "wait_pinned $n"
 	run ip netns exec "$n" ip -o link
 	assertRC 0
@@ -204,7 +286,8 @@ test_name_pins_netns_for_ip_netns_and_nsjoin() {
 	assertRC 0
 	assertEquals "$(hostname)" "$OUT"
 	run nsname pids "$n"
-	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -n -x sleep)"
+	# its own sleep: other suites' sleeps run beside it (no pid namespace)
+	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -P "$jail" -x sleep || echo "$jail")"
 }
 
 test_pin_all_lets_nsjoin_enter_uts() {
@@ -444,6 +527,17 @@ test_hosts_file_missing() {
 	assertRC 125
 	assertOneLineError nsnew
 	assertErrContains "/no/such/hosts"
+}
+
+test_name_with_control_chars_or_whitespace_refused() {
+	for n in "$(printf 'a\nb')" "a b" "$(printf '\033[2Jx')"; do
+		run nsnew -n --name "$n" -- true
+		assertRC 125
+		assertOneLineError nsnew
+		assertErrContains "without control characters or whitespace"
+		assertNotContains "no raw escape on stderr" "$ERR" "$(printf '\033')"
+		assertNothingLeft
+	done
 }
 
 test_name_invalid() {

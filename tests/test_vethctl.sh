@@ -221,6 +221,21 @@ test_del_several_names_in_one_command() {
 	assertEquals 0 "$(ip -o link show type veth | wc -l)"
 }
 
+test_list_escapes_a_namespace_name_made_by_others() {
+	odd="$(printf 'o\nd\033[2J%s' "$J")"
+	mkns "$odd"
+	vethctl add v-odd -n "$odd" --peer p-odd
+	run vethctl list
+	assertRC 0
+	assertEquals "one line, the name escaped" "v-odd p-odd o\\nd\\033[2J$J" \
+		"$(printf '%s\n' "$OUT" | awk '$1 == "v-odd" {print $1, $2, $3}')"
+	assertNotContains "no raw escape reaches the terminal" "$OUT" "$(printf '\033')"
+	run vethctl list -j
+	assertEquals "exact in JSON" "$(printf '%q' "$odd")" \
+		"$(printf '%s' "$OUT" | python3 -c 'import json,sys; [print(e["netns"], end="") for e in json.load(sys.stdin) if e["name"] == "v-odd"]' | { IFS= read -rd '' x; printf '%q' "$x"; })"
+	ip netns del "$odd"
+}
+
 test_list_shows_unnamed_namespace_by_nsid() {
 	unshare -n sleep 30 &
 	pid=$!

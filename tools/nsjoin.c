@@ -125,6 +125,18 @@ static void check_combination(struct argp_state *state, struct opts *o)
 		argp_error(state, "--root and --wd need a DIR without --target");
 }
 
+/* NAME for a message: C escapes for control characters and whitespace
+ * (names others made may hold them), so it never writes to the terminal.
+ * Kept here, so a message printed on the way to exit leaks nothing. */
+static const char *shown(const char *name)
+{
+	static char *last;
+
+	free(last);
+	last = netns_name_escape(name);
+	return last ? last : "?";
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -154,7 +166,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			int r = netns_name_check(arg);
 
 			if (r < 0)
-				argp_error(state, "'%s': invalid namespace name", arg);
+				argp_error(state, "'%s': invalid namespace name", shown(arg));
 			o->name = arg;
 			if (state->next < state->argc && streq(state->argv[state->next], "--"))
 				state->next++;
@@ -201,8 +213,11 @@ static int open_named(const struct opts *o)
 	if ((fd == -ENOENT || fd == -ENOTNAM) && o->create) {
 		int r = netns_create(o->name);
 
+		if (r == -EILSEQ)
+			xerrc(EXIT_TOOL, 0, "'%s': a new name must be UTF-8 without control characters or whitespace",
+			      shown(o->name));
 		if (r < 0 && r != -EEXIST)
-			xerrc(EXIT_TOOL, r, "create %s", o->name);
+			xerrc(EXIT_TOOL, r, "create %s", shown(o->name));
 		if (r == 0) {
 			created_name = o->name;
 			atexit(unpin_created);
@@ -210,7 +225,7 @@ static int open_named(const struct opts *o)
 		fd = netns_open(o->name);
 	}
 	if (fd < 0)
-		xerrc(EXIT_TOOL, 0, "%s: %s", o->name, ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_TOOL, 0, "%s: %s", shown(o->name), ns_open_strerror(fd, CLONE_NEWNET));
 	return fd;
 }
 
@@ -251,7 +266,7 @@ static void enter_named(const struct opts *o)
 	struct statvfs sv;
 
 	if (setns(fd, CLONE_NEWNET) < 0)
-		xerrc(EXIT_TOOL, errno, "%s: enter", o->name);
+		xerrc(EXIT_TOOL, errno, "%s: enter", shown(o->name));
 	close(fd);
 	/* A mount namespace of our own for the /sys and /etc changes, with /
 	 * made slave so none of them propagates back to the host. */
@@ -375,7 +390,7 @@ static int enter_pinned(const struct opts *o, int fds[NS_NTYPES])
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		xerrc(EXIT_TOOL, r, "%s: pinned namespaces", o->name);
+		xerrc(EXIT_TOOL, r, "%s: pinned namespaces", shown(o->name));
 	fds[type_index(CLONE_NEWNET)] = open_named(o);
 	return enter_namespaces(fds);
 }

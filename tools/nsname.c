@@ -1,6 +1,6 @@
 /* nsname - name, list and remove network namespaces, the way `ip netns`
  * does, so names made by either are seen by both.
- *   nsname add [NAME] | del NAME...|--all | list [-a] [-j|-q]
+ *   nsname add [NAME] | del NAME...|--all | list [-a] [-j|-q [-0]]
  *   nsname attach NAME PID|PATH | identify [PID] | pids NAME | exists NAME
  * Siblings: nsjoin(8) runs a command in a named namespace; nsnew(1). */
 #include <argp.h>
@@ -27,7 +27,7 @@ struct opts {
 	const struct cmd *cmd;
 	char **args;
 	int nargs;
-	bool all, json, quiet;
+	bool all, json, quiet, null;
 };
 
 struct cmd {
@@ -57,6 +57,7 @@ static const struct cmd cmds[] = {
 static const struct argp_option options[] = {
 	{ "all", 'a', NULL, 0, "del: every name; list: every network namespace in use", 0 },
 	{ "json", 'j', NULL, 0, "print JSON (list, identify, pids)", 0 },
+	{ "null", '0', NULL, 0, "list -q: end each name with a NUL, not a newline (for xargs -0)", 0 },
 	{ "quiet", 'q', NULL, 0, "list: bare names, one per line", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
@@ -70,26 +71,52 @@ static const char doc[] =
 	"  del NAME...|--all   remove names (the namespace lives on while used)\n"
 	"  exists NAME         exit 0 if NAME names a network namespace, else 1\n"
 	"  identify [PID]      names of the network namespace of PID (default: self)\n"
-	"  list [-a] [-j|-q]   named namespaces with their nsid, as `ip netns list`;\n"
-	"                      -a: every network namespace in use, named or not\n"
+	"  list [-a] [-j|-q [-0]]  named namespaces with their nsid, as `ip netns\n"
+	"                      list`; -a: every network namespace in use, named or\n"
+	"                      not. Names with control characters or whitespace\n"
+	"                      (never made by nsname) are printed with C escapes\n"
+	"                      (\\n, \\t, \\ooo), exactly with -j and -q -0\n"
 	"  pids NAME           processes inside the named namespace\n"
 	"\n"
 	"Examples:\n"
 	"  nsname add ns0 && nsjoin ns0 ip link\n"
 	"  ns=$(nsname add) && nsjoin \"$ns\" ip addr && nsname del \"$ns\"\n"
-	"  nsname list -q | xargs -rn1 nsname del\n"
+	"  nsname list -q -0 | xargs -0rn1 nsname del\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (exists: no such name), 2 usage error.\n"
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
+
+/* NAME as messages and listings show it: C escapes for control
+ * characters and whitespace, so a name never writes to the terminal.
+ * Valid until the next call; kept here, so a message printed on the way
+ * to exit leaks nothing. */
+static const char *shown(const char *name)
+{
+	static char *last;
+
+	free(last);
+	if (!(last = netns_name_escape(name)))
+		xerrc(EXIT_FAIL, ENOMEM, "name");
+	return last;
+}
 
 static void check_name(struct argp_state *state, const char *name)
 {
 	int r = netns_name_check(name);
 
 	if (r == -ENAMETOOLONG)
-		argp_error(state, "%.32s...: name longer than %d bytes", name, NAME_MAX);
+		argp_error(state, "%.32s...: name longer than %d bytes", shown(name), NAME_MAX);
 	if (r < 0)
-		argp_error(state, "'%s': invalid name (must not be empty, '.', '..' or contain '/')", name);
+		argp_error(state, "'%s': invalid name (must not be empty, '.', '..' or contain '/')", shown(name));
+}
+
+/* Names nsname makes hold no control character or whitespace, so that
+ * `list` prints each as one word on one line; others' names are kept. */
+static void check_new_name(const char *name)
+{
+	if (netns_name_check_new(name) == -EILSEQ)
+		xerrc(EXIT_FAIL, 0, "'%s': a new name must be UTF-8 without control characters or whitespace",
+		      shown(name));
 }
 
 static void check_operands(struct argp_state *state, struct opts *o)
@@ -104,12 +131,16 @@ static void check_operands(struct argp_state *state, struct opts *o)
 		argp_error(state, "%s: --json is for list, identify and pids", c);
 	if (o->quiet && (!streq(c, "list") || o->json || o->all))
 		argp_error(state, "--quiet is for list, without --json or --all");
+	if (o->null && !o->quiet)
+		argp_error(state, "--null is for list --quiet");
 	if (streq(c, "del") && o->all == (o->nargs > 0))
 		argp_error(state, "del: give NAME... or --all");
 	/* Names are checked before anything changes. */
 	if (!streq(c, "identify"))
 		for (int i = 0; i < (streq(c, "attach") ? 1 : o->nargs); i++)
 			check_name(state, o->args[i]);
+	if ((streq(c, "add") || streq(c, "attach")) && o->nargs)
+		check_new_name(o->args[0]);
 	if (streq(c, "identify") && o->nargs) {
 		pid_t pid;
 
@@ -123,6 +154,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct opts *o = state->input;
 
 	switch (key) {
+	case '0': o->null = true; break;
 	case 'a': o->all = true; break;
 	case 'j': o->json = true; break;
 	case 'q': o->quiet = true; break;
@@ -160,7 +192,7 @@ static const struct argp argp = {
 	"del NAME...|--all\n"
 	"exists NAME\n"
 	"identify [PID]\n"
-	"list [-a] [-j|-q]\n"
+	"list [-a] [-j|-q [-0]]\n"
 	"pids NAME",
 	doc, NULL, NULL, NULL,
 };
@@ -192,10 +224,12 @@ static int del_one(const char *name)
 	/* The other namespaces `nsnew --pin-all` pinned go with the name. */
 	if (pins_remove(name) == 0 && r == -ENOENT)
 		r = 0;
-	if (r == -ENOENT)
-		xwarnc(0, "%s: no such network namespace", name);
-	else if (r < 0)
-		xwarnc(r, "del %s", name);
+	if (r < 0) {
+		if (r == -ENOENT)
+			xwarnc(0, "%s: no such network namespace", shown(name));
+		else
+			xwarnc(r, "del %s", shown(name));
+	}
 	return r;
 }
 
@@ -233,26 +267,28 @@ static int name_nsid(struct nl_sock *sk, const char *name)
 	return id < 0 ? -1 : id;
 }
 
-static void print_names(char **names, size_t n, struct nl_sock *sk, bool json, bool quiet)
+static void print_names(char **names, size_t n, struct nl_sock *sk, const struct opts *o)
 {
-	struct json_object *arr = json ? json_object_new_array() : NULL;
+	struct json_object *arr = o->json ? json_object_new_array() : NULL;
 
 	for (size_t i = 0; i < n; i++) {
-		int id = quiet ? -1 : name_nsid(sk, names[i]);
+		int id = o->quiet ? -1 : name_nsid(sk, names[i]);
 
-		if (json) {
+		if (o->json) {
 			struct json_object *e = json_object_new_object();
 
 			json_object_object_add(e, "name", json_object_new_string(names[i]));
 			json_object_object_add(e, "id", id >= 0 ? json_object_new_int(id) : NULL);
 			json_object_array_add(arr, e);
+		} else if (o->null) {
+			fwrite(names[i], strlen(names[i]) + 1, 1, stdout);
 		} else if (id >= 0) {
-			printf("%s (id: %d)\n", names[i], id);
+			printf("%s (id: %d)\n", shown(names[i]), id);
 		} else {
-			puts(names[i]);
+			puts(shown(names[i]));
 		}
 	}
-	if (json)
+	if (o->json)
 		json_print(arr);
 }
 
@@ -261,7 +297,8 @@ struct netns_use {
 	dev_t dev;
 	ino_t ino;
 	int nsid;
-	char *names;		/* comma-separated, or NULL */
+	char **names;		/* its names, exactly */
+	size_t nnames;
 	pid_t *pids;
 	size_t npids, cap;
 };
@@ -303,12 +340,30 @@ static void use_add_pid(struct netns_use *u, pid_t pid)
 
 static void use_add_name(struct netns_use *u, const char *name)
 {
-	char *s;
+	char **nv = reallocarray(u->names, u->nnames + 1, sizeof(*nv));
 
-	if (asprintf(&s, "%s%s%s", u->names ? u->names : "", u->names ? "," : "", name) < 0)
+	if (!nv || !(nv[u->nnames] = strdup(name)))
 		xerrc(EXIT_FAIL, ENOMEM, "list");
-	free(u->names);
-	u->names = s;
+	u->names = nv;
+	u->nnames++;
+}
+
+/* The names comma-separated and escaped, for the table; "-" for none. */
+static char *names_shown(const struct netns_use *u)
+{
+	char *all = strdup(u->nnames ? "" : "-");
+
+	for (size_t k = 0; all && k < u->nnames; k++) {
+		char *next;
+
+		if (asprintf(&next, "%s%s%s", all, k ? "," : "", shown(u->names[k])) < 0)
+			next = NULL;
+		free(all);
+		all = next;
+	}
+	if (!all)
+		xerrc(EXIT_FAIL, ENOMEM, "list");
+	return all;
 }
 
 /* Call FN for each process whose network namespace could be read. */
@@ -351,11 +406,9 @@ static void print_use_table(struct use_table *t, bool json)
 			struct json_object *e = json_object_new_object();
 			struct json_object *names = json_object_new_array();
 			struct json_object *pids = json_object_new_array();
-			char *save = NULL;
 
-			for (char *w = u->names ? strtok_r(u->names, ",", &save) : NULL; w;
-			     w = strtok_r(NULL, ",", &save))
-				json_object_array_add(names, json_object_new_string(w));
+			for (size_t k = 0; k < u->nnames; k++)
+				json_object_array_add(names, json_object_new_string(u->names[k]));
 			for (size_t k = 0; k < u->npids; k++)
 				json_object_array_add(pids, json_object_new_int(u->pids[k]));
 			json_object_object_add(e, "ns", json_object_new_uint64(u->ino));
@@ -365,10 +418,11 @@ static void print_use_table(struct use_table *t, bool json)
 			json_object_array_add(arr, e);
 			continue;
 		}
+		_cleanup_free_ char *names = names_shown(u);
 		char nsid[16];
 
 		snprintf(nsid, sizeof(nsid), u->nsid >= 0 ? "%d" : "-", u->nsid);
-		printf("%-10ju %-5s %-16s %6zu ", (uintmax_t)u->ino, nsid, u->names ? u->names : "-", u->npids);
+		printf("%-10ju %-5s %-16s %6zu ", (uintmax_t)u->ino, nsid, names, u->npids);
 		for (size_t k = 0; k < u->npids; k++)
 			printf("%s%d", k ? "," : "", (int)u->pids[k]);
 		putchar('\n');
@@ -406,12 +460,12 @@ static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
 		}
 	}
 	for (size_t i = 0; i < t.n; i++)
-		if (!t.v[i].npids && t.v[i].names) {
-			_cleanup_free_ char *first = strndup(t.v[i].names, strcspn(t.v[i].names, ","));
-			t.v[i].nsid = first ? name_nsid(sk, first) : -1;
-		}
+		if (!t.v[i].npids && t.v[i].nnames)
+			t.v[i].nsid = name_nsid(sk, t.v[i].names[0]);
 	print_use_table(&t, json);
 	for (size_t i = 0; i < t.n; i++) {
+		for (size_t k = 0; k < t.v[i].nnames; k++)
+			free(t.v[i].names[k]);
 		free(t.v[i].names);
 		free(t.v[i].pids);
 	}
@@ -433,7 +487,7 @@ static int cmd_list(struct opts *o)
 	if (o->all)
 		list_all(names, n, sk, o->json);
 	else
-		print_names(names, n, sk, o->json, o->quiet);
+		print_names(names, n, sk, o);
 	nl_route_close(sk);
 	netns_names_free(names);
 	return EXIT_OK;
@@ -495,10 +549,11 @@ static int cmd_identify(struct opts *o)
 
 		if (!p || stat(p, &st) < 0 || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
 			continue;
-		if (arr)
+		if (arr) {
 			json_object_array_add(arr, json_object_new_string(names[i]));
-		else
-			puts(names[i]);
+		} else {
+			puts(shown(names[i]));
+		}
 	}
 	if (arr)
 		json_print(arr);
@@ -525,14 +580,15 @@ static void print_if_inside(pid_t pid, const struct stat *st, void *data)
 
 static int cmd_pids(struct opts *o)
 {
-	_cleanup_free_ char *path = netns_path(o->args[0]);
+	char *path = netns_path(o->args[0]);
 	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
 	struct pid_match m = { .arr = o->json ? json_object_new_array() : NULL };
 
+	free(path);	/* now: the failures below exit */
 	if (fd < 0)
-		xerrc(EXIT_FAIL, 0, "%s: %s", o->args[0], ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_FAIL, 0, "%s: %s", shown(o->args[0]), ns_open_strerror(fd, CLONE_NEWNET));
 	if (fstat(fd, &m.want) < 0)
-		xerrc(EXIT_FAIL, errno, "%s", o->args[0]);
+		xerrc(EXIT_FAIL, errno, "%s", shown(o->args[0]));
 	for_each_process_netns(print_if_inside, &m);
 	if (m.arr)
 		json_print(m.arr);

@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -92,7 +93,7 @@ static const struct argp_option options[] = {
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
-	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: bind FILE as /etc/hosts (default: the host's)", 2 },
+	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: a copy of FILE as /etc/hosts (default: the host's)", 2 },
 	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "a /proc of a new PID namespace (implies -p)", 2 },
 	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
 	{ "volume", 'v', "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
@@ -259,6 +260,22 @@ static void finish_options(struct argp_state *state, struct opts *o)
 		o->keep = (o->keep_given ? o->keep : ~0ULL) & ~o->drop;
 }
 
+/* --name NAME: iproute2's rules, and for a name nsnew makes, no control
+ * character or whitespace (so `nsname list` shows it as one word). */
+static void check_name(struct argp_state *state, const char *name)
+{
+	static char *s;		/* kept, so the exit below leaks nothing */
+	int r = netns_name_check_new(name);
+
+	if (r < 0)
+		s = netns_name_escape(name);
+	if (r == -EILSEQ)
+		xerrc(EXIT_TOOL, 0, "--name '%s': a new name must be UTF-8 without control characters or whitespace",
+		      s ? s : "?");
+	if (r < 0)
+		argp_error(state, "--name '%s': invalid namespace name", s ? s : "?");
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -295,8 +312,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_MAP_USER: add_map(state, &o->uidmap, arg, "--map-user"); break;
 	case OPT_MOUNT_PROC: o->mount_proc = true; break;
 	case OPT_NAME:
-		if (netns_name_check(arg) < 0)
-			argp_error(state, "--name '%s': invalid namespace name", arg);
+		check_name(state, arg);
 		o->name = arg;
 		break;
 	case OPT_NO_NEW_PRIVS: o->no_new_privs = true; break;
@@ -480,6 +496,26 @@ static bool rootfs_has_etc(const char *rootfs)
 	return etc >= 0;
 }
 
+/* A host file the jail gets a copy of, opened before pivot_root while it
+ * is reachable and copied after it. Not bound: a root jail could write
+ * through a bind, and one keeping CAP_SYS_ADMIN could remount a read-only
+ * bind read-write. NONBLOCK: a fifo given as --hosts must not hang. */
+static int open_etc_source(const char *path, bool optional)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 && optional && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (fstat(fd, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		xerrc(EXIT_TOOL, 0, "%s: not a regular file", path);
+	return fd;
+}
+
 static void open_trees(struct opts *o, struct trees *t)
 {
 	const unsigned int safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -491,8 +527,8 @@ static void open_trees(struct opts *o, struct trees *t)
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
 		t->dev[i] = open_tree_of(p, false, false);
 	}
-	t->hosts = etc ? open_tree_of(o->hosts ? o->hosts : "/etc/hosts", false, false) : -1;
-	t->resolv = etc && access("/etc/resolv.conf", F_OK) == 0 ? open_tree_of("/etc/resolv.conf", false, false) : -1;
+	t->hosts = etc ? open_etc_source(o->hosts ? o->hosts : "/etc/hosts", false) : -1;
+	t->resolv = etc ? open_etc_source("/etc/resolv.conf", true) : -1;
 	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
 		xerrc(EXIT_TOOL, t->proc, "mount proc");
 	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)
@@ -550,9 +586,31 @@ static void mount_proc_sys(struct trees *t)
 	place_tree(&t->sys, "/sys", true);
 }
 
+/* The jail's own copy of a host file (its fd *SRC) at /run/nskit/NAME,
+ * on the jail's /run tmpfs, bound over DST: the jail reads what the host
+ * has and its writes change only the copy. */
+static void place_copy(int *src, const char *name, const char *dst)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/nskit/%s", name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	for (ssize_t n = 1; n > 0;)
+		if ((n = sendfile(fd, *src, NULL, 1 << 20)) < 0)
+			xerrc(EXIT_TOOL, errno, "copy %s", dst);
+	close(fd);
+	close(*src);
+	*src = -1;
+	make_target(dst, false);
+	xmount(path, dst, NULL, MS_BIND, NULL);
+}
+
 /* /etc/hosts, /etc/resolv.conf and /etc/hostname, where the root
- * filesystem has an /etc: the host's files (hostname: --hostname, kept
- * in the jail's /run), as a container runtime binds them. */
+ * filesystem has an /etc: copies of the host's files (hostname:
+ * --hostname), each the jail's own, as docker and podman give them. */
 static void bind_etc(struct opts *o, struct trees *t)
 {
 	struct stat st;
@@ -564,14 +622,13 @@ static void bind_etc(struct opts *o, struct trees *t)
 			close(t->resolv);
 		return;
 	}
-	place_tree(&t->hosts, "/etc/hosts", false);
+	make_dirs("/run/nskit", 0755);
+	place_copy(&t->hosts, "hosts", "/etc/hosts");
 	if (t->resolv >= 0)
-		place_tree(&t->resolv, "/etc/resolv.conf", false);
+		place_copy(&t->resolv, "resolv.conf", "/etc/resolv.conf");
 	if (o->hostname) {
-		FILE *f;
+		FILE *f = fopen("/run/nskit/hostname", "we");
 
-		make_dirs("/run/nskit", 0755);
-		f = fopen("/run/nskit/hostname", "we");
 		if (!f || fprintf(f, "%s\n", o->hostname) < 0 || fclose(f) != 0)
 			xerrc(EXIT_TOOL, errno, "/run/nskit/hostname");
 		make_target("/etc/hostname", false);
@@ -1079,6 +1136,7 @@ static int subid_maps(struct opts *o)
 	size_t n = 0;
 	struct passwd *pw = getpwuid(getuid());
 	const char *name = pw ? pw->pw_name : NULL;
+	uint32_t gid;
 	int r;
 
 	r = idmap_subids("/etc/subuid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
@@ -1087,9 +1145,13 @@ static int subid_maps(struct opts *o)
 	if (r < 0)
 		return r;
 	n = 0;
-	r = idmap_subids("/etc/subgid", name, getgid(), sub, ARRAY_SIZE(sub), &n);
-	if (r == 0 && (r = idmap_from_subids(&o->gidmap, getgid(), sub, n)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "gid %u: no ranges in /etc/subgid", (unsigned)getgid());
+	/* subgid(5) names the user, not a group; the own gid is the passwd
+	 * entry's, as newgidmap (and idmap, which the unprivileged take) map. */
+	r = idmap_subids("/etc/subgid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
+	if (idmap_own_gid(&gid) < 0)
+		gid = getgid();
+	if (r == 0 && (r = idmap_from_subids(&o->gidmap, gid, sub, n)) == -ENOENT)
+		xerrc(EXIT_TOOL, 0, "uid %u: no ranges in /etc/subgid", (unsigned)getuid());
 	return r;
 }
 

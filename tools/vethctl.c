@@ -554,7 +554,10 @@ static void collect_nsids(struct list_state *s)
 			s->ids[s->nids++].name = steal_pointer(&names[i]);
 		}
 	}
-	netns_names_free(names);
+	/* Not netns_names_free(): it stops at the first name stolen above. */
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	nl_route_close(sk);
 }
 
@@ -619,12 +622,15 @@ static void print_pair(const struct list_state *s, const struct link_info *li,
 		json_object_array_add(arr, e);
 		return;
 	}
+	/* A name others made may hold control characters: escaped here,
+	 * exact in JSON. */
+	_cleanup_free_ char *ns_shown = ns ? netns_name_escape(ns) : NULL;
 	char nsbuf[32];
 
-	if (!ns && li->peer_nsid >= 0)
+	if (!ns_shown && li->peer_nsid >= 0)
 		snprintf(nsbuf, sizeof(nsbuf), "nsid:%d", li->peer_nsid);
 	printf("%-16s %-16s %-16s %-16s %s\n", li->name, peer,
-	       ns ? ns : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down");
+	       ns_shown ? ns_shown : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down");
 }
 
 static void cmd_list(const struct veth_args *o)

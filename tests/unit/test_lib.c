@@ -61,6 +61,47 @@ static void test_names(void)
 	longname[NAME_MAX] = 'x';
 	longname[NAME_MAX + 1] = 0;
 	CHECK(netns_name_check(longname) == -ENAMETOOLONG);
+	/* Names nskit makes: UTF-8 without control characters or whitespace. */
+	CHECK(netns_name_check_new("ns0") == 0);
+	CHECK(netns_name_check_new("caf\xc3\xa9-\xe7\xbd\x91") == 0);
+	CHECK(netns_name_check_new("a/b") == -EINVAL);
+	CHECK(netns_name_check_new(longname) == -ENAMETOOLONG);
+	CHECK(netns_name_check_new("a\nb") == -EILSEQ);
+	CHECK(netns_name_check_new("a\tb") == -EILSEQ);
+	CHECK(netns_name_check_new("a b") == -EILSEQ);
+	CHECK(netns_name_check_new("\x1b[2J") == -EILSEQ);
+	CHECK(netns_name_check_new("a\x7f") == -EILSEQ);
+	CHECK(netns_name_check_new("a\xc2\x9b" "2J") == -EILSEQ);		/* C1 CSI */
+	CHECK(netns_name_check_new("a\xc2\xa0z") == -EILSEQ);		/* no-break space */
+	CHECK(netns_name_check_new("a\xe2\x80\xa8z") == -EILSEQ);	/* line separator */
+	CHECK(netns_name_check_new("a\xe2\x80\xaez") == -EILSEQ);	/* right-to-left override */
+	CHECK(netns_name_check_new("a\x9b") == -EILSEQ);			/* not UTF-8 */
+	CHECK(netns_name_check_new("a\xc0\xaf") == -EILSEQ);		/* overlong '/' */
+	CHECK(netns_name_check_new("a\xed\xa0\x80") == -EILSEQ);	/* surrogate */
+	CHECK(netns_name_check_new("a\xf4\x90\x80\x80") == -EILSEQ);	/* above U+10FFFF */
+}
+
+static void check_escape(const char *name, const char *want)
+{
+	char *got = netns_name_escape(name);
+
+	CHECK(got && strcmp(got, want) == 0);
+	free(got);
+}
+
+static void test_name_escape(void)
+{
+	check_escape("ns0", "ns0");
+	check_escape("caf\xc3\xa9", "caf\xc3\xa9");
+	check_escape("a\nb", "a\\nb");
+	check_escape("a\tb c", "a\\tb\\040c");
+	check_escape("a\\nb", "a\\\\nb");
+	check_escape("\x1b[2J\r\a\b\v\f", "\\033[2J\\r\\a\\b\\v\\f");
+	check_escape("x\x7f", "x\\177");
+	check_escape("a\xc2\x9b", "a\\302\\233");
+	check_escape("a\x9b\xc3", "a\\233\\303");
+	check_escape("\xe2\x80\xaez", "\\342\\200\\256z");
+	check_escape("", "");
 }
 
 static void test_ns_types(void)
@@ -173,6 +214,7 @@ int main(void)
 	test_undo();
 	test_cidr();
 	test_parse_numbers();
+	test_name_escape();
 	test_names();
 	test_ns_types();
 	test_exit_status();
