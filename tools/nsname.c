@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ struct opts {
 	const struct cmd *cmd;
 	char **args;
 	int nargs;
-	bool all, json, quiet;
+	bool all, json, kill, quiet;
 };
 
 struct cmd {
@@ -54,9 +55,17 @@ static const struct cmd cmds[] = {
 	{ "pids", 1, 1, cmd_pids },
 };
 
+/* The words `ip netns` takes too, prefixes included: index into cmds. */
+static const struct word words[] = {
+	{ "add", 0 }, { "attach", 1 }, { "del", 2 }, { "exists", 3 },
+	{ "identify", 4 }, { "list", 5 }, { "pids", 6 },
+	{ "delete", 2 }, { "ls", 5 }, { "lst", 5 }, { "show", 5 },
+};
+
 static const struct argp_option options[] = {
 	{ "all", 'a', NULL, 0, "del: every name; list: every network namespace in use", 0 },
 	{ "json", 'j', NULL, 0, "print JSON (list, identify, pids)", 0 },
+	{ "kill", 'k', NULL, 0, "del: first kill (SIGKILL) every process in the namespace", 0 },
 	{ "quiet", 'q', NULL, 0, "list: bare names, one per line", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
@@ -67,17 +76,21 @@ static const char doc[] =
 	"  add [NAME]          make a new network namespace named NAME (or a\n"
 	"                      unique name, printed)\n"
 	"  attach NAME PID|PATH  name the network namespace of PID (or nsfs PATH)\n"
-	"  del NAME...|--all   remove names (the namespace lives on while used)\n"
+	"  del [-k] NAME...|--all  remove names (the namespace lives on while used;\n"
+	"                      with --kill its processes are killed first)\n"
 	"  exists NAME         exit 0 if NAME names a network namespace, else 1\n"
 	"  identify [PID]      names of the network namespace of PID (default: self)\n"
 	"  list [-a] [-j|-q]   named namespaces with their nsid, as `ip netns list`;\n"
 	"                      -a: every network namespace in use, named or not\n"
 	"  pids NAME           processes inside the named namespace\n"
+	"Commands may be shortened to a unique prefix; `ip netns` words work too\n"
+	"(delete, ls, show).\n"
 	"\n"
 	"Examples:\n"
 	"  nsname add ns0 && nsjoin ns0 ip link\n"
 	"  ns=$(nsname add) && nsjoin \"$ns\" ip addr && nsname del \"$ns\"\n"
 	"  nsname list -q | xargs -rn1 nsname del\n"
+	"  nsname del --kill --all            # tear everything down\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (exists: no such name), 2 usage error.\n"
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
@@ -92,6 +105,17 @@ static void check_name(struct argp_state *state, const char *name)
 		argp_error(state, "'%s': invalid name (must not be empty, '.', '..' or contain '/')", name);
 }
 
+/* `attach 1234 ns1` (PID first) would name the namespace "1234" after a
+ * file ns1 that does not exist: say the order instead. */
+static void check_attach_order(struct argp_state *state, const char *name, const char *src)
+{
+	pid_t pid;
+
+	if (parse_pid(name, &pid) == 0 && parse_pid(src, &pid) < 0 && !strchr(src, '/') &&
+	    access(src, F_OK) < 0 && errno == ENOENT)
+		argp_error(state, "attach %s %s: NAME comes first: attach NAME PID|PATH", name, src);
+}
+
 static void check_operands(struct argp_state *state, struct opts *o)
 {
 	const char *c = o->cmd->name;
@@ -102,6 +126,8 @@ static void check_operands(struct argp_state *state, struct opts *o)
 		argp_error(state, "%s: --all is for del and list", c);
 	if (o->json && !streq(c, "list") && !streq(c, "identify") && !streq(c, "pids"))
 		argp_error(state, "%s: --json is for list, identify and pids", c);
+	if (o->kill && !streq(c, "del"))
+		argp_error(state, "%s: --kill is for del", c);
 	if (o->quiet && (!streq(c, "list") || o->json || o->all))
 		argp_error(state, "--quiet is for list, without --json or --all");
 	if (streq(c, "del") && o->all == (o->nargs > 0))
@@ -110,12 +136,28 @@ static void check_operands(struct argp_state *state, struct opts *o)
 	if (!streq(c, "identify"))
 		for (int i = 0; i < (streq(c, "attach") ? 1 : o->nargs); i++)
 			check_name(state, o->args[i]);
+	if (streq(c, "attach"))
+		check_attach_order(state, o->args[0], o->args[1]);
 	if (streq(c, "identify") && o->nargs) {
 		pid_t pid;
 
 		if (parse_pid(o->args[0], &pid) < 0)
 			argp_error(state, "'%s': not a process id", o->args[0]);
 	}
+}
+
+static void take_command(struct argp_state *state, struct opts *o, const char *arg)
+{
+	int r = word_lookup(words, ARRAY_SIZE(words), arg);
+	char why[256];
+
+	if (r >= 0) {
+		o->cmd = &cmds[r];
+		return;
+	}
+	if (streq(arg, "exec"))
+		argp_error(state, "'exec': unknown command (to run a command in NAME: nsjoin NAME COMMAND)");
+	argp_error(state, "%s", word_error(words, ARRAY_SIZE(words), arg, r, "command", why, sizeof(why)));
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -125,6 +167,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'a': o->all = true; break;
 	case 'j': o->json = true; break;
+	case 'k': o->kill = true; break;
 	case 'q': o->quiet = true; break;
 	case ARGP_KEY_INIT:
 		o->args = calloc(state->argc, sizeof(char *));
@@ -136,11 +179,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->args[o->nargs++] = arg;
 			break;
 		}
-		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-			if (streq(arg, cmds[i].name))
-				o->cmd = &cmds[i];
-		if (!o->cmd)
-			argp_error(state, "'%s': unknown command", arg);
+		take_command(state, o, arg);
 		break;
 	case ARGP_KEY_END:
 		if (!o->cmd)
@@ -157,7 +196,7 @@ static const struct argp argp = {
 	options, parse_opt,
 	"add [NAME]\n"
 	"attach NAME PID|PATH\n"
-	"del NAME...|--all\n"
+	"del [-k] NAME...|--all\n"
 	"exists NAME\n"
 	"identify [PID]\n"
 	"list [-a] [-j|-q]\n"
@@ -456,7 +495,8 @@ static char *resolve_ns_source(const char *ref)
 			xerrc(EXIT_FAIL, ENOMEM, "attach");
 	}
 	if (fd < 0)
-		xerrc(EXIT_FAIL, 0, "%s: %s", ref, ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_FAIL, 0, "%s: %s%s", ref, ns_open_strerror(fd, CLONE_NEWNET),
+		      nskit_priv_hint_for(fd));
 	close(fd);
 	return path;
 }
@@ -555,6 +595,7 @@ int main(int argc, char **argv)
 	int status;
 
 	nskit_init(EXIT_USAGE);
+	nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	status = o.cmd->run(&o);
 	free(o.args);

@@ -7,6 +7,7 @@
  * natctl(8) NATs their subnets. */
 #include <argp.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +167,7 @@ static int open_netns(const char *ref)
 	if (fd == -EINVAL)
 		fail(0, "'%s': not a namespace name, pid or path", ref);
 	if (fd < 0)
-		fail(0, "%s: %s", ref, ns_open_strerror(fd, CLONE_NEWNET));
+		fail(0, "%s: %s%s", ref, ns_open_strerror(fd, CLONE_NEWNET), nskit_priv_hint_for(fd));
 	return fd;
 }
 
@@ -174,6 +175,9 @@ static struct nl_sock *xns_sock(int nsfd, const char *ref)
 {
 	struct nl_sock *sk = ns_sock(nsfd, ref);
 
+	/* Entering NS for the socket is what needs CAP_SYS_ADMIN. */
+	if (!sk && (errno == EPERM || errno == EACCES))
+		nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	if (!sk)
 		fail(errno, "%s: netlink socket in namespace", ref);
 	return sk;
@@ -386,6 +390,7 @@ struct pending_del {
 	const char *name;
 	const char *where;	/* batch line, or NULL */
 	int ifindex;
+	uint32_t group;		/* the link's group, once looked up */
 };
 
 struct del_lookup {
@@ -401,6 +406,7 @@ static int match_pending(const struct link_info *li, void *data)
 	for (size_t i = 0; i < d->n; i++)
 		if (!d->v[i].ifindex && streq(d->v[i].name, li->name)) {
 			d->v[i].ifindex = li->ifindex;
+			d->v[i].group = li->group;
 			d->kind[i] = streq(li->kind, "veth") ? "veth" : "other";
 		}
 	return 0;
@@ -447,58 +453,86 @@ static void delete_gathered(struct pending_del *v, size_t n)
 	}
 }
 
-/* Look every name up (one dump), delete the ones before the first that
- * is missing or not a veth (all of them, or with PARTIAL_OK none when one
- * is bad), then report that one. */
-static void delete_pending(struct pending_del *v, size_t n, bool partial_ok)
+/* Look every name up (one dump): the position of the first that is
+ * missing or not a veth, or N. */
+static size_t lookup_pending(struct pending_del *v, size_t n, const char **kind)
 {
-	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
 	struct del_lookup d = { v, n, kind };
 	size_t bad = n;
-	int r;
+	int r = link_foreach(host_sk, match_pending, &d);
 
-	if (n == 0)
-		return;
-	if (!kind)
-		fail(ENOMEM, "del");
-	r = link_foreach(host_sk, match_pending, &d);
 	if (r < 0)
 		fail(r, "del");
 	for (size_t i = 0; i < n && bad == n; i++)
 		if (!v[i].ifindex || !streq(kind[i], "veth"))
 			bad = i;
-	if (bad == n || partial_ok)
-		delete_gathered(v, bad);
-	if (bad == n)
-		return;
-	where = v[bad].where;
-	if (!v[bad].ifindex)
-		fail(0, "%s: no such link", v[bad].name);
-	fail(0, "%s: not a veth link", v[bad].name);
+	return bad;
 }
 
+static noreturn void fail_pending(const struct pending_del *p)
+{
+	where = p->where;
+	if (!p->ifindex)
+		fail(0, "%s: no such link", p->name);
+	fail(0, "%s: not a veth link", p->name);
+}
+
+/* Look every name up, delete the ones before the first that is missing
+ * or not a veth (all of them, or with PARTIAL_OK none when one is bad),
+ * then report that one. */
+static void delete_pending(struct pending_del *v, size_t n, bool partial_ok)
+{
+	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
+	size_t bad;
+
+	if (n == 0)
+		return;
+	if (!kind)
+		fail(ENOMEM, "del");
+	bad = lookup_pending(v, n, kind);
+	if (bad == n || partial_ok)
+		delete_gathered(v, bad);
+	if (bad < n)
+		fail_pending(&v[bad]);
+}
+
+static void delete_group(uint32_t group)
+{
+	int r = link_del_group(host_sk, group);
+
+	if (r == -ENODEV)
+		fail(0, "group %u: no such link", group);
+	if (r == -EOPNOTSUPP)
+		fail(0, "group %u: holds a link that cannot be deleted", group);
+	if (r < 0)
+		fail(r, "del --group %u", group);
+}
+
+/* NAME... and --group N together: every name is checked first, then the
+ * group goes (failing as it would alone, nothing deleted yet), then the
+ * named pairs that were not in it, gathered as ever. */
 static void cmd_del(const struct veth_args *o)
 {
-	struct pending_del *v;
-	int r;
+	size_t n = (size_t)o->nargs, left = 0, bad;
+	_cleanup_free_ struct pending_del *v = calloc(n ? n : 1, sizeof(*v));
+	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
 
-	if (o->group) {
-		r = link_del_group(host_sk, o->group);
-		if (r == -ENODEV)
-			fail(0, "group %u: no such link", o->group);
-		if (r == -EOPNOTSUPP)
-			fail(0, "group %u: holds a link that cannot be deleted", o->group);
-		if (r < 0)
-			fail(r, "del --group %u", o->group);
+	if (!v || !kind)
+		fail(ENOMEM, "del");
+	for (size_t i = 0; i < n; i++)
+		v[i].name = o->args[i];
+	if (!o->group) {
+		delete_pending(v, n, false);
 		return;
 	}
-	v = calloc(o->nargs, sizeof(*v));
-	if (!v)
-		fail(ENOMEM, "del");
-	for (int i = 0; i < o->nargs; i++)
-		v[i].name = o->args[i];
-	delete_pending(v, o->nargs, false);
-	free(v);
+	bad = n ? lookup_pending(v, n, kind) : 0;
+	if (bad < n)
+		fail_pending(&v[bad]);
+	delete_group(o->group);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].group != o->group)
+			v[left++] = v[i];
+	delete_gathered(v, left);
 }
 
 /* list: the namespaces' names by the nsid this namespace has for them. */
@@ -1152,7 +1186,7 @@ static void run_batch(const char *file)
 				if (ndel == capdel &&
 				    !(dels = reallocarray(dels, capdel = capdel ? 2 * capdel : 256, sizeof(*dels))))
 					xerrc(EXIT_FAIL, ENOMEM, "batch");
-				dels[ndel++] = (struct pending_del){ o->args[k], lines[i].where, 0 };
+				dels[ndel++] = (struct pending_del){ .name = o->args[k], .where = lines[i].where };
 			}
 			continue;
 		}
@@ -1186,6 +1220,7 @@ int main(int argc, char **argv)
 	struct veth_args o = { 0 };
 
 	nskit_init(EXIT_USAGE);
+	nskit_priv_hint(CAP_NET_ADMIN, "CAP_NET_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	host_sk = nl_route_open();
 	if (!host_sk)
