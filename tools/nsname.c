@@ -8,12 +8,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "jsonout.h"
 #include "msg.h"
@@ -238,26 +243,6 @@ static int del_one(const char *name)
 	return r;
 }
 
-static int cmd_del(struct opts *o)
-{
-	char **names = o->args;
-	size_t n = o->nargs;
-	int status = EXIT_OK;
-	int r;
-
-	if (o->all) {
-		r = netns_names(&names, &n);
-		if (r < 0)
-			xerrc(EXIT_FAIL, r, "%s", netns_dir());
-	}
-	for (size_t i = 0; i < n; i++)
-		if (del_one(names[i]) < 0)
-			status = EXIT_FAIL;
-	if (o->all)
-		netns_names_free(names);
-	return status;
-}
-
 /* The nsid this namespace has for NAME's namespace, or -1: the number
  * `ip netns list` shows as "(id: N)". */
 static int name_nsid(struct nl_sock *sk, const char *name)
@@ -372,10 +357,129 @@ static void for_each_process_netns(void (*fn)(pid_t, const struct stat *, void *
 	closedir(d);
 }
 
+/* del --kill: end every process whose network namespace is NAME's, as
+ * `docker rm -f` does: SIGKILL, through a pidfd so a pid reused meanwhile
+ * is never hit, then wait (bounded) until they are gone. */
+#define KILL_WAIT_MS 10000
+
+struct proc_ns {
+	pid_t pid;
+	dev_t dev;
+	ino_t ino;
+};
+
+struct proc_table {
+	struct proc_ns *v;
+	size_t n, cap;
+};
+
+static void collect_proc(pid_t pid, const struct stat *st, void *data)
+{
+	struct proc_table *t = data;
+
+	if (pid == getpid())
+		return;		/* `nsjoin NAME nsname del --kill NAME` ends the rest */
+	if (t->n == t->cap) {
+		struct proc_ns *nv = reallocarray(t->v, t->cap = t->cap ? 2 * t->cap : 256, sizeof(*nv));
+
+		if (!nv)
+			xerrc(EXIT_FAIL, ENOMEM, "del");
+		t->v = nv;
+	}
+	t->v[t->n++] = (struct proc_ns){ pid, st->st_dev, st->st_ino };
+}
+
+/* Wait until the N processes behind FDS have exited (each pidfd turns
+ * readable), at most KILL_WAIT_MS; FDS are closed. */
+static void wait_gone(const char *name, struct pollfd *fds, size_t n)
+{
+	struct timespec start, now;
+	size_t left = n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (left) {
+		long ms;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = KILL_WAIT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
+				     (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (ms <= 0) {
+			xwarnc(0, "del %s: %zu killed processes still exiting", name, left);
+			break;
+		}
+		r = poll(fds, n, (int)ms);
+		if (r < 0 && errno != EINTR)
+			break;
+		for (size_t i = 0; r > 0 && i < n; i++)
+			if (fds[i].fd >= 0 && fds[i].revents) {
+				close(fds[i].fd);
+				fds[i].fd = -1;	/* poll skips it from now on */
+				left--;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+}
+
+static bool same_netns(pid_t pid, dev_t dev, ino_t ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* Kill the processes of T in NAME's namespace and wait for them: 0, or
+ * -errno after a warning naming the process that could not be killed. */
+static int kill_inside(const char *name, const struct proc_table *t)
+{
+	_cleanup_free_ char *path = netns_path(name);
+	_cleanup_free_ struct pollfd *fds = NULL;
+	struct stat want;
+	size_t n = 0;
+	int r = 0;
+
+	if (!path || stat(path, &want) < 0)
+		return 0;	/* del itself reports a missing name */
+	fds = calloc(t->n ? t->n : 1, sizeof(*fds));
+	if (!fds)
+		xerrc(EXIT_FAIL, ENOMEM, "del");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct proc_ns *p = &t->v[i];
+		int fd;
+
+		if (p->dev != want.st_dev || p->ino != want.st_ino)
+			continue;
+		fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+		if (fd < 0)
+			continue;	/* exited already */
+		/* Checked again through the pidfd's process: the pid may
+		 * have been reused since the scan. */
+		if (!same_netns(p->pid, want.st_dev, want.st_ino)) {
+			close(fd);
+			continue;
+		}
+		if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+			r = -errno;
+			xwarnc(errno, "del %s: kill %d", name, (int)p->pid);
+			close(fd);
+			continue;
+		}
+		fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	}
+	wait_gone(name, fds, n);
+	return r;
+}
+
 static void collect_use(pid_t pid, const struct stat *st, void *data)
 {
 	use_add_pid(use_find(data, st, true), pid);
 }
+
+#define PIDS_SHOWN 4
 
 static void print_use_table(struct use_table *t, bool json)
 {
@@ -408,8 +512,11 @@ static void print_use_table(struct use_table *t, bool json)
 
 		snprintf(nsid, sizeof(nsid), u->nsid >= 0 ? "%d" : "-", u->nsid);
 		printf("%-10ju %-5s %-16s %6zu ", (uintmax_t)u->ino, nsid, u->names ? u->names : "-", u->npids);
-		for (size_t k = 0; k < u->npids; k++)
+		/* The first few; every one of them is in -j and `pids NAME`. */
+		for (size_t k = 0; k < u->npids && k < PIDS_SHOWN; k++)
 			printf("%s%d", k ? "," : "", (int)u->pids[k]);
+		if (u->npids > PIDS_SHOWN)
+			printf(",+%zu", u->npids - PIDS_SHOWN);
 		putchar('\n');
 	}
 	if (json)
@@ -455,6 +562,32 @@ static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
 		free(t.v[i].pids);
 	}
 	free(t.v);
+}
+
+static int cmd_del(struct opts *o)
+{
+	struct proc_table procs = { 0 };
+	char **names = o->args;
+	size_t n = o->nargs;
+	int status = EXIT_OK;
+	int r;
+
+	if (o->all) {
+		r = netns_names(&names, &n);
+		if (r < 0)
+			xerrc(EXIT_FAIL, r, "%s", netns_dir());
+	}
+	/* One scan of /proc serves every name. A name whose processes could
+	 * not all be killed is kept, so the command can be run again. */
+	if (o->kill)
+		for_each_process_netns(collect_proc, &procs);
+	for (size_t i = 0; i < n; i++)
+		if ((o->kill && kill_inside(names[i], &procs) < 0) || del_one(names[i]) < 0)
+			status = EXIT_FAIL;
+	if (o->all)
+		netns_names_free(names);
+	free(procs.v);
+	return status;
 }
 
 static int cmd_list(struct opts *o)
