@@ -1,7 +1,7 @@
 /* vethctl - veth pairs and bridges over netlink: a pair with its peer born
  * inside a network namespace, addresses, a default route, bridges.
  *   vethctl add NAME [-n NS] [--addr CIDR] [--peer-addr CIDR] [--gateway] ...
- *   vethctl del NAME...|--group N | list [-j] | bridge add|del BR | connect NS1 NS2
+ *   vethctl del [NAME...] [--group N] | list [-j] | bridge add|del BR | connect NS1 NS2
  *   vethctl -b FILE|-   (many commands over one netlink socket)
  * Siblings: nsname(8) names namespaces, nsjoin(8) runs commands in them,
  * natctl(8) NATs their subnets. */
@@ -53,7 +53,11 @@ static const char doc[] =
 	"  connect NS1 NS2     a veth pair joining two namespaces directly\n"
 	"  del NAME...         delete pairs (gathered into one kernel request)\n"
 	"  del --group N       delete every link in group N in one request\n"
-	"  list [-j]           veth pairs with their peer's namespace name\n"
+	"                      (with NAMEs too: the names are checked first)\n"
+	"  list [-j]           veth pairs with their peer's namespace name and\n"
+	"                      both ends' addresses, and pairs connect made\n"
+	"                      between named namespaces (NS/NAME)\n"
+	"Commands may be shortened to a unique prefix; delete, ls and show work too.\n"
 	"\n"
 	"Examples:\n"
 	"  nsname add jail && vethctl add veth-jail -n jail --addr 10.8.8.1/24 \\\n"
@@ -86,7 +90,7 @@ static const struct argp argp = {
 	"bridge add BR [--addr CIDR]... [--mtu N] [--group N]\n"
 	"bridge del BR\n"
 	"connect NS1 NS2 [--name NAME] [--peer PEER] [--addr CIDR]... [--peer-addr CIDR]... [--mtu N]\n"
-	"del NAME...|--group N\n"
+	"del [NAME...] [--group N]\n"
 	"list [-j]\n"
 	"-b FILE|-",
 	doc, NULL, NULL, NULL,
