@@ -659,8 +659,8 @@ static void collect_views(struct list_state *s)
 		*v = (struct ns_view){ .dev = st.st_dev, .ino = st.st_ino, .nsid = nl_netns_nsid(sk, fd) };
 		if (v->nsid < 0)
 			v->nsid = -1;
-		if (read_view(v, vs) == 0) {
-			v->name = steal_pointer(&names[i]);
+		/* A copy: netns_names_free stops at the first NULL. */
+		if (read_view(v, vs) == 0 && (v->name = strdup(names[i]))) {
 			s->nns++;
 		} else {
 			free_view(v);
