@@ -1,6 +1,6 @@
 /* nsname - name, list and remove network namespaces, the way `ip netns`
  * does, so names made by either are seen by both.
- *   nsname add [NAME] | del NAME...|--all | list [-a] [-j|-q]
+ *   nsname add [NAME] | del [-k] NAME...|--all | list [-a] [-j|-q]
  *   nsname attach NAME PID|PATH | identify [PID] | pids NAME | exists NAME
  * Siblings: nsjoin(8) runs a command in a named namespace; nsnew(1). */
 #include <argp.h>
