@@ -454,21 +454,27 @@ static int kill_inside(const char *name, const struct proc_table *t)
 		if (p->dev != want.st_dev || p->ino != want.st_ino)
 			continue;
 		fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
-		if (fd < 0)
+		if (fd < 0 && errno != ENOSYS)
 			continue;	/* exited already */
 		/* Checked again through the pidfd's process: the pid may
-		 * have been reused since the scan. */
+		 * have been reused since the scan. Without pidfds (before
+		 * Linux 5.3, or under valgrind) kill(2) right after the check
+		 * is the best there is, and nothing to wait on. */
 		if (!same_netns(p->pid, want.st_dev, want.st_ino)) {
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 			continue;
 		}
-		if (syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+		if ((fd >= 0 ? syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) : kill(p->pid, SIGKILL)) < 0 &&
+		    errno != ESRCH) {
 			r = -errno;
 			xwarnc(errno, "del %s: kill %d", name, (int)p->pid);
-			close(fd);
+			if (fd >= 0)
+				close(fd);
 			continue;
 		}
-		fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		if (fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	}
 	wait_gone(name, fds, n);
 	return r;
