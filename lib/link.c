@@ -538,6 +538,30 @@ int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c)
 	return r;
 }
 
+int link_addr_foreach(struct nl_sock *sk, int (*fn)(const struct link_addr *, void *), void *data)
+{
+	struct nl_cache *cache = NULL;
+	int r = dump_cache(sk, "route/addr", RTM_GETADDR, &cache);
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o && !r; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a);
+		struct link_addr la = { .ifindex = rtnl_addr_get_ifindex(a),
+					.scope = rtnl_addr_get_scope(a) };
+
+		if (!local || nl_addr_get_len(local) > sizeof(la.addr.addr))
+			continue;
+		la.addr.family = rtnl_addr_get_family(a);
+		memcpy(la.addr.addr.b, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
+		la.addr.prefix = rtnl_addr_get_prefixlen(a);
+		r = fn(&la, data);
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
 /* A default route via GW out of IFINDEX as a libnl object, or NULL. */
 static struct rtnl_route *route_object(int ifindex, const struct cidr *gw)
 {

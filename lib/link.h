@@ -94,6 +94,15 @@ int link_addr_add_flags(struct nl_sock *sk, int ifindex, const struct cidr *c, u
 struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix);
 /* The first address of FAMILY on the link into *C; -EADDRNOTAVAIL. */
 int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c);
+/* One address of a link, as a dump gives it. */
+struct link_addr {
+	int ifindex;
+	struct cidr addr;	/* the local address, with its prefix */
+	int scope;		/* RT_SCOPE_*: link-local IPv6 is RT_SCOPE_LINK */
+};
+/* Call FN for each address of the socket's namespace (one dump); FN
+ * returning non-zero stops the walk and is returned. */
+int link_addr_foreach(struct nl_sock *sk, int (*fn)(const struct link_addr *, void *), void *data);
 /* A default route of GW's family via GW out of IFINDEX, main table. */
 int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw);
 

@@ -129,4 +129,21 @@ test_mkrootfs_options_and_files() {
 	rm -f "$f"
 }
 
+# --- what a newcomer trips over (issue 21) --------------------------------
+
+test_vethctl_netns_offers_names_first_pids_once_a_digit_is_typed() {
+	assertEquals "names only" "$(ls -A /run/netns | sort)" "$(complete_words vethctl add x -n '')"
+	assertEquals "$NS" "$(complete_words vethctl add x --netns "${NS:0:4}")"
+	assertContains "$(complete_words vethctl add x -n "$$")" "$$"
+	assertNotContains "no names among pids" "$(complete_words vethctl add x -n 1)" "$NS"
+}
+
+test_prefixes_and_iproute2_words_complete_like_the_full_word() {
+	assertEquals "$NS" "$(complete_words nsname delete "${NS:0:4}")"
+	assertEquals "$NS" "$(complete_words nsname d "${NS:0:4}")"
+	assertEquals "--kill" "$(complete_words nsname del --k)"
+	assertEquals "--json" "$(complete_words vethctl ls --j)"
+	assertEquals "add del" "$(complete_words natctl pub '' | xargs)"
+}
+
 . shunit2

@@ -411,4 +411,64 @@ test_completion_offers_commands_interfaces_and_listed_subnets() {
 	assertEquals "$J_NET" "$(complete_natctl masq del '')"
 }
 
+# ---- what a newcomer trips over (issue 21) ----
+
+test_without_net_admin_says_what_is_needed() {
+	run h setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all natctl list
+	assertRC 1
+	assertOneLineError natctl
+	assertErrContains "Operation not permitted (needs root or CAP_NET_ADMIN)"
+}
+
+test_publish_operands_swapped_show_the_usage() {
+	for verb in add del; do
+		run h natctl publish $verb $J_IP:80 8080/tcp
+		assertUsageError natctl
+		assertErrContains "publish $verb $J_IP:80 8080/tcp: the published port comes first"
+		assertErrContains "publish $verb [ADDR:]PORT[/tcp|/udp] TO_IP:PORT"
+	done
+	assertEquals "nothing published" 0 "$(h natctl list -j | jq '.publish | length')"
+}
+
+test_iproute2_words_and_prefixes() {
+	run h natctl masquerade add $J_NET
+	assertRC 0
+	run h natctl pub a 8080 $J_IP:80
+	assertRC 0
+	for w in ls lst show l li; do
+		run h natctl $w
+		assertRC 0
+		assertOutContains "publish  8080/tcp"
+	done
+	run h natctl publish delete 8080
+	assertRC 0
+	run h natctl m d $J_NET
+	assertRC 0
+	assertEquals "all gone" '{"masq":[],"publish":[]}' "$(h natctl list -j | tr -d ' \n')"
+}
+
+test_unknown_words_suggest_or_list() {
+	run h natctl masq dle $J_NET
+	assertUsageError natctl
+	assertErrContains "masq: 'dle': unknown command (did you mean 'del'?)"
+	run h natctl pubilsh add 80 $J_IP:80
+	assertErrContains "'pubilsh': unknown command (did you mean 'publish'?)"
+	run h natctl frobnicate
+	assertUsageError natctl
+	assertErrContains "'frobnicate': unknown command (flush, list, masq, publish)"
+	assertEquals "stderr: message and Try line" 2 "$(printf '%s\n' "$ERR" | wc -l)"
+}
+
+test_completion_of_publish_del_offers_the_published_ports() {
+	h natctl publish add 8080/tcp $J_IP:80
+	h natctl publish add $H_OUT:53/udp $J_IP:53
+	assertEquals "$(printf '%s\n' "$H_OUT:53/udp" 8080/tcp)" "$(complete_natctl publish del '' | sort)"
+	assertEquals "8080/tcp" "$(complete_natctl pub d 80)"
+	# Bash splits the word at ':'; what follows it is what is completed.
+	assertEquals "53/udp" "$(h bash -c '. /usr/share/bash-completion/bash_completion
+		. "$0"; COMP_WORDS=(natctl publish del "$1" : 5); COMP_CWORD=5
+		COMP_LINE="natctl publish del $1:5"; COMP_POINT=${#COMP_LINE}
+		_natctl natctl 5 :; printf "%s\n" "${COMPREPLY[@]}"' "$TOP/completions/natctl" "$H_OUT")"
+}
+
 . shunit2

@@ -294,4 +294,18 @@ assertUsageError_125() {
 	assertContains "$ERR" "$ERR" "Try"
 }
 
+# ---- what a newcomer trips over (issue 21) ----
+
+test_unprivileged_name_mode_says_what_is_needed() {
+	for args in "$NS true" "-c $(uniq_name) true"; do
+		run setpriv --reuid=65534 --regid=65534 --clear-groups nsjoin $args
+		assertRC 125
+		assertOneLineError nsjoin
+		assertErrContains "Operation not permitted (needs root or CAP_SYS_ADMIN)"
+	done
+	# As root the same join works, and says nothing.
+	run nsjoin "$NS" true
+	assertRC 0; assertErrEmpty
+}
+
 . shunit2

@@ -413,4 +413,133 @@ test_write_error_on_stdout_fails() {
 	assertErrContains "write error"
 }
 
+# ---- what a newcomer trips over (issue 21) ----
+
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+test_unprivileged_errors_say_what_is_needed() {
+	n=$(uniq_name)
+	nsname add "$n"
+	for args in "add $(uniq_name)" "add" "del $n" "attach $(uniq_name) $$"; do
+		run as_nobody nsname $args
+		assertRC 1
+		assertOneLineError nsname
+		assertErrContains "(needs root or CAP_SYS_ADMIN)"
+	done
+	assertErrContains "nsname: $$: Permission denied (needs root or CAP_SYS_ADMIN)"
+	assertTrue "the name is kept" "nsname exists $n"
+	# Root without the capability is told the same.
+	run setpriv --bounding-set=-sys_admin nsname add "$(uniq_name)"
+	assertErrContains "Operation not permitted (needs root or CAP_SYS_ADMIN)"
+	# No hint where the capability is held: the cause is elsewhere.
+	run nsname add "$n"
+	assertEquals "nsname: $n: name already exists" "$ERR"
+}
+
+test_attach_with_pid_first_shows_the_usage() {
+	n=$(uniq_name)
+	run nsname attach $$ "$n"
+	assertUsageError nsname
+	assertErrContains "attach $$ $n: NAME comes first: attach NAME PID|PATH"
+	assertEquals "nothing named" "$base_files" "$(ls -A $NETNS | wc -l)"
+	# A name that is a number, given first, is still a name.
+	run nsname attach 1234 $$
+	assertRC 0
+	assertTrue "nsname exists 1234"
+}
+
+test_iproute2_words_and_unique_prefixes() {
+	n=$(uniq_name)
+	run nsname a "$n"
+	assertUsageError nsname
+	assertErrContains "'a': ambiguous command (add, attach)"
+	nsname ad "$n" || fail "ad is add"
+	for w in list ls lst show sh l; do
+		run nsname $w
+		assertRC 0
+		assertEquals "$w lists" "$n" "$OUT"
+	done
+	run nsname ex "$n"
+	assertRC 0
+	run nsname delete "$n"
+	assertRC 0
+	assertFalse "deleted" "nsname exists $n"
+}
+
+test_unknown_command_suggests_the_nearest_word() {
+	run nsname dle x
+	assertUsageError nsname
+	assertErrContains "nsname: 'dle': unknown command (did you mean 'del'?)"
+	assertEquals "stderr: message and Try line" 2 "$(printf '%s\n' "$ERR" | wc -l)"
+	run nsname xyz
+	assertErrContains "'xyz': unknown command (add, attach, del, exists, identify, list, pids)"
+	run nsname exec x true
+	assertUsageError nsname
+	assertErrContains "nsjoin NAME COMMAND"
+}
+
+# Wait until NAME's namespace holds N processes or more.
+wait_pids() {
+	for _ in $(seq 100); do
+		[ "$(nsname pids "$1" | wc -l)" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+test_del_kill_ends_the_processes_then_removes_the_name() {
+	n=$(uniq_name) other=$(uniq_name)
+	nsname add "$n"; nsname add "$other"
+	nsjoin "$n" sleep 1000 & p1=$!
+	nsjoin "$n" sh -c 'sleep 1000 & sleep 1000' & p2=$!
+	nsjoin "$other" sleep 1000 & p3=$!
+	pids="$p1 $p2 $p3"
+	wait_pids "$n" 3 && wait_pids "$other" 1 || fail "processes did not start"
+	run nsname del --kill "$n"
+	assertRC 0; assertOutEmpty; assertErrEmpty
+	assertFalse "the name is gone" "nsname exists $n"
+	wait "$p1"; assertEquals "killed" 137 $?
+	wait "$p2"; assertEquals "killed" 137 $?
+	assertTrue "the other namespace's process lives" "kill -0 $p3"
+	assertTrue "nsname exists $other"
+}
+
+test_del_kill_all() {
+	a=$(uniq_name) b=$(uniq_name)
+	nsname add "$a"; nsname add "$b"
+	nsjoin "$a" sleep 1000 & p1=$!
+	nsjoin "$b" sleep 1000 & p2=$!
+	pids="$p1 $p2"
+	wait_pids "$a" 1 && wait_pids "$b" 1 || fail "processes did not start"
+	run nsname del -k --all
+	assertRC 0
+	assertEquals "" "$(ls -A $NETNS)"
+	wait "$p1"; assertEquals 137 $?
+	wait "$p2"; assertEquals 137 $?
+}
+
+test_kill_is_only_for_del() {
+	for args in "list -k" "add -k x" "pids --kill x"; do
+		run nsname $args
+		assertUsageError nsname
+		assertErrContains "--kill is for del"
+	done
+}
+
+test_list_all_shows_a_few_pids_and_the_count() {
+	n=$(uniq_name)
+	nsname add "$n"
+	nsjoin "$n" sh -c 'for i in 1 2 3 4 5 6; do sleep 1000 & done; wait' & pids=$!
+	wait_pids "$n" 7 || fail "processes did not start"
+	run nsname list -a
+	assertRC 0
+	row=$(printf '%s\n' "$OUT" | awk -v n="$n" '$3 == n')
+	assertEquals "NPROCS" 7 "$(echo "$row" | awk '{print $4}')"
+	assertEquals "four pids, then +3" 5 "$(echo "$row" | awk '{print $5}' | tr , '\n' | wc -l)"
+	assertContains "$row" ",+3"
+	run nsname list -a -j
+	assertEquals "every pid in -j" 7 "$(printf '%s' "$OUT" | jq --arg n "$n" '.[] | select(.names == [$n]) | .pids | length')"
+	kill -9 $(nsname pids "$n")
+}
+
 . shunit2

@@ -22,10 +22,13 @@ vg() {
 }
 
 # The report without valgrind's notes on the nsfs ioctls it has no wrapper
-# for (NS_GET_NSTYPE and friends return an int and touch no memory).
+# for (NS_GET_NSTYPE and friends return an int and touch no memory), nor
+# on pidfd_open (434), which valgrind 3.19 lacks: `nsname del --kill`
+# falls back to kill(2) when it fails with ENOSYS.
 vg_report() {
 	grep -v -e '^==[0-9]*== *$' -e 'unhandled ioctl 0xb7' -e 'could cause spurious value' \
-		-e 'README_MISSING_SYSCALL_OR_IOCTL' "$VGLOG"
+		-e 'README_MISSING_SYSCALL_OR_IOCTL' "$VGLOG" |
+		awk '/unhandled amd64-linux syscall: 434$/ { skip = 3; next } skip { skip--; next } 1'
 }
 
 # Memcheck found nothing, and the command exited STATUS.
@@ -248,6 +251,28 @@ testMkrootfsMainScenario() {
 		return 0
 	fi
 	assertClean 0
+}
+
+# The paths issue 21 added: list with addresses and connect pairs, del
+# of names and a group, del --kill, a suggested command word.
+testNewcomerPaths() {
+	have vethctl && have nsname || { skip_test "vethctl or nsname is not built yet"; return 0; }
+	nsname add vgc1 && nsname add vgc2
+	vethctl connect vgc1 vgc2 --addr 10.68.0.1/30 --peer-addr 10.68.0.2/30
+	vethctl add vgx --peer vgxp --group 9 && vethctl add vgy --peer vgyp
+	vg vethctl list
+	assertClean 0
+	vg vethctl list -j
+	assertClean 0
+	vg vethctl del vgy --group 9
+	assertClean 0
+	vg vethctl dle x
+	assertClean 2
+	nsjoin vgc1 sleep 300 &
+	for _ in $(seq 100); do [ -n "$(nsname pids vgc1)" ] && break; sleep 0.02; done
+	vg nsname del --kill vgc1 vgc2
+	assertClean 0
+	wait
 }
 
 . shunit2

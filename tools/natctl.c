@@ -5,6 +5,7 @@
  * nsjoin(8). The table and its rules are described in lib/nat.h. */
 #include <argp.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "jsonout.h"
 #include "msg.h"
 #include "nat.h"
+#include "parse.h"
 #include "util.h"
 
 struct opts {
@@ -69,6 +71,7 @@ static const char doc[] =
 	"  publish del [ADDR:]PORT[/tcp|/udp] [TO_IP:PORT]  remove a published port\n"
 	"  list [-j]           what is masqueraded and published\n"
 	"  flush               remove nskit's table, and nothing else\n"
+	"Commands may be shortened to a unique prefix; delete, ls and show work too.\n"
 	"\n"
 	"Examples:\n"
 	"  natctl masq add 10.8.8.0/24 && nsjoin ns0 ping -c1 192.0.2.1\n"
@@ -84,32 +87,43 @@ static void check_operands(struct argp_state *state, struct opts *o)
 	if (o->nargs < c->min || (c->max >= 0 && o->nargs > c->max))
 		argp_error(state, "%s%s%s: wrong number of operands", c->group, c->verb ? " " : "",
 			   c->verb ? c->verb : "");
+	/* TO_IP:PORT always has an address; a second operand without one
+	 * after a first with one is the pair given the wrong way round. */
+	if (streq(c->group, "publish") && o->nargs == 2 && !strchr(o->args[1], ':') &&
+	    strchr(o->args[0], ':'))
+		argp_error(state, "publish %s %s %s: the published port comes first: publish %s [ADDR:]PORT[/tcp|/udp] TO_IP:PORT",
+			   c->verb, o->args[0], o->args[1], c->verb);
 	if (o->out && !streq(c->group, "masq"))
 		argp_error(state, "--out is for masq add and masq del");
 	if (o->json && !streq(c->group, "list"))
 		argp_error(state, "--json is for list");
 }
 
-/* Command words: "list", "flush", or "masq"/"publish" then "add"/"del". */
+/* Command words: "list", "flush", or "masq"/"publish" then "add"/"del";
+ * unique prefixes and nft's and iproute2's spellings (delete, ls, show). */
+static const struct word groups[] = {
+	{ "flush", 0 }, { "list", 1 }, { "masq", 2 }, { "publish", 3 },
+	{ "ls", 1 }, { "lst", 1 }, { "masquerade", 2 }, { "show", 1 },
+};
+static const struct word verbs[] = { { "add", 0 }, { "del", 1 }, { "delete", 1 } };
+
 static void take_word(struct argp_state *state, struct opts *o, const char *arg)
 {
-	bool known = false;
+	const struct word *t = o->group ? verbs : groups;
+	size_t n = o->group ? ARRAY_SIZE(verbs) : ARRAY_SIZE(groups);
+	int r = word_lookup(t, n, arg);
+	char why[256];
 
-	for (size_t i = 0; i < ARRAY_SIZE(cmds) && !o->cmd; i++) {
-		if (!o->group && streq(arg, cmds[i].group)) {
-			known = true;
-			if (!cmds[i].verb)
-				o->cmd = &cmds[i];
-		} else if (o->group && streq(o->group, cmds[i].group) && streq(arg, cmds[i].verb)) {
+	if (r < 0 && o->group)
+		argp_error(state, "%s: %s", o->group, word_error(t, n, arg, r, "command", why, sizeof(why)));
+	if (r < 0)
+		argp_error(state, "%s", word_error(t, n, arg, r, "command", why, sizeof(why)));
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (o->group ? streq(o->group, cmds[i].group) && streq(verbs[r].name, cmds[i].verb)
+			     : streq(groups[r].name, cmds[i].group) && !cmds[i].verb)
 			o->cmd = &cmds[i];
-		}
-	}
-	if (o->group && !o->cmd)
-		argp_error(state, "%s: '%s': unknown command (add or del)", o->group, arg);
-	if (!known && !o->cmd)
-		argp_error(state, "'%s': unknown command", arg);
 	if (!o->cmd)
-		o->group = arg;
+		o->group = groups[r].name;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -337,10 +351,8 @@ static struct nat *xnat_open(void)
 {
 	struct nat *n = nat_open();
 
-	if (!n && errno == EPERM)
-		xerrc(EXIT_FAIL, 0, "nftables: %s (needs CAP_NET_ADMIN)", strerror(EPERM));
 	if (!n)
-		xerrc(EXIT_FAIL, errno, "libnftables");
+		xerrc(EXIT_FAIL, errno, "nftables");
 	return n;
 }
 
@@ -622,6 +634,7 @@ int main(int argc, char **argv)
 	int status;
 
 	nskit_init(EXIT_USAGE);
+	nskit_priv_hint(CAP_NET_ADMIN, "CAP_NET_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	status = o.cmd->run(&o);
 	free(o.args);

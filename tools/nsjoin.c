@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -225,7 +226,8 @@ static int open_named(const struct opts *o)
 		fd = netns_open(o->name);
 	}
 	if (fd < 0)
-		xerrc(EXIT_TOOL, 0, "%s: %s", shown(o->name), ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_TOOL, 0, "%s: %s%s", shown(o->name), ns_open_strerror(fd, CLONE_NEWNET),
+		      nskit_priv_hint_for(fd));
 	return fd;
 }
 
@@ -472,6 +474,10 @@ int main(int argc, char **argv)
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
+	/* NAME mode's setns, unshare and mounts are what an ordinary user
+	 * cannot do; with -t or --TYPE=PATH a user namespace may allow them. */
+	if (o.name)
+		nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	cmd = command_or_shell(o.cmd, sh);
 	root_fd = open_dir(o.root_set, o.root, o.target, "root");
 	wd_fd = open_dir(o.wd_set, o.wd, o.target, "cwd");

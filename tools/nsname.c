@@ -1,6 +1,6 @@
 /* nsname - name, list and remove network namespaces, the way `ip netns`
  * does, so names made by either are seen by both.
- *   nsname add [NAME] | del NAME...|--all | list [-a] [-j|-q [-0]]
+ *   nsname add [NAME] | del [-k] NAME...|--all | list [-a] [-j|-q [-0]]
  *   nsname attach NAME PID|PATH | identify [PID] | pids NAME | exists NAME
  * Siblings: nsjoin(8) runs a command in a named namespace; nsnew(1). */
 #include <argp.h>
@@ -8,11 +8,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "jsonout.h"
 #include "msg.h"
@@ -27,7 +33,7 @@ struct opts {
 	const struct cmd *cmd;
 	char **args;
 	int nargs;
-	bool all, json, quiet, null;
+	bool all, json, kill, null, quiet;
 };
 
 struct cmd {
@@ -54,9 +60,17 @@ static const struct cmd cmds[] = {
 	{ "pids", 1, 1, cmd_pids },
 };
 
+/* The words `ip netns` takes too, prefixes included: index into cmds. */
+static const struct word words[] = {
+	{ "add", 0 }, { "attach", 1 }, { "del", 2 }, { "exists", 3 },
+	{ "identify", 4 }, { "list", 5 }, { "pids", 6 },
+	{ "delete", 2 }, { "ls", 5 }, { "lst", 5 }, { "show", 5 },
+};
+
 static const struct argp_option options[] = {
 	{ "all", 'a', NULL, 0, "del: every name; list: every network namespace in use", 0 },
 	{ "json", 'j', NULL, 0, "print JSON (list, identify, pids)", 0 },
+	{ "kill", 'k', NULL, 0, "del: first kill (SIGKILL) every process in the namespace", 0 },
 	{ "null", '0', NULL, 0, "list -q: end each name with a NUL, not a newline (for xargs -0)", 0 },
 	{ "quiet", 'q', NULL, 0, "list: bare names, one per line", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
@@ -68,7 +82,8 @@ static const char doc[] =
 	"  add [NAME]          make a new network namespace named NAME (or a\n"
 	"                      unique name, printed)\n"
 	"  attach NAME PID|PATH  name the network namespace of PID (or nsfs PATH)\n"
-	"  del NAME...|--all   remove names (the namespace lives on while used)\n"
+	"  del [-k] NAME...|--all  remove names (the namespace lives on while used;\n"
+	"                      with --kill its processes are killed first)\n"
 	"  exists NAME         exit 0 if NAME names a network namespace, else 1\n"
 	"  identify [PID]      names of the network namespace of PID (default: self)\n"
 	"  list [-a] [-j|-q [-0]]  named namespaces with their nsid, as `ip netns\n"
@@ -77,11 +92,14 @@ static const char doc[] =
 	"                      (never made by nsname) are printed with C escapes\n"
 	"                      (\\n, \\t, \\ooo), exactly with -j and -q -0\n"
 	"  pids NAME           processes inside the named namespace\n"
+	"Commands may be shortened to a unique prefix; `ip netns` words work too\n"
+	"(delete, ls, show).\n"
 	"\n"
 	"Examples:\n"
 	"  nsname add ns0 && nsjoin ns0 ip link\n"
 	"  ns=$(nsname add) && nsjoin \"$ns\" ip addr && nsname del \"$ns\"\n"
 	"  nsname list -q -0 | xargs -0rn1 nsname del\n"
+	"  nsname del --kill --all            # tear everything down\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (exists: no such name), 2 usage error.\n"
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
@@ -119,6 +137,17 @@ static void check_new_name(const char *name)
 		      shown(name));
 }
 
+/* `attach 1234 ns1` (PID first) would name the namespace "1234" after a
+ * file ns1 that does not exist: say the order instead. */
+static void check_attach_order(struct argp_state *state, const char *name, const char *src)
+{
+	pid_t pid;
+
+	if (parse_pid(name, &pid) == 0 && parse_pid(src, &pid) < 0 && !strchr(src, '/') &&
+	    access(src, F_OK) < 0 && errno == ENOENT)
+		argp_error(state, "attach %s %s: NAME comes first: attach NAME PID|PATH", name, src);
+}
+
 static void check_operands(struct argp_state *state, struct opts *o)
 {
 	const char *c = o->cmd->name;
@@ -129,6 +158,8 @@ static void check_operands(struct argp_state *state, struct opts *o)
 		argp_error(state, "%s: --all is for del and list", c);
 	if (o->json && !streq(c, "list") && !streq(c, "identify") && !streq(c, "pids"))
 		argp_error(state, "%s: --json is for list, identify and pids", c);
+	if (o->kill && !streq(c, "del"))
+		argp_error(state, "%s: --kill is for del", c);
 	if (o->quiet && (!streq(c, "list") || o->json || o->all))
 		argp_error(state, "--quiet is for list, without --json or --all");
 	if (o->null && !o->quiet)
@@ -139,6 +170,8 @@ static void check_operands(struct argp_state *state, struct opts *o)
 	if (!streq(c, "identify"))
 		for (int i = 0; i < (streq(c, "attach") ? 1 : o->nargs); i++)
 			check_name(state, o->args[i]);
+	if (streq(c, "attach"))
+		check_attach_order(state, o->args[0], o->args[1]);
 	if ((streq(c, "add") || streq(c, "attach")) && o->nargs)
 		check_new_name(o->args[0]);
 	if (streq(c, "identify") && o->nargs) {
@@ -149,6 +182,20 @@ static void check_operands(struct argp_state *state, struct opts *o)
 	}
 }
 
+static void take_command(struct argp_state *state, struct opts *o, const char *arg)
+{
+	int r = word_lookup(words, ARRAY_SIZE(words), arg);
+	char why[256];
+
+	if (r >= 0) {
+		o->cmd = &cmds[r];
+		return;
+	}
+	if (streq(arg, "exec"))
+		argp_error(state, "'exec': unknown command (to run a command in NAME: nsjoin NAME COMMAND)");
+	argp_error(state, "%s", word_error(words, ARRAY_SIZE(words), arg, r, "command", why, sizeof(why)));
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -157,6 +204,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case '0': o->null = true; break;
 	case 'a': o->all = true; break;
 	case 'j': o->json = true; break;
+	case 'k': o->kill = true; break;
 	case 'q': o->quiet = true; break;
 	case ARGP_KEY_INIT:
 		o->args = calloc(state->argc, sizeof(char *));
@@ -168,11 +216,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			o->args[o->nargs++] = arg;
 			break;
 		}
-		for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-			if (streq(arg, cmds[i].name))
-				o->cmd = &cmds[i];
-		if (!o->cmd)
-			argp_error(state, "'%s': unknown command", arg);
+		take_command(state, o, arg);
 		break;
 	case ARGP_KEY_END:
 		if (!o->cmd)
@@ -189,7 +233,7 @@ static const struct argp argp = {
 	options, parse_opt,
 	"add [NAME]\n"
 	"attach NAME PID|PATH\n"
-	"del NAME...|--all\n"
+	"del [-k] NAME...|--all\n"
 	"exists NAME\n"
 	"identify [PID]\n"
 	"list [-a] [-j|-q [-0]]\n"
@@ -231,26 +275,6 @@ static int del_one(const char *name)
 			xwarnc(r, "del %s", shown(name));
 	}
 	return r;
-}
-
-static int cmd_del(struct opts *o)
-{
-	char **names = o->args;
-	size_t n = o->nargs;
-	int status = EXIT_OK;
-	int r;
-
-	if (o->all) {
-		r = netns_names(&names, &n);
-		if (r < 0)
-			xerrc(EXIT_FAIL, r, "%s", netns_dir());
-	}
-	for (size_t i = 0; i < n; i++)
-		if (del_one(names[i]) < 0)
-			status = EXIT_FAIL;
-	if (o->all)
-		netns_names_free(names);
-	return status;
 }
 
 /* The nsid this namespace has for NAME's namespace, or -1: the number
@@ -388,10 +412,135 @@ static void for_each_process_netns(void (*fn)(pid_t, const struct stat *, void *
 	closedir(d);
 }
 
+/* del --kill: end every process whose network namespace is NAME's, as
+ * `docker rm -f` does: SIGKILL, through a pidfd so a pid reused meanwhile
+ * is never hit, then wait (bounded) until they are gone. */
+#define KILL_WAIT_MS 10000
+
+struct proc_ns {
+	pid_t pid;
+	dev_t dev;
+	ino_t ino;
+};
+
+struct proc_table {
+	struct proc_ns *v;
+	size_t n, cap;
+};
+
+static void collect_proc(pid_t pid, const struct stat *st, void *data)
+{
+	struct proc_table *t = data;
+
+	if (pid == getpid())
+		return;		/* `nsjoin NAME nsname del --kill NAME` ends the rest */
+	if (t->n == t->cap) {
+		struct proc_ns *nv = reallocarray(t->v, t->cap = t->cap ? 2 * t->cap : 256, sizeof(*nv));
+
+		if (!nv)
+			xerrc(EXIT_FAIL, ENOMEM, "del");
+		t->v = nv;
+	}
+	t->v[t->n++] = (struct proc_ns){ pid, st->st_dev, st->st_ino };
+}
+
+/* Wait until the N processes behind FDS have exited (each pidfd turns
+ * readable), at most KILL_WAIT_MS; FDS are closed. */
+static void wait_gone(const char *name, struct pollfd *fds, size_t n)
+{
+	struct timespec start, now;
+	size_t left = n;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (left) {
+		long ms;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = KILL_WAIT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
+				     (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (ms <= 0) {
+			xwarnc(0, "del %s: %zu killed processes still exiting", name, left);
+			break;
+		}
+		r = poll(fds, n, (int)ms);
+		if (r < 0 && errno != EINTR)
+			break;
+		for (size_t i = 0; r > 0 && i < n; i++)
+			if (fds[i].fd >= 0 && fds[i].revents) {
+				close(fds[i].fd);
+				fds[i].fd = -1;	/* poll skips it from now on */
+				left--;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fds[i].fd >= 0)
+			close(fds[i].fd);
+}
+
+static bool same_netns(pid_t pid, dev_t dev, ino_t ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
+	return stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
+}
+
+/* Kill the processes of T in NAME's namespace and wait for them: 0, or
+ * -errno after a warning naming the process that could not be killed. */
+static int kill_inside(const char *name, const struct proc_table *t)
+{
+	_cleanup_free_ char *path = netns_path(name);
+	_cleanup_free_ struct pollfd *fds = NULL;
+	struct stat want;
+	size_t n = 0;
+	int r = 0;
+
+	if (!path || stat(path, &want) < 0)
+		return 0;	/* del itself reports a missing name */
+	fds = calloc(t->n ? t->n : 1, sizeof(*fds));
+	if (!fds)
+		xerrc(EXIT_FAIL, ENOMEM, "del");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct proc_ns *p = &t->v[i];
+		int fd;
+
+		if (p->dev != want.st_dev || p->ino != want.st_ino)
+			continue;
+		fd = (int)syscall(SYS_pidfd_open, p->pid, 0);
+		if (fd < 0 && errno != ENOSYS)
+			continue;	/* exited already */
+		/* Checked again through the pidfd's process: the pid may
+		 * have been reused since the scan. Without pidfds (before
+		 * Linux 5.3, or under valgrind) kill(2) right after the check
+		 * is the best there is, and nothing to wait on. */
+		if (!same_netns(p->pid, want.st_dev, want.st_ino)) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		if ((fd >= 0 ? syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) : kill(p->pid, SIGKILL)) < 0 &&
+		    errno != ESRCH) {
+			r = -errno;
+			xwarnc(errno, "del %s: kill %d", name, (int)p->pid);
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		if (fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	}
+	wait_gone(name, fds, n);
+	return r;
+}
+
 static void collect_use(pid_t pid, const struct stat *st, void *data)
 {
 	use_add_pid(use_find(data, st, true), pid);
 }
+
+#define PIDS_SHOWN 4
 
 static void print_use_table(struct use_table *t, bool json)
 {
@@ -423,8 +572,11 @@ static void print_use_table(struct use_table *t, bool json)
 
 		snprintf(nsid, sizeof(nsid), u->nsid >= 0 ? "%d" : "-", u->nsid);
 		printf("%-10ju %-5s %-16s %6zu ", (uintmax_t)u->ino, nsid, names, u->npids);
-		for (size_t k = 0; k < u->npids; k++)
+		/* The first few; every one of them is in -j and `pids NAME`. */
+		for (size_t k = 0; k < u->npids && k < PIDS_SHOWN; k++)
 			printf("%s%d", k ? "," : "", (int)u->pids[k]);
+		if (u->npids > PIDS_SHOWN)
+			printf(",+%zu", u->npids - PIDS_SHOWN);
 		putchar('\n');
 	}
 	if (json)
@@ -472,6 +624,32 @@ static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
 	free(t.v);
 }
 
+static int cmd_del(struct opts *o)
+{
+	struct proc_table procs = { 0 };
+	char **names = o->args;
+	size_t n = o->nargs;
+	int status = EXIT_OK;
+	int r;
+
+	if (o->all) {
+		r = netns_names(&names, &n);
+		if (r < 0)
+			xerrc(EXIT_FAIL, r, "%s", netns_dir());
+	}
+	/* One scan of /proc serves every name. A name whose processes could
+	 * not all be killed is kept, so the command can be run again. */
+	if (o->kill)
+		for_each_process_netns(collect_proc, &procs);
+	for (size_t i = 0; i < n; i++)
+		if ((o->kill && kill_inside(names[i], &procs) < 0) || del_one(names[i]) < 0)
+			status = EXIT_FAIL;
+	if (o->all)
+		netns_names_free(names);
+	free(procs.v);
+	return status;
+}
+
 static int cmd_list(struct opts *o)
 {
 	struct nl_sock *sk = NULL;
@@ -510,7 +688,8 @@ static char *resolve_ns_source(const char *ref)
 			xerrc(EXIT_FAIL, ENOMEM, "attach");
 	}
 	if (fd < 0)
-		xerrc(EXIT_FAIL, 0, "%s: %s", ref, ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_FAIL, 0, "%s: %s%s", ref, ns_open_strerror(fd, CLONE_NEWNET),
+		      nskit_priv_hint_for(fd));
 	close(fd);
 	return path;
 }
@@ -611,6 +790,7 @@ int main(int argc, char **argv)
 	int status;
 
 	nskit_init(EXIT_USAGE);
+	nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	status = o.cmd->run(&o);
 	free(o.args);

@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "undo.h"
 #include "unit.h"
+#include "util.h"
 
 static void test_parse_numbers(void)
 {
@@ -209,9 +210,45 @@ static void test_undo(void)
 	CHECK(undo_nlog == 3 && u.n == 0 && u.v == NULL);
 }
 
+static void test_words(void)
+{
+	enum { ADD, ATTACH, DEL, LIST };
+	static const struct word w[] = {
+		{ "add", ADD }, { "attach", ATTACH }, { "del", DEL }, { "list", LIST },
+		{ "delete", DEL }, { "ls", LIST }, { "show", LIST },
+	};
+	char buf[128];
+
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "add") == ADD);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "del") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "delete") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "dele") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "d") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "l") == LIST);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "sh") == LIST);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "att") == ATTACH);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "a") == -ENOTUNIQ);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "") == -ENOENT);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "deletex") == -ENOENT);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "xyz") == -ENOENT);
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "dle", -ENOENT, "command", buf, sizeof(buf)),
+		    "'dle': unknown command (did you mean 'del'?)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "delte", -ENOENT, "command", buf, sizeof(buf)),
+		    "'delte': unknown command (did you mean 'del'?)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "lsit", -ENOENT, "command", buf, sizeof(buf)),
+		    "'lsit': unknown command (did you mean 'list'?)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "xyz", -ENOENT, "command", buf, sizeof(buf)),
+		    "'xyz': unknown command (add, attach, del, list)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "a", -ENOTUNIQ, "command", buf, sizeof(buf)),
+		    "'a': ambiguous command (add, attach)"));
+	/* Cut short, never overrun. */
+	CHECK(strlen(word_error(w, ARRAY_SIZE(w), "xyz", -ENOENT, "command", buf, 20)) == 19);
+}
+
 int main(void)
 {
 	test_undo();
+	test_words();
 	test_cidr();
 	test_parse_numbers();
 	test_name_escape();
