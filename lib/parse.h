@@ -10,3 +10,6 @@ int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int parse_u32(const char *s, uint32_t *out);
 /* A process id: a positive decimal number that fits pid_t. */
 int parse_pid(const char *s, pid_t *out);
+/* A size in bytes in [min, max]: a decimal number as parse_u64 takes it,
+ * optionally followed by K, M, G or T (either case; powers of 1024). */
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);
