@@ -78,6 +78,8 @@ static const char doc[] =
 	"resolved inside DIR, symlinks as if DIR were /: entries with absolute\n"
 	"names or '..', links out of DIR, device nodes when not root are refused\n"
 	"with the entry's name; setuid bits are cleared unless --keep-setuid.\n"
+	"An image's blobs are read only from inside it (no symlinks) and each is\n"
+	"checked against its sha256/sha512 digest before DIR gets a byte.\n"
 	"\n"
 	"Examples:\n"
 	"  mkrootfs /tmp/r --from-host sh ls ps && chroot /tmp/r /bin/sh -c 'ls /'\n"
