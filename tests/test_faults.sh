@@ -30,7 +30,7 @@ errno_for() {
 	sendmsg | sendto | recvmsg) echo ENOBUFS ;;
 	pivot_root | sethostname) echo EPERM ;;
 	socket) echo EMFILE ;;
-	write | pwrite64 | copy_file_range | read) echo EIO ;;
+	write | pwrite64 | copy_file_range | read | pread64) echo EIO ;;
 	openat2 | readlink) echo EACCES ;;
 	mkdirat | mknodat | symlinkat | linkat | unlinkat | rename | renameat) echo ENOSPC ;;
 	fchmod | fchown | fchownat | utimensat | chmod) echo EPERM ;;
@@ -536,7 +536,8 @@ mk_oci() {
 	MKDIR=$MKW/root MKPRE=empty
 	mkdir -p "$MKDIR"
 	SRC=(--from-oci "$MKW/oci:v1")
-	MKSYS="openat openat2 mkdirat symlinkat unlinkat pwrite64 fchmod fchownat utimensat read"
+	# pread64: the digest check of each layer before any is unpacked
+	MKSYS="openat openat2 mkdirat symlinkat unlinkat pwrite64 fchmod fchownat utimensat read pread64"
 }
 
 # The fixtures, once: a tarball with every kind of node, and a two-layer

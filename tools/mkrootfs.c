@@ -2,6 +2,7 @@
  * shared libraries, or an image (tarball, OCI layout, docker save archive)
  * unpacked without ever writing outside DIR.
  *   mkrootfs DIR --from-host PROG... | --from-tar FILE | --from-oci DIR[:TAG]
+ *   [--max-size SIZE]
  * Siblings: nsnew(1) runs a command with --rootfs DIR; nsjoin(8). */
 #include <archive.h>
 #include <archive_entry.h>
@@ -11,20 +12,24 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "blob.h"
 #include "elfdeps.h"
 #include "extract.h"
 #include "imagecfg.h"
 #include "msg.h"
 #include "oci.h"
+#include "parse.h"
 #include "util.h"
 
 #define MAX_JSON (16 << 20)
@@ -39,12 +44,15 @@ struct opts {
 	char **copies;
 	int ncopies;
 	const char *tar, *oci, *docker, *hostname;
+	const char *max_size;	/* as given, for messages */
+	uint64_t max_bytes;
 	bool force, from_host, keep_setuid, with_nss;
 };
 
 enum {
 	OPT_COPY = 'c', OPT_FORCE = 'f', OPT_VERBOSE = 'v',
 	OPT_DOCKER = 0x100, OPT_HOST, OPT_OCI, OPT_TAR, OPT_HOSTNAME, OPT_SETUID, OPT_NSS,
+	OPT_MAX_SIZE,
 };
 
 static const struct argp_option options[] = {
@@ -56,6 +64,7 @@ static const struct argp_option options[] = {
 	{ "from-tar", OPT_TAR, "FILE|-", 0, "unpack a root filesystem tarball (.tar, .gz, .xz, .zst, .bz2)", 0 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "etc/hostname and etc/hosts name (default: localhost)", 0 },
 	{ "keep-setuid", OPT_SETUID, NULL, 0, "keep setuid/setgid bits and file capabilities", 0 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "write at most SIZE bytes of file content into DIR (K, M, G, T: KiB...)", 0 },
 	{ "verbose", OPT_VERBOSE, NULL, 0, "print each host file copied", 0 },
 	{ "with-nss", OPT_NSS, NULL, 0, "add the NSS modules etc/nsswitch.conf names", 0 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
@@ -72,6 +81,8 @@ static const char doc[] =
 	"with the entry's name; setuid bits are cleared unless --keep-setuid.\n"
 	"An image's Env, WorkingDir, Entrypoint, Cmd and User are kept in\n"
 	"DIR/.nskit/image.json, which nsnew --rootfs DIR applies.\n"
+	"An image's blobs are read only from inside it (no symlinks) and each is\n"
+	"checked against its sha256/sha512 digest before DIR gets a byte.\n"
 	"\n"
 	"Examples:\n"
 	"  mkrootfs /tmp/r --from-host sh ls ps && chroot /tmp/r /bin/sh -c 'ls /'\n"
@@ -119,6 +130,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->hostname = arg;
 		break;
 	case OPT_SETUID: o->keep_setuid = true; break;
+	case OPT_MAX_SIZE:
+		if (parse_size(arg, 1, UINT64_MAX, &o->max_bytes) < 0)
+			argp_error(state, "'%s': not a size (bytes, or with a K, M, G or T suffix)", arg);
+		o->max_size = arg;
+		break;
 	case OPT_VERBOSE: nskit_verbose++; break;
 	case OPT_NSS: o->with_nss = true; break;
 	case ARGP_KEY_INIT:
@@ -170,12 +186,22 @@ static const struct argp argp = {
 };
 
 /* The root being made, and how to undo it when we fail part-way: a DIR we
- * made goes, a DIR that was empty is emptied again. */
+ * made goes, a DIR that was empty is emptied again. LIMIT and WRITTEN are
+ * --max-size and the bytes of file content written so far. */
 static struct {
 	const char *path;
 	int fd;
 	bool created, was_empty;
+	uint64_t limit, written;
+	const char *limit_arg;
 } root = { .fd = -1 };
+
+static bool fsize_limited(void)
+{
+	struct rlimit rl;
+
+	return getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY;
+}
 
 __attribute__((format(printf, 2, 3)))
 static noreturn void die(int errnum, const char *fmt, ...)
@@ -187,13 +213,25 @@ static noreturn void die(int errnum, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	xwarnc(errnum, "%s", msg ? msg : fmt);
+	/* SIGXFSZ is ignored (main): a write past `ulimit -f` is EFBIG, said so. */
+	if ((errnum == EFBIG || errnum == -EFBIG) && fsize_limited())
+		xwarnc(0, "%s: file size limit exceeded (ulimit -f)", msg ? msg : fmt);
+	else
+		xwarnc(errnum, "%s", msg ? msg : fmt);
 	if (root.fd >= 0 && (root.created || root.was_empty)) {
 		remove_contents(root.fd);
 		if (root.created)
 			rmdir(root.path);
 	}
 	exit(EXIT_FAIL);
+}
+
+/* N more bytes of file content, for WHAT, go into DIR: within --max-size. */
+static void charge(uint64_t n, const char *what)
+{
+	if (root.limit && (n > root.limit || root.written > root.limit - n))
+		die(0, "%s: over the size limit (--max-size %s)", what, root.limit_arg);
+	root.written += n;
 }
 
 static void open_root(struct opts *o)
@@ -302,7 +340,7 @@ static char *printable(const char *s, char *out, size_t size)
 static void unpack(const struct opts *o, struct archive *a, const char *label, unsigned flags, int64_t total)
 {
 	struct progress p = { .label = label, .total = total };
-	struct extract x = { .flags = extract_flags(o) | flags };
+	struct extract x = { .flags = extract_flags(o) | flags, .limit = root.limit, .written = root.written };
 	int r;
 
 	if (isatty(STDERR_FILENO)) {
@@ -318,12 +356,15 @@ static void unpack(const struct opts *o, struct archive *a, const char *label, u
 
 		printable(x.entry, name, sizeof(name));
 		printable(x.why, why, sizeof(why));
+		if (r == -EDQUOT && x.entry && *why)
+			die(0, "%s: %s: %s (--max-size %s)", label, name, why, root.limit_arg);
 		if (x.entry && *why)
 			die(0, "%s: %s: %s", label, name, why);
 		if (x.entry)
 			die(r, "%s: %s", label, name);
 		die(*why ? 0 : r, "%s: %s", label, *why ? why : "bad archive");
 	}
+	root.written = x.written;
 	extract_free(&x);
 }
 
@@ -381,26 +422,123 @@ static char *split_tag(const char *ref, const char **tag)
 	return src;
 }
 
-static char *read_small(int dirfd, const char *path, const char *label, size_t *len)
+/* A file of the layout, opened confined to it (blob_open): a symlink,
+ * fifo or device there is refused, so a layout one user made never has
+ * mkrootfs, run by another, read what it points to. */
+static int layout_open(int dfd, const char *dir, const char *what, const char *path)
 {
-	_cleanup_close_ int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
+	int fd = blob_open(dfd, path);
+	const char *sp = *what ? " " : "";
+
+	if (fd == -ELOOP)
+		die(0, "%s: %s%s%s: a symlink: refused (a layout is read only from inside it)", dir, what, sp, path);
+	if (fd == -EINVAL)
+		die(0, "%s: %s%s%s: not a regular file", dir, what, sp, path);
+	if (fd < 0)
+		die(fd, "%s: %s%s%s", dir, what, sp, path);
+	return fd;
+}
+
+/* A layout's file that names no digest, read whole. */
+static char *read_layout_file(int dfd, const char *dir, const char *path, size_t *len)
+{
+	_cleanup_close_ int fd = layout_open(dfd, dir, "", path);
 	char *buf;
+	int r = blob_read(fd, NULL, MAX_JSON, &buf, len);
+
+	if (r == -EFBIG)
+		die(0, "%s: %s: larger than %d MiB", dir, path, MAX_JSON >> 20);
+	if (r < 0)
+		die(r, "%s: %s", dir, path);
+	return buf;
+}
+
+static noreturn void blob_error(int r, const char *dir, const char *what, const char *digest)
+{
+	if (r == -EBADMSG)
+		die(0, "%s: %s %s: content does not match its digest", dir, what, digest);
+	if (r == -EFBIG)
+		die(0, "%s: %s %s: larger than %d MiB", dir, what, digest, MAX_JSON >> 20);
+	die(r, "%s: %s %s", dir, what, digest);
+}
+
+/* Blob DIGEST of the layout, opened; WHAT names it in messages. */
+static int open_blob(int dfd, const char *dir, const char *what, const char *digest)
+{
+	_cleanup_free_ char *path = NULL;
+	char msg[128];
+
+	if (oci_blob_path(digest, &path) < 0)
+		die(0, "%s: %s '%s': not a valid digest", dir, what, printable(digest, msg, sizeof(msg)));
+	return layout_open(dfd, dir, what, path);
+}
+
+/* A JSON blob (image index, manifest, config), read whole and checked
+ * against its digest before a byte of it is parsed. */
+static char *read_blob(int dfd, const char *dir, const char *what, const char *digest, size_t *len)
+{
+	_cleanup_close_ int fd = open_blob(dfd, dir, what, digest);
+	char *buf;
+	int r = blob_read(fd, digest, MAX_JSON, &buf, len);
+
+	if (r < 0)
+		blob_error(r, dir, what, digest);
+	return buf;
+}
+
+/* A layer fed to libarchive and hashed on the way. */
+struct hashed {
+	int fd;
+	struct blob_hash h;
+	char buf[READ_BLOCK];
+};
+
+static la_ssize_t hashed_read(struct archive *a, void *data, const void **buf)
+{
+	struct hashed *in = data;
 	ssize_t n;
 
-	if (fd < 0)
-		die(errno, "%s: %s", label, path);
-	if (fstat(fd, &st) < 0 || st.st_size > MAX_JSON)
-		die(errno ? errno : EFBIG, "%s: %s", label, path);
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf)
+	do
+		n = read(in->fd, in->buf, sizeof(in->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
+	}
+	blob_hash_update(&in->h, in->buf, (size_t)n);
+	*buf = in->buf;
+	return n;
+}
+
+/* Unpack layer FD, whose digest was checked before any layer was
+ * unpacked, from its start. It is hashed again as it is read, to its end
+ * (past the end of the tar, which libarchive does not read): a blob
+ * changed since the check fails the run like any other error. */
+static void unpack_layer(const struct opts *o, int fd, const char *digest, const char *label)
+{
+	struct hashed *in = malloc(sizeof(*in));
+	struct archive *a = new_reader();
+	struct stat st;
+	ssize_t n;
+
+	if (!in)
 		die(ENOMEM, "%s", label);
-	n = read(fd, buf, (size_t)st.st_size);
-	if (n < 0)
-		die(errno, "%s: %s", label, path);
-	buf[n] = '\0';
-	*len = (size_t)n;
-	return buf;
+	in->fd = fd;
+	if (blob_hash_init(&in->h, digest) < 0 || fstat(fd, &st) < 0)
+		die(errno, "%s", label);
+	if (archive_read_open(a, in, NULL, hashed_read, NULL) != ARCHIVE_OK)
+		die(0, "%s: %s", label, archive_error_string(a));
+	unpack(o, a, label, EXTRACT_WHITEOUTS, st.st_size);
+	archive_read_free(a);
+	while ((n = read(fd, in->buf, sizeof(in->buf))) != 0) {
+		if (n < 0 && errno != EINTR)
+			die(errno, "%s", label);
+		if (n > 0)
+			blob_hash_update(&in->h, in->buf, (size_t)n);
+	}
+	if (blob_hash_check(&in->h) < 0)
+		die(0, "%s %s: changed while it was read: content no longer matches its digest", label, digest);
+	free(in);
 }
 
 static void oci_pick_error(int r, const char *label, const char *tag, const char *what)
@@ -418,22 +556,17 @@ static void oci_pick_error(int r, const char *label, const char *tag, const char
 
 static void keep_image_config(const char *text);
 
-/* The run configuration of the image whose manifest is JSON, as it is to
- * be kept (see imagecfg.h). */
-static char *oci_config(int dfd, const char *json, size_t len, const char *dir)
+/* The run configuration in the image's config blob DIGEST (read confined
+ * and checked like every blob), as it is to be kept (see imagecfg.h). */
+static char *oci_config(int dfd, const char *dir, const char *digest)
 {
-	_cleanup_free_ char *digest = NULL, *blob = NULL, *cfg = NULL;
-	char msg[128], *text;
 	size_t n;
-	int r;
+	_cleanup_free_ char *cfg = read_blob(dfd, dir, "config", digest, &n);
+	char *text;
+	int r = imagecfg_extract(cfg, n, &text);
 
-	if (imagecfg_manifest_digest(json, len, &digest) < 0)
-		die(0, "%s: image manifest: no config", dir);
-	if (oci_blob_path(digest, &blob) < 0)
-		die(0, "%s: config '%s': not a valid digest", dir, printable(digest, msg, sizeof(msg)));
-	cfg = read_small(dfd, blob, dir, &n);
-	if ((r = imagecfg_extract(cfg, n, &text)) < 0)
-		die(r == -EINVAL ? 0 : r, "%s: %s: not a valid image configuration", dir, blob);
+	if (r < 0)
+		die(r == -EINVAL ? 0 : r, "%s: config %s: not a valid image configuration", dir, digest);
 	return text;
 }
 
@@ -442,16 +575,25 @@ static void from_oci(const struct opts *o)
 	const char *tag;
 	_cleanup_free_ char *dir = split_tag(o->oci, &tag);
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *json, *digest = NULL, *blob = NULL, **layers, msg[128];
+	char *json, *digest = NULL, **layers, *config = NULL;
 	bool is_index = true;
 	size_t len, n;
-	int r;
+	int *fds, r;
 
 	if (dfd < 0)
 		die(errno, "%s", dir);
-	if (faccessat(dfd, "index.json", F_OK, 0) < 0)
+	/* oci-layout is not needed to find the image; one that is there must
+	 * be a regular file of a layout of version 1. */
+	if (faccessat(dfd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+		json = read_layout_file(dfd, dir, "oci-layout", &len);
+		r = oci_layout_check(json, len);
+		free(json);
+		if (r < 0)
+			die(0, "%s: oci-layout: %s", dir, r == -ENOTSUP ? "not an image layout of version 1" : "not valid");
+	}
+	if (faccessat(dfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		die(0, "%s: not an OCI image layout (no index.json)", dir);
-	json = read_small(dfd, "index.json", dir, &len);
+	json = read_layout_file(dfd, dir, "index.json", &len);
 	/* index.json, then nested image indexes (multi-platform), to a manifest. */
 	for (int depth = 0; is_index; depth++) {
 		r = depth > 4 ? -ELOOP : oci_index_pick(json, len, depth ? NULL : tag, "linux",
@@ -459,43 +601,52 @@ static void from_oci(const struct opts *o)
 		if (r < 0)
 			oci_pick_error(r, dir, depth ? NULL : tag, depth ? "an image index" : "index.json");
 		free(json);
-		if (oci_blob_path(digest, &blob) < 0)
-			die(0, "%s: '%s': not a valid digest", dir, printable(digest, msg, sizeof(msg)));
-		json = read_small(dfd, blob, dir, &len);
+		json = read_blob(dfd, dir, is_index ? "image index" : "manifest", digest, &len);
 		free(digest);
-		free(blob);
 	}
 	r = oci_manifest_layers(json, len, &layers, &n);
-	if (r < 0)
+	if (r == 0)
+		r = oci_manifest_config(json, len, &config);
+	if (r < 0 && r != -ENOENT)
 		die(r == -EINVAL ? 0 : r, "%s: not a valid image manifest", dir);
-	_cleanup_free_ char *config = oci_config(dfd, json, len, dir);
 	free(json);
+	if (!config)
+		die(0, "%s: image manifest: no config", dir);
+	_cleanup_free_ char *run_config = oci_config(dfd, dir, config);
+	free(config);
+	/* Every layer is checked before DIR gets a byte of the image: a layout
+	 * with one bad blob leaves DIR as it was. Each is then read again to
+	 * unpack it (from the same open file). */
+	fds = calloc(n + 1, sizeof(int));
+	if (!fds)
+		die(ENOMEM, "%s", dir);
+	for (size_t i = 0; i < n; i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "layer %zu/%zu", i + 1, n);
+		fds[i] = open_blob(dfd, dir, what, layers[i]);
+		r = blob_verify(fds[i], layers[i]);
+		if (r < 0)
+			blob_error(r, dir, what, layers[i]);
+	}
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *label = NULL;
-		int64_t size;
-		int fd;
-		struct archive *a;
 
-		if (oci_blob_path(layers[i], &blob) < 0)
-			die(0, "%s: layer '%s': not a valid digest", dir, printable(layers[i], msg, sizeof(msg)));
 		if (asprintf(&label, "%s: layer %zu/%zu", dir, i + 1, n) < 0)
 			die(ENOMEM, "%s", dir);
-		fd = open_input(label, blob, dfd, &size);
-		a = new_reader();
-		if (archive_read_open_fd(a, fd, READ_BLOCK) != ARCHIVE_OK)
-			die(0, "%s: %s", label, archive_error_string(a));
-		unpack(o, a, label, EXTRACT_WHITEOUTS, size);
-		archive_read_free(a);
-		close(fd);
-		free(blob);
+		unpack_layer(o, fds[i], layers[i], label);
+		close(fds[i]);
 	}
+	free(fds);
 	oci_strv_free(layers);
-	keep_image_config(config);
+	keep_image_config(run_config);
 }
 
-/* A member of an outer (docker save) archive read as an inner archive. */
+/* A member of an outer (docker save) archive read as an inner archive,
+ * hashed on the way when its name states a digest. */
 struct member {
 	struct archive *outer;
+	struct blob_hash *h;
 };
 
 static la_ssize_t member_read(struct archive *a, void *data, const void **buf)
@@ -508,7 +659,11 @@ static la_ssize_t member_read(struct archive *a, void *data, const void **buf)
 	(void)a;
 	if (r == ARCHIVE_EOF)
 		return 0;
-	return r == ARCHIVE_OK ? (la_ssize_t)len : -1;
+	if (r != ARCHIVE_OK)
+		return -1;
+	if (m->h)
+		blob_hash_update(m->h, *buf, len);
+	return (la_ssize_t)len;
 }
 
 /* A member name with "." and ".." worked out as text (members are only
@@ -589,22 +744,57 @@ static struct archive *seek_member(const char *file, const char *want, int64_t *
 	die(ELOOP, "%s: %s", file, want);
 }
 
-/* The run configuration of the docker save image tagged TAG, as it is to
- * be kept (see imagecfg.h). */
-static char *docker_config(const char *file, const char *manifest, size_t mlen, const char *tag)
+/* The digest member NAME of FILE states (docker_member_digest), or NULL. */
+static char *member_digest(const char *file, const char *name, bool config)
 {
-	_cleanup_free_ char *name = NULL, *json = NULL;
+	char *digest = NULL, msg[128];
+	int r = docker_member_digest(name, config, &digest);
+
+	if (r == -EINVAL)
+		die(0, "%s: '%s': not a valid digest", file, printable(name, msg, sizeof(msg)));
+	if (r < 0 && r != -ENOENT)
+		die(r, "%s", file);
+	return digest;
+}
+
+/* Read member NAME of FILE to its end, checking it against DIGEST. */
+static void verify_member(const char *file, const char *what, const char *name, const char *digest)
+{
+	int64_t size;
+	struct archive *a = seek_member(file, name, &size);
+	struct blob_hash h;
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r;
+
+	if (blob_hash_init(&h, digest) < 0)
+		die(EINVAL, "%s: %s", file, name);
+	while ((r = archive_read_data_block(a, &buf, &len, &off)) == ARCHIVE_OK)
+		blob_hash_update(&h, buf, len);
+	if (r != ARCHIVE_EOF)
+		die(0, "%s: %s: %s", file, name, archive_error_string(a));
+	archive_read_free(a);
+	if (blob_hash_check(&h) < 0)
+		die(0, "%s: %s %s: content does not match its digest", file, what, name);
+}
+
+/* The run configuration in member NAME of FILE, read once and checked
+ * against DIGEST when NAME states one, as it is to be kept (imagecfg.h). */
+static char *docker_config(const char *file, const char *name, const char *digest)
+{
+	_cleanup_free_ char *json = NULL;
 	size_t len = 0;
 	int64_t size;
-	struct archive *a;
+	struct archive *a = seek_member(file, name, &size);
+	struct blob_hash h;
 	char *text;
 	int r;
 
-	if (imagecfg_docker_member(manifest, mlen, tag, &name) < 0)
-		die(0, "%s: manifest.json: no Config for the image", file);
-	a = seek_member(file, name, &size);
 	if (size > MAX_JSON || !(json = malloc((size_t)size + 1)))
 		die(EFBIG, "%s: %s", file, name);
+	if (digest && blob_hash_init(&h, digest) < 0)
+		die(EINVAL, "%s: %s", file, name);
 	while (len < (size_t)size) {
 		la_ssize_t k = archive_read_data(a, json + len, (size_t)size - len);
 
@@ -613,6 +803,11 @@ static char *docker_config(const char *file, const char *manifest, size_t mlen, 
 		len += (size_t)k;
 	}
 	archive_read_free(a);
+	if (digest) {
+		blob_hash_update(&h, json, len);
+		if (blob_hash_check(&h) < 0)
+			die(0, "%s: config %s: content does not match its digest", file, name);
+	}
 	if ((r = imagecfg_extract(json, len, &text)) < 0)
 		die(r == -EINVAL ? 0 : r, "%s: %s: not a valid image configuration", file, name);
 	return text;
@@ -622,7 +817,7 @@ static void from_docker(const struct opts *o)
 {
 	const char *tag;
 	_cleanup_free_ char *file = split_tag(o->docker, &tag);
-	char *json, **layers;
+	char *json, **layers, **digests, *config = NULL, *cdigest;
 	size_t len = 0, n;
 	int64_t size;
 	struct archive *a;
@@ -631,8 +826,10 @@ static void from_docker(const struct opts *o)
 	close(open_input(NULL, file, AT_FDCWD, &size));	/* a plain message for a missing FILE */
 	a = seek_member(file, "manifest.json", &size);
 
-	if (size > MAX_JSON || !(json = malloc((size_t)size + 1)))
-		die(EFBIG, "%s: manifest.json", file);
+	if (size > MAX_JSON)
+		die(0, "%s: manifest.json: larger than %d MiB", file, MAX_JSON >> 20);
+	if (!(json = malloc((size_t)size + 1)))
+		die(ENOMEM, "%s: manifest.json", file);
 	while (len < (size_t)size) {
 		la_ssize_t k = archive_read_data(a, json + len, (size_t)size - len);
 
@@ -647,25 +844,62 @@ static void from_docker(const struct opts *o)
 		die(0, "%s: no image tagged '%s'", file, tag);
 	if (r == -ENOTUNIQ || r == -ENOENT)
 		die(0, "%s: %s images in manifest.json: give one as %s:TAG", file, r == -ENOENT ? "no" : "several", file);
-	if (r < 0)
+	if (r == 0)
+		r = docker_manifest_config(json, len, tag, &config);
+	if (r < 0 && r != -ENOENT)
 		die(r == -EINVAL ? 0 : r, "%s: manifest.json: not a valid docker save manifest", file);
-	_cleanup_free_ char *config = docker_config(file, json, len, tag);
 	free(json);
+	if (!config)
+		die(0, "%s: manifest.json: no Config for the image", file);
+	/* Where a member's name states its digest (blobs/sha256/HEX, or a
+	 * config's HEX.json) it is checked, every one before DIR gets a byte
+	 * of the image, and a layer again as it is unpacked. */
+	cdigest = member_digest(file, config, true);
+	_cleanup_free_ char *run_config = docker_config(file, config, cdigest);
+	free(cdigest);
+	free(config);
+	digests = calloc(n + 1, sizeof(char *));
+	if (!digests)
+		die(ENOMEM, "%s", file);
 	for (size_t i = 0; i < n; i++) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "layer %zu/%zu", i + 1, n);
+		digests[i] = member_digest(file, layers[i], false);
+		if (digests[i])
+			verify_member(file, what, layers[i], digests[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct blob_hash h;
 		struct member m = { .outer = seek_member(file, layers[i], &size) };
 		struct archive *inner = new_reader();
 		_cleanup_free_ char *label = NULL;
+		const void *buf;
+		la_int64_t off;
 
 		if (asprintf(&label, "%s: layer %zu/%zu", file, i + 1, n) < 0)
 			die(ENOMEM, "%s", file);
+		if (digests[i] && blob_hash_init(&h, digests[i]) == 0)
+			m.h = &h;
 		if (archive_read_open(inner, &m, NULL, member_read, NULL) != ARCHIVE_OK)
 			die(0, "%s: %s", label, archive_error_string(inner));
 		unpack(o, inner, label, EXTRACT_WHITEOUTS, size);
 		archive_read_free(inner);
+		/* the rest of the member, which the inner archive did not need */
+		while (m.h && (r = archive_read_data_block(m.outer, &buf, &len, &off)) == ARCHIVE_OK)
+			blob_hash_update(m.h, buf, len);
+		if (m.h && r != ARCHIVE_EOF)
+			die(0, "%s: %s", label, archive_error_string(m.outer));
+		if (m.h && blob_hash_check(m.h) < 0)
+			die(0, "%s %s: changed while it was read: content no longer matches its digest",
+			    label, layers[i]);
 		archive_read_free(m.outer);
 	}
+	for (size_t i = 0; i < n; i++)
+		free(digests[i]);
+	free(digests);
 	oci_strv_free(layers);
-	keep_image_config(config);
+	keep_image_config(run_config);
 }
 
 /* --- host programs ------------------------------------------------------ */
@@ -736,24 +970,31 @@ static void mirror_symlink(const char *path, const char *target)
 		die(errno, "%s/%s", root.path, path + 1);
 }
 
-static void copy_data(int src, int dst, const char *path)
+/* Copy SRC to DST, charging what is copied against --max-size: SIZE
+ * bytes were charged before; a file grown since is charged the rest. */
+static void copy_data(int src, int dst, const char *path, uint64_t size)
 {
+	uint64_t done = 0;
 	ssize_t n;
 
 	for (;;) {
 		n = copy_file_range(src, NULL, dst, NULL, 1 << 30, 0);
-		if (n > 0)
+		if (n > 0) {
+			done += (uint64_t)n;
 			continue;
+		}
 		if (n == 0)
-			return;
+			break;
 		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			die(errno, "%s", path);
+		while ((n = sendfile(dst, src, NULL, 1 << 30)) > 0)
+			done += (uint64_t)n;
+		if (n < 0)
 			die(errno, "%s", path);
 		break;
 	}
-	while ((n = sendfile(dst, src, NULL, 1 << 30)) > 0)
-		;
-	if (n < 0)
-		die(errno, "%s", path);
+	if (done > size)
+		charge(done - size, path);
 }
 
 static void copy_regular(const struct host *h, const char *path, const struct stat *st)
@@ -767,12 +1008,13 @@ static void copy_regular(const struct host *h, const char *path, const struct st
 
 	if (src < 0)
 		die(errno, "%s", path);
+	charge((uint64_t)st->st_size, path);
 	for (int tries = 0; dst < 0; tries++) {
 		dst = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (dst < 0 && (errno != EEXIST || tries || remove_tree(pfd, base) < 0))
 			die(errno, "%s/%s", root.path, path + 1);
 	}
-	copy_data(src, dst, path);
+	copy_data(src, dst, path, (uint64_t)st->st_size);
 	if (!h->o->keep_setuid)
 		mode &= ~(mode_t)(S_ISUID | S_ISGID);
 	if (fchmod(dst, mode) < 0 || futimens(dst, ts) < 0)
@@ -1058,6 +1300,7 @@ static void write_root_file(const char *rel, const char *content, mode_t mode, b
 	char tmp[NAME_MAX + 1];
 	int r;
 
+	charge(len, rel);
 	snprintf(tmp, sizeof(tmp), ".%.200s.mkrootfs-tmp", base);
 	if ((unlinkat(pfd, tmp, 0) < 0 && errno != ENOENT) ||
 	    (fd = openat(pfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)) < 0)
@@ -1188,6 +1431,11 @@ int main(int argc, char **argv)
 
 	nskit_init(EXIT_USAGE);
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
+	/* A write past `ulimit -f` then fails with EFBIG, which die() words,
+	 * instead of SIGXFSZ killing us without a word or a cleanup. */
+	signal(SIGXFSZ, SIG_IGN);
+	root.limit = o.max_bytes;
+	root.limit_arg = o.max_size;
 	open_root(&o);
 	if (o.tar)
 		from_tar(&o);
