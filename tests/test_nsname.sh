@@ -25,10 +25,7 @@ start_netns_process() {
 	PID=$!
 	pids="$pids $PID"
 	# wait until unshare has exec'd sleep inside the new namespace
-	for _ in $(seq 50); do
-		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
-		sleep 0.05
-	done
+	wait_for 30 started "$PID" sleep
 }
 
 test_add_then_join_sees_only_lo() {
@@ -49,7 +46,7 @@ test_add_is_seen_by_ip_nsenter_lsns() {
 	assertTrue "nsenter --net" "nsenter --net=$NETNS/$n true"
 	ip netns exec "$n" sleep 300 &
 	pids="$pids $!"
-	sleep 0.2
+	wait_for 30 started $! sleep
 	assertContains "ip netns identify" "$(ip netns identify $!)" "$n"
 	assertContains "lsns sees the pin" "$(lsns -t net -o NS,NSFS)" "$NETNS/$n"
 }
@@ -159,7 +156,7 @@ test_pids_lists_processes_inside() {
 	nsname add "$n"
 	nsjoin "$n" sleep 300 &
 	pids="$pids $!"
-	sleep 0.2
+	wait_for 30 started $! sleep
 	run nsname pids "$n"
 	assertEquals "$!" "$OUT"
 	run nsname pids -j "$n"
@@ -301,7 +298,7 @@ test_attach_bad_pids_and_paths() {
 	assertRC 1; assertErrContains "/etc/passwd: not a namespace file"
 	run nsname attach "$n" /proc/self/ns/uts
 	assertRC 1; assertErrContains "not a network namespace"
-	sleep 0.01 & dead=$!; wait $dead
+	true & dead=$!; wait $dead
 	run nsname attach "$n" "$dead"
 	assertRC 1; assertErrContains "no such process"
 	assertEquals "nothing created" "" "$(ls -A $NETNS)"
