@@ -21,10 +21,10 @@ SUITES=${NSKIT_USEDHOST_SUITES:-test_nsname.sh test_stress.sh test_nsjoin.sh}
 # ruleset are as before CMD ran, else "outer: changed" and the difference.
 host() {
 	TOP=$TOP SUITES=$SUITES SHUNIT_TMPDIR=$SHUNIT_TMPDIR unshare -m -n --propagation private \
-		bash -c "$(declare -f _host_main sandbox_view inner_run); _host_main \"\$@\"" host "$@"
+		bash -c "$(declare -f _host_main sandbox_view inner_run wait_for); _host_main \"\$@\"" host "$@"
 }
 _host_main() {
-	local mode=$1 loadpids= hostmnt n
+	local mode=$1 loadpids='' hostmnt=''
 	shift
 	mount -t tmpfs host-run /run || return 1
 	if [ "$mode" = used ]; then
@@ -58,14 +58,12 @@ _host_main() {
 		# Each bounded in time, should this shell be killed.
 		timeout 900 bash -c "$(declare -f _churn); _churn" &
 		loadpids="$loadpids $!"
-		for n in 1 2; do
+		for _ in 1 2; do
 			timeout 900 yes >/dev/null &
 			loadpids="$loadpids $!"
 		done
 		# The loop is running once it has made its first name.
-		for n in $(seq 3000); do
-			ip netns list | grep -q churn && break
-		done
+		wait_for 30 eval 'ip netns list 2>/dev/null | grep -q churn'
 	fi
 	"$@"
 	if [ -n "$loadpids" ]; then
@@ -82,7 +80,7 @@ _host_main() {
 	fi
 	# The outer /etc and /tmp are this suite's: leave them as found.
 	rm -rf /etc/netns/hostpin1
-	[ -n "${hostmnt-}" ] && umount "$hostmnt" && rmdir "$hostmnt"
+	[ -n "$hostmnt" ] && umount "$hostmnt" && rmdir "$hostmnt"
 	return 0
 }
 
