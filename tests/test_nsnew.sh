@@ -208,7 +208,8 @@ test_name_pins_netns_for_ip_netns_and_nsjoin() {
 	assertRC 0
 	assertEquals "$(hostname)" "$OUT"
 	run nsname pids "$n"
-	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -n -x sleep)"
+	# (this nsnew's sleep: it or its child; other runs have sleeps too)
+	assertContains "the jail's sleep is in it" "$OUT" "$(pgrep -x -P "$!" sleep || echo "$!")"
 }
 
 test_pin_all_lets_nsjoin_enter_uts() {
@@ -330,16 +331,19 @@ test_drop_caps_and_no_new_privs() {
 
 test_die_with_parent_kills_the_command() {
 	# nsnew's parent (a subshell) is killed once the jail's command runs:
-	# nsnew and the command go too.
-	{ (nsnew -p --die-with-parent -- sleep 1717 & wait_for 30 pgrep -f '^sleep 1717' && kill -9 $BASHPID); } >/dev/null 2>&1
-	wait_for 30 eval "! pgrep -f 'sleep 1717' >/dev/null"
-	assertEquals "no jail command left" "" "$(pgrep -f 'sleep 1717')"
-	{ (nsnew -p -- sleep 1718 & wait_for 30 pgrep -f '^sleep 1718' && kill -9 $BASHPID); } >/dev/null 2>&1
+	# nsnew and the command go too. The durations are this run's own:
+	# another run on the host has its sleeps too.
+	local t1=$((1000000 + SRANDOM % 1000000)) t2
+	t2=$((t1 + 1))
+	{ (nsnew -p --die-with-parent -- sleep $t1 & wait_for 30 pgrep -f "^sleep $t1\$" && kill -9 $BASHPID); } >/dev/null 2>&1
+	wait_for 30 eval "! pgrep -f 'sleep $t1\$' >/dev/null"
+	assertEquals "no jail command left" "" "$(pgrep -f "sleep $t1\$")"
+	{ (nsnew -p -- sleep $t2 & wait_for 30 pgrep -f "^sleep $t2\$" && kill -9 $BASHPID); } >/dev/null 2>&1
 	# That something does NOT happen needs a time: a death signal would
 	# act within this second even on a loaded machine.
 	sleep 1
-	assertNotEquals "without it the command lives on" "" "$(pgrep -f 'sleep 1718')"
-	pkill -9 -f 'sleep 1718'
+	assertNotEquals "without it the command lives on" "" "$(pgrep -f "sleep $t2\$")"
+	pkill -9 -f "sleep $t2\$"
 }
 
 # ---- bad input: one line, 125, nothing left behind ----
