@@ -48,7 +48,10 @@ test_add_is_seen_by_ip_nsenter_lsns() {
 	pids="$pids $!"
 	wait_for 30 started $! sleep
 	assertContains "ip netns identify" "$(ip netns identify $!)" "$n"
-	assertContains "lsns sees the pin" "$(lsns -t net -o NS,NSFS)" "$NETNS/$n"
+	# lsns fails (status 1, no output) when a process it scans exits
+	# meanwhile, as on a busy host: retry until one scan completes
+	wait_for 30 eval 'lsns_out=$(lsns -t net -o NS,NSFS)'
+	assertContains "lsns sees the pin" "$lsns_out" "$NETNS/$n"
 }
 
 test_ip_netns_add_is_seen_and_joined() {
