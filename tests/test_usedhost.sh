@@ -10,8 +10,8 @@
 # outer namespace's names and mounts as they were before.
 . "$(dirname "$0")/lib.sh"
 
-# The suites that read the netns directory and count its mounts.
-SUITES=${NSKIT_USEDHOST_SUITES:-test_nsname.sh test_stress.sh test_nsjoin.sh}
+# The suites that read the netns directory and count mounts.
+SUITES=${NSKIT_USEDHOST_SUITES:-test_nsname.sh test_stress.sh test_nsjoin.sh test_nsnew.sh}
 
 # host MODE CMD...: run CMD in a new outer mount and network namespace,
 # "clean" (a fresh tmpfs on /run, as a host boots) or "used" (that, plus
