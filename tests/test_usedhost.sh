@@ -55,8 +55,10 @@ _host_main() {
 				ip netns add "churn$i" && ip netns del "churn$i"
 			done
 		}
-		# Each bounded in time, should this shell be killed.
-		timeout 900 bash -c "$(declare -f _churn); _churn" &
+		# Each bounded in time, should this shell be killed; a stop
+		# signal goes to the loop only (--foreground), which finishes the
+		# ip command it runs, then deletes the name it holds.
+		timeout --foreground 900 bash -c "$(declare -f _churn); _churn" &
 		loadpids="$loadpids $!"
 		for _ in 1 2; do
 			timeout 900 yes >/dev/null &
