@@ -65,7 +65,8 @@ _host_main() {
 			loadpids="$loadpids $!"
 		done
 		# The loop is running once it has made its first name.
-		wait_for 30 eval 'ip netns list 2>/dev/null | grep -q churn'
+		wait_for 30 eval 'ip netns list 2>/dev/null | grep -q churn' ||
+			{ echo "outer: the loop made no name"; return 1; }
 	fi
 	"$@"
 	if [ -n "$loadpids" ]; then
