@@ -64,6 +64,10 @@ _host_main() {
 			timeout 900 yes >/dev/null &
 			loadpids="$loadpids $!"
 		done
+		# ... and stopped whatever way this shell ends.
+		# shellcheck disable=SC2064 # the pids, now: loadpids is local
+		trap "kill $loadpids 2>/dev/null" EXIT
+		trap 'exit 1' TERM INT
 		# The loop is running once it has made its first name.
 		wait_for 30 eval 'ip netns list 2>/dev/null | grep -q churn' ||
 			{ echo "outer: the loop made no name"; return 1; }
@@ -72,6 +76,7 @@ _host_main() {
 	if [ -n "$loadpids" ]; then
 		kill $loadpids
 		wait $loadpids 2>/dev/null
+		trap - EXIT
 	fi
 	local after
 	after=$(_state)
