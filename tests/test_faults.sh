@@ -114,10 +114,7 @@ SCENARIOS="add_fresh_dir add add_unique attach del list join join_create"
 start_netns_process() {
 	unshare -n sleep 300 &
 	PID=$!
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
-		sleep 0.02
-	done
+	wait_for 30 in_own_netns "$PID"
 }
 
 cleanup() {

@@ -47,10 +47,7 @@ start_userns() {
 	fi
 	PID=$!
 	pids="$pids $PID"
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$PID/ns/user)" != "$(readlink /proc/self/ns/user)" ] && return
-		sleep 0.02
-	done
+	wait_for 30 started "$PID" sleep
 }
 
 map_of() { tr -s ' ' <"/proc/$1/$2" | sed 's/^ //'; }

@@ -47,8 +47,10 @@ oneTimeSetUp() {
 	SERVERS="$SERVERS $!"
 	ip netns exec "$J" socat TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork SYSTEM:'echo from-jail6' &
 	SERVERS="$SERVERS $!"
-	sleep 0.3
+	# every server listens (port 80 of the jail twice: IPv4 and IPv6)
+	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]'
 }
+listeners() { ip netns exec "$1" ss -Hltn "sport = :$2" | wc -l; }
 
 suite_teardown() {
 	for p in $SERVERS; do kill "$p" 2>/dev/null; done

@@ -24,7 +24,7 @@ start() {
 	"$@" &
 	PID=$!
 	pids="$pids $PID"
-	sleep 0.3
+	wait_for 30 started "$PID" sleep
 }
 
 test_named_netns_sees_only_lo() {
@@ -191,9 +191,10 @@ test_create_race_one_creates_all_join() {
 test_signal_forwarded_through_pid_namespace_fork() {
 	start unshare -fp --mount-proc sleep 300
 	child=$(pgrep -P "$PID" sleep)
-	nsjoin -t "$child" -p sh -c 'trap "exit 9" TERM; sleep 300 & wait' &
+	ready=$SHUNIT_TMPDIR/trap-set
+	nsjoin -t "$child" -p sh -c 'trap "exit 9" TERM; : >"$1"; sleep 300 & wait' sh "$ready" &
 	j=$!
-	sleep 0.5
+	wait_for 30 test -e "$ready"
 	kill -TERM "$j"
 	wait "$j"
 	assertEquals "command's trap ran" 9 $?
@@ -246,7 +247,7 @@ test_bad_target_pids() {
 	run nsjoin -t 999999999 -n true
 	assertRC 125; assertOneLineError nsjoin
 	assertErrContains "no such process"
-	sleep 0.01 & dead=$!; wait $dead
+	true & dead=$!; wait $dead
 	run nsjoin -t "$dead" -n true
 	assertRC 125; assertErrContains "$dead: no such process"
 }

@@ -58,11 +58,10 @@ tearDown() {
 
 # Wait until NAME is pinned (a backgrounded nsnew has started).
 wait_pinned() {
-	for _ in $(seq 100); do
-		[ -e "$NETNS/$1" ] && "$BIN/nsjoin" "$1" true 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_for 30 pinned "$1"
+}
+pinned() {
+	[ -e "$NETNS/$1" ] && "$BIN/nsjoin" "$1" true 2>/dev/null
 }
 
 assertNothingLeft() {
@@ -337,8 +336,12 @@ test_failed_jail_leaves_no_pins() {
 # ---- the process ----
 
 test_init_reaps_orphaned_zombie() {
-	run nsnew -p --mount-proc --init -- sh -c \
-		'sh -c "sleep 0.2 & exec true"; sleep 0.6; ps -e -o stat=,comm='
+	# The inner `true &` outlives its parent or becomes its zombie: either
+	# way init inherits it, and must reap it (waited for, within a bound).
+	run nsnew -p --mount-proc --init -- bash -c "$(declare -f wait_for)"'
+		sh -c "true & exec true"
+		wait_for 30 eval "! ps -e -o stat= | grep -q Z"
+		ps -e -o stat=,comm='
 	assertRC 0
 	assertNotContains "no zombie left: $OUT" "$OUT" "Z"
 	assertContains "init is pid 1 and the shell runs under it" "$OUT" "nsnew"
@@ -346,15 +349,16 @@ test_init_reaps_orphaned_zombie() {
 
 test_sigterm_to_nsnew_reaches_the_command() {
 	f=$(mktemp /tmp/term.XXXXXX)
-	nsnew -p --init -- sh -c 'trap "echo got-term >'"$f"'; exit 3" TERM; while :; do sleep 0.05; done' &
+	nsnew -p --init -- sh -c 'trap "echo got-term >$1; exit 3" TERM; : >$1.ready
+		while :; do sleep 300 & wait $!; done' sh "$f" &
 	p=$!
-	sleep 0.5
+	wait_for 30 test -e "$f.ready"
 	kill -TERM "$p"
 	wait "$p"
 	rc=$?
 	assertEquals "the command's status" 3 "$rc"
 	assertEquals got-term "$(cat "$f")"
-	rm -f "$f"
+	rm -f "$f" "$f.ready"
 }
 
 test_exit_status_is_the_commands() {
@@ -403,14 +407,20 @@ test_drop_caps_and_no_new_privs() {
 }
 
 test_die_with_parent_kills_the_command() {
-	# nsnew's parent (sh) is killed: nsnew and the jail's command go too.
-	(sh -c 'nsnew -p --die-with-parent -- sleep 1717 & sleep 0.3; kill -9 $$' 2>/dev/null)
-	sleep 0.3
-	assertEquals "no jail command left" "" "$(pgrep -f 'sleep 1717')"
-	(sh -c 'nsnew -p -- sleep 1718 & sleep 0.3; kill -9 $$' 2>/dev/null)
-	sleep 0.3
-	assertNotEquals "without it the command lives on" "" "$(pgrep -f 'sleep 1718')"
-	pkill -9 -f 'sleep 1718'
+	# nsnew's parent (a subshell) is killed once the jail's command runs:
+	# nsnew and the command go too. The durations are this run's own:
+	# another run on the host has its sleeps too.
+	local t1=$((1000000 + SRANDOM % 1000000)) t2
+	t2=$((t1 + 1))
+	{ (nsnew -p --die-with-parent -- sleep $t1 & wait_for 30 pgrep -f "^sleep $t1\$" && kill -9 $BASHPID); } >/dev/null 2>&1
+	wait_for 30 eval "! pgrep -f 'sleep $t1\$' >/dev/null"
+	assertEquals "no jail command left" "" "$(pgrep -f "sleep $t1\$")"
+	{ (nsnew -p -- sleep $t2 & wait_for 30 pgrep -f "^sleep $t2\$" && kill -9 $BASHPID); } >/dev/null 2>&1
+	# That something does NOT happen needs a time: a death signal would
+	# act within this second even on a loaded machine.
+	sleep 1
+	assertNotEquals "without it the command lives on" "" "$(pgrep -f "sleep $t2\$")"
+	pkill -9 -f "sleep $t2\$"
 }
 
 # ---- bad input: one line, 125, nothing left behind ----

@@ -43,10 +43,7 @@ have() { [ -x "$BUILD/$1" ]; }
 start_netns_process() {
 	unshare -n sleep 300 &
 	PID=$!
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
-		sleep 0.02
-	done
+	wait_for 30 in_own_netns "$PID"
 }
 
 setUp() {
