@@ -580,7 +580,7 @@ dnat_chains() { iptables -w -t nat -S 2>/dev/null | grep -c '^-N CNI-DN-'; }
 serve() {
 	ip netns exec "$1" socat -T5 TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 100); do ip netns exec "$1" ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 10 listening "$1" 80 || fail "no server on $1 port 80"
 }
 
 test_libcni_add_check_del_leaves_nothing() {

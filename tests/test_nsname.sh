@@ -481,12 +481,11 @@ test_unknown_command_suggests_the_nearest_word() {
 }
 
 # Wait until NAME's namespace holds N processes or more.
+has_pids() {
+	[ "$(nsname pids "$1" | wc -l)" -ge "$2" ]
+}
 wait_pids() {
-	for _ in $(seq 100); do
-		[ "$(nsname pids "$1" | wc -l)" -ge "$2" ] && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_for 10 has_pids "$@"
 }
 
 test_del_kill_ends_the_processes_then_removes_the_name() {

@@ -32,6 +32,11 @@ vg_report() {
 }
 
 # Memcheck found nothing, and the command exited STATUS.
+# has_pids NAME: NAME's namespace holds a process.
+has_pids() {
+	[ -n "$(nsname pids "$1")" ]
+}
+
 assertClean() {
 	assertNotEquals "valgrind found errors in: $VGCMD: $(vg_report)" $VG_STATUS "$RC"
 	assertEquals "valgrind report of: $VGCMD" "" "$(vg_report)"
@@ -266,7 +271,7 @@ testNewcomerPaths() {
 	vg vethctl dle x
 	assertClean 2
 	nsjoin vgc1 sleep 300 &
-	for _ in $(seq 100); do [ -n "$(nsname pids vgc1)" ] && break; sleep 0.02; done
+	wait_for 10 has_pids vgc1 || fail "nsjoin vgc1 did not start"
 	vg nsname del --kill vgc1 vgc2
 	assertClean 0
 	wait
