@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -31,6 +32,7 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/tty.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -59,6 +61,7 @@ struct opts {
 	bool caps, keep_given;
 	uint64_t keep, drop;		/* capability masks */
 	char **cmd;
+	struct tty_relay tty;		/* not an option: the jail's own terminal */
 };
 
 enum {
@@ -317,10 +320,27 @@ static void check_inputs(struct opts *o)
 	}
 }
 
+/* Whether we lead a session that has a controlling terminal: only a
+ * child of a new session can run the command away from it (TIOCNOTTY by
+ * a session leader would hang up the caller's whole session). */
+static bool leads_terminal_session(void)
+{
+	int fd;
+
+	if (getsid(0) != getpid())
+		return false;
+	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* A child is needed for a new PID or time namespace (they apply to
- * children only), for a PID 1, for names pinned from outside, and for
+ * children only), for a PID 1, for names pinned from outside, for
  * id maps beyond our own id (written by a parent that keeps its
- * privilege in the parent user namespace). */
+ * privilege in the parent user namespace), and for a terminal of the
+ * jail's own (relayed by the parent). */
 static bool needs_child(const struct opts *o)
 {
 	bool own_ids_only = o->uidmap.n <= 1 && o->gidmap.n <= 1 && !o->subids &&
@@ -328,7 +348,8 @@ static bool needs_child(const struct opts *o)
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
 	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
-	       ((o->flags & CLONE_NEWUSER) && !own_ids_only);
+	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
+	       leads_terminal_session();
 }
 
 /* ---- in the new namespaces ---- */
@@ -682,18 +703,38 @@ static noreturn void exec_command(char *const *cmd)
 	xerrc(exec_fail_status(errno), errno, "%s", cmd[0]);
 }
 
+/* --init on the jail's terminal: the command gets a process group of its
+ * own in the foreground, so ^C and ^Z from the terminal reach it and not
+ * the init (which would pass them on a second time). SIGTTOU is blocked
+ * until exec: we are not in the foreground yet. */
+static void take_foreground(void)
+{
+	sigset_t ttou;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	if (setpgid(0, 0) < 0 || sigprocmask(SIG_BLOCK, &ttou, NULL) < 0)
+		xerrc(EXIT_TOOL, errno, "process group");
+	for (int fd = 0; fd < 3; fd++)
+		if (tcsetpgrp(fd, getpid()) == 0)
+			return;
+}
+
 /* --init: a PID 1 that reaps every orphan and passes signals on; it
  * exits with the command's status. Outside a new PID namespace it is a
  * subreaper so orphans still come to it. */
-static noreturn void run_init(char *const *cmd)
+static noreturn void run_init(const struct opts *o, char *const *cmd)
 {
 	pid_t pid = fork();
 	int r;
 
 	if (pid < 0)
 		xerrc(EXIT_TOOL, errno, "fork");
-	if (pid == 0)
+	if (pid == 0) {
+		if (o->tty.slave >= 0)
+			take_foreground();
 		exec_command(cmd);
+	}
 	fail_fd = -1;
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
@@ -710,7 +751,7 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 	setup_mounts(o);
 	set_credentials(o);
 	if (o->init)
-		run_init(cmd);
+		run_init(o, cmd);
 	exec_command(cmd);
 }
 
@@ -731,8 +772,21 @@ static void write_self_maps(const struct opts *o)
 		xerrc(EXIT_TOOL, r, "write uid_map");
 }
 
+/* In place the command keeps the caller's session and process group (the
+ * terminal's ^C still reaches it) but not its controlling terminal, which
+ * it could open as /dev/tty to push input into the caller's shell
+ * (TIOCSTI) or take the foreground. None of fds 0-2 is a terminal here. */
+static void leave_terminal(void)
+{
+	_cleanup_close_ int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd >= 0 && ioctl(fd, TIOCNOTTY) < 0)
+		xerrc(EXIT_TOOL, errno, "leave the controlling terminal");
+}
+
 static noreturn void run_in_place(struct opts *o, char *const *cmd)
 {
+	leave_terminal();
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xerrc(EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
@@ -756,10 +810,13 @@ static bool needs_sync(const struct opts *o)
 }
 
 /* The child waits on SYNC until the parent has written its maps and
- * pinned its names; EOF without the go byte means the parent failed. */
+ * pinned its names; EOF without the go byte means the parent failed.
+ * It leads a session of its own whatever the mode, so the caller's
+ * terminal is never its controlling terminal. */
 static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	char c;
+	int r;
 
 	if (sync[1] >= 0)
 		close(sync[1]);
@@ -774,6 +831,8 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		fail_fd = fail[1];
 		atexit(report_failure);
 	}
+	if ((r = tty_relay_attach(&o->tty)) < 0)
+		xerrc(EXIT_TOOL, r, "terminal");
 	setup_and_exec(o, cmd);
 }
 
@@ -953,6 +1012,13 @@ static void pin_names(const struct opts *o, pid_t pid)
 }
 
 static pid_t child_pid;
+static struct tty_relay *relay;	/* the caller's terminal, while raw */
+
+static void restore_terminal(void)
+{
+	if (relay)
+		tty_relay_restore(relay);
+}
 
 /* A failure of ours while the child waits: it must not run. */
 static void kill_child(void)
@@ -990,7 +1056,15 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 		unpin(o);
 	if (fail[0] >= 0)
 		close(fail[0]);
-	r = child_wait(child_pid, false);
+	if (o->tty.slave >= 0) {
+		close(o->tty.slave);
+		o->tty.slave = -1;
+		relay = &o->tty;
+		atexit(restore_terminal);
+		r = tty_relay_run(&o->tty, child_pid);
+	} else {
+		r = child_wait(child_pid, false);
+	}
 	child_pid = 0;
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
@@ -1002,11 +1076,14 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	char *sh[2];
 	char *const *cmd;
+	int r;
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	cmd = command_or_shell(o.cmd, sh);
 	check_inputs(&o);
+	if ((r = tty_relay_open(&o.tty)) < 0)
+		xerrc(EXIT_TOOL, r, "a terminal for the jail");
 	if (needs_child(&o))
 		run_in_child(&o, cmd);
 	run_in_place(&o, cmd);
