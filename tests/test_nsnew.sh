@@ -90,17 +90,15 @@ print("job-running", flush=True)
 while True:
     signal.pause()
 EOF
-	# print the window size at the first SIGWINCH
+	# print the window size at the first SIGWINCH (blocked, so that it
+	# cannot cut a write to the terminal short)
 	cat >"$BIN/winch.py" <<'EOF'
 import os, signal
-def seen(*a):
-    cols, rows = os.get_terminal_size(0)
-    print("winch", rows, cols, flush=True)
-    raise SystemExit(0)
-signal.signal(signal.SIGWINCH, seen)
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGWINCH])
 print("winch-ready", flush=True)
-while True:
-    signal.pause()
+signal.sigwait([signal.SIGWINCH])
+cols, rows = os.get_terminal_size(0)
+print("winch", rows, cols, flush=True)
 EOF
 	chmod 644 "$BIN"/*.py
 }
@@ -449,6 +447,20 @@ test_terminal_interactive_shell_has_job_control() {
 			'send:fg\n' expect:job-continued 'send:\x03' 'expect:jail$ ' \
 			'send:echo status=$?\n' expect:status=130 'send:exit 3\n' -- nsnew $m -- /bin/sh -i
 		assertEquals "$m: the shell's exit status: $ERR" 3 "$RC"
+	done
+}
+
+# ^Z to a command under --init (not a shell, which keeps its jobs itself)
+# stops nsnew in the caller's shell, which gets its terminal modes back;
+# fg continues the command.
+test_terminal_stopped_command_under_init_stops_nsnew() {
+	for m in "-p --init" "-u --init"; do
+		run $PTY 'send:PS1=ou"ter$ "\n' 'expect:outer$ ' "send:nsnew $m -- python3 $BIN/job.py\n" \
+			expect:job-running 'send:\x1a' expect:Stopped 'expect:outer$ ' \
+			'send:stty -a | grep -c " icanon"\n' 'expect:outer$ ' 'send:fg\n' expect:job-continued \
+			'send:\x03' 'expect:outer$ ' 'send:echo status=$?\n' expect:status=130 'send:exit 3\n' -- /bin/sh -i
+		assertEquals "$m: $ERR" 3 "$RC"
+		assertContains "$m: cooked again while stopped: $OUT" "$OUT" "$(printf '\r\n1\r\n')"
 	done
 }
 

@@ -689,6 +689,13 @@ static void set_credentials(const struct opts *o)
 }
 
 static int fail_fd = -1;	/* tells a waiting parent the set-up failed */
+static int stop_fd = -1;	/* tells the relay the command stopped */
+
+static void tell_stopped(void)
+{
+	if (write(stop_fd, "s", 1) < 0)
+		stop_fd = -1;
+}
 
 static void report_failure(void)
 {
@@ -736,9 +743,10 @@ static noreturn void run_init(const struct opts *o, char *const *cmd)
 		exec_command(cmd);
 	}
 	fail_fd = -1;
+	stop_fd = o->tty.stops[1];
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-	r = child_wait(pid, true);
+	r = child_wait(pid, true, stop_fd >= 0 ? tell_stopped : NULL);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
 	_exit(r);
@@ -891,7 +899,8 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
 	pid_t pid;
 
-	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0))
+	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0) ||
+	    (o->init && o->tty.master >= 0 && pipe2(o->tty.stops, O_CLOEXEC) < 0))
 		xerrc(EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
 		xerrc(EXIT_TOOL, errno, "block signals");
@@ -906,6 +915,8 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 		close(sync[0]);
 	if (fail[1] >= 0)
 		close(fail[1]);
+	if (o->tty.stops[1] >= 0)
+		close(o->tty.stops[1]);
 	return pid;
 }
 
@@ -1063,7 +1074,7 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 		atexit(restore_terminal);
 		r = tty_relay_run(&o->tty, child_pid);
 	} else {
-		r = child_wait(child_pid, false);
+		r = child_wait(child_pid, false, NULL);
 	}
 	child_pid = 0;
 	if (r < 0)

@@ -19,7 +19,7 @@ int tty_relay_open(struct tty_relay *t)
 	struct winsize ws;
 	int e;
 
-	*t = (struct tty_relay){ .outer = -1, .out = -1, .master = -1, .slave = -1 };
+	*t = (struct tty_relay){ .outer = -1, .out = -1, .master = -1, .slave = -1, .stops = { -1, -1 } };
 	for (int fd = 0; fd < 3; fd++)
 		if (tcgetattr(fd, t->outer < 0 ? &t->saved : &tio) == 0) {
 			t->is_tty[fd] = true;
@@ -65,6 +65,8 @@ int tty_relay_attach(const struct tty_relay *t)
 	if (t->slave < 0)
 		return 0;
 	close(t->master);
+	if (t->stops[0] >= 0)
+		close(t->stops[0]);
 	if (ioctl(t->slave, TIOCSCTTY, 0L) < 0)
 		return -errno;
 	for (int fd = 0; fd < 3; fd++)
@@ -208,10 +210,11 @@ int tty_relay_run(struct tty_relay *t, pid_t pid)
 		return -errno;
 	go_raw(t);
 	for (;;) {
-		struct pollfd p[3] = {
+		struct pollfd p[4] = {
 			{ sfd, POLLIN, 0 },
 			{ master_open ? t->master : -1, (short)(POLLIN | (inlen ? POLLOUT : 0)), 0 },
 			{ in_open && t->raw && !inlen ? 0 : -1, POLLIN, 0 },
+			{ t->stops[0], POLLIN, 0 },
 		};
 		ssize_t n;
 
@@ -249,6 +252,14 @@ int tty_relay_run(struct tty_relay *t, pid_t pid)
 			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 				in_open = false;
 			}
+		}
+		if (p[3].revents) {
+			char c;
+
+			if (read(t->stops[0], &c, 1) == 1)
+				stop_self(t);
+			else
+				t->stops[0] = -1;	/* the init ended */
 		}
 	}
 	tty_relay_restore(t);

@@ -17,6 +17,9 @@ struct tty_relay {
 	int outer;		/* one of them: its termios and size are copied */
 	int out;		/* where the jail's output goes */
 	int master, slave;	/* the jail's terminal, -1 when none */
+	int stops[2];		/* --init's PID 1 tells the relay when the
+				   command stopped (^Z): a grandchild's stop
+				   is not reported to nsnew */
 	struct termios saved;	/* the caller's, while it is raw */
 	bool raw;
 };
