@@ -55,11 +55,14 @@ PTY="python3 $TOP/tests/pty.py"
 # Programs a jail runs against its terminal, where the unprivileged user
 # can read them.
 write_terminal_programs() {
-	# push "echo INJECTED" into the terminal on fd 0 (or /dev/tty)
+	# push "echo INJECTED" into the terminal on fd 0 (or /dev/tty, or the
+	# parent's fd 0)
 	cat >"$BIN/push.py" <<'EOF'
 import fcntl, os, sys, termios
+how = sys.argv[1:]
 try:
-    fd = os.open("/dev/tty", os.O_RDWR) if sys.argv[1:] == ["devtty"] else 0
+    fd = os.open("/dev/tty", os.O_RDWR) if how == ["devtty"] else \
+        os.open("/proc/%d/fd/0" % os.getppid(), os.O_RDWR) if how == ["parent"] else 0
     for c in b"echo INJECTED\n":
         fcntl.ioctl(fd, termios.TIOCSTI, bytes([c]))
     print("pushed")
@@ -416,6 +419,10 @@ test_terminal_rootless_jail_cannot_push_input_to_caller() {
 		# no std fd a terminal: /dev/tty must not reach it either
 		caller_reads_after "$AS_USER $BIN/nsnew $m -- python3 $BIN/push.py devtty </dev/null 2>&1 | cat"
 		assertCallerReadsClean "$m, through /dev/tty"
+		case $m in *-p*) continue ;; esac
+		# the relaying nsnew holds the caller's terminal
+		caller_reads_after "$AS_USER $BIN/nsnew $m -- python3 $BIN/push.py parent"
+		assertCallerReadsClean "$m, through nsnew's fd 0"
 	done
 }
 
@@ -425,6 +432,9 @@ test_terminal_root_jail_without_caps_cannot_push_input_to_caller() {
 		assertCallerReadsClean "$m"
 		caller_reads_after "nsnew $m --drop-caps all -- python3 $BIN/push.py devtty </dev/null 2>&1 | cat"
 		assertCallerReadsClean "$m, through /dev/tty"
+		case $m in *-p* | *-a*) continue ;; esac
+		caller_reads_after "nsnew $m --drop-caps all -- python3 $BIN/push.py parent"
+		assertCallerReadsClean "$m, through nsnew's fd 0"
 	done
 }
 
