@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -113,10 +112,9 @@ static const char doc[] =
 	"nsnew execs COMMAND in place unless a new PID or time namespace, --init,\n"
 	"--name or a uid/gid map written from outside needs a child; then it\n"
 	"waits, forwards signals and exits with the command's status.\n"
-	"The command never holds the caller's terminal: a child leads a session\n"
-	"of its own, in place nsnew lets go of it first, and when fd 0, 1 or 2\n"
-	"is a terminal the command gets a pseudo-terminal (in a child) that\n"
-	"nsnew relays.\n"
+	"The command never holds the caller's terminal: nsnew or its child lets\n"
+	"go of it first, and when fd 0, 1 or 2 is a terminal the command gets a\n"
+	"pseudo-terminal (in a child, a new session) that nsnew relays.\n"
 	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
 	"\n"
 	"Examples:\n"
@@ -742,7 +740,7 @@ static noreturn void run_init(const struct opts *o, char *const *cmd)
 	if (pid < 0)
 		xerrc(EXIT_TOOL, errno, "fork");
 	if (pid == 0) {
-		if (o->tty.slave >= 0)
+		if (o->tty.master >= 0)
 			take_foreground();
 		exec_command(cmd);
 	}
@@ -784,21 +782,16 @@ static void write_self_maps(const struct opts *o)
 		xerrc(EXIT_TOOL, r, "write uid_map");
 }
 
-/* In place the command keeps the caller's session and process group (the
- * terminal's ^C still reaches it) but not its controlling terminal, which
- * it could open as /dev/tty to push input into the caller's shell
- * (TIOCSTI) or take the foreground. None of fds 0-2 is a terminal here. */
-static void leave_terminal(void)
-{
-	_cleanup_close_ int fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
-
-	if (fd >= 0 && ioctl(fd, TIOCNOTTY) < 0)
-		xerrc(EXIT_TOOL, errno, "leave the controlling terminal");
-}
-
+/* In place the command keeps the caller's session and process group but
+ * not its controlling terminal, which it could open as /dev/tty to push
+ * input into the caller's shell (TIOCSTI) or take the foreground. None of
+ * fds 0-2 is a terminal here, and we do not lead the session. */
 static noreturn void run_in_place(struct opts *o, char *const *cmd)
 {
-	leave_terminal();
+	int r;
+
+	if ((r = tty_leave()) < 0)
+		xerrc(EXIT_TOOL, r, "leave the controlling terminal");
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xerrc(EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
@@ -823,8 +816,8 @@ static bool needs_sync(const struct opts *o)
 
 /* The child waits on SYNC until the parent has written its maps and
  * pinned its names; EOF without the go byte means the parent failed.
- * It leads a session of its own whatever the mode, so the caller's
- * terminal is never its controlling terminal. */
+ * Then, whatever the mode, the caller's terminal stops being its
+ * controlling terminal (tty.h). */
 static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	char c;
@@ -1071,7 +1064,7 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 		unpin(o);
 	if (fail[0] >= 0)
 		close(fail[0]);
-	if (o->tty.slave >= 0) {
+	if (o->tty.master >= 0) {
 		close(o->tty.slave);
 		o->tty.slave = -1;
 		relay = &o->tty;

@@ -16,7 +16,9 @@ struct tty_relay {
 	bool is_tty[3];		/* which of fds 0, 1, 2 are terminals */
 	int outer;		/* one of them: its termios and size are copied */
 	int out;		/* where the jail's output goes */
-	int master, slave;	/* the jail's terminal, -1 when none */
+	int master, slave;	/* the jail's terminal, -1 when none (the
+				   master's value says whether there is one,
+				   also in the child, which closed both) */
 	int stops[2];		/* --init's PID 1 tells the relay when the
 				   command stopped (^Z): a grandchild's stop
 				   is not reported to nsnew */
@@ -28,8 +30,13 @@ struct tty_relay {
  * caller's modes and window size and return 1; 0 when none is. */
 int tty_relay_open(struct tty_relay *t);
 
-/* In the child: a new session, with the jail's terminal (if any) as its
- * controlling terminal on the fds that were terminals. */
+/* Let go of our controlling terminal, if we have one, staying in the
+ * caller's session and process group (so ^C typed there still reaches
+ * us). Not for a session leader: it would hang the whole session up. */
+int tty_leave(void);
+
+/* In the child: with a jail's terminal, a new session with it as the
+ * controlling terminal on the fds that were terminals; else tty_leave(). */
 int tty_relay_attach(const struct tty_relay *t);
 
 /* In the parent once the child started: relay until PID exits, passing the
