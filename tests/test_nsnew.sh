@@ -474,6 +474,18 @@ test_terminal_stopped_command_under_init_stops_nsnew() {
 	done
 }
 
+# With only the output on a terminal, the caller's terminal stays cooked:
+# its ^Z stops nsnew and the jail with it, as when they shared a process
+# group; fg continues both, ^C is passed on.
+test_terminal_output_only_jail_stops_with_nsnew() {
+	run $PTY 'send:PS1=ou"ter$ "\n' 'expect:outer$ ' "send:nsnew -u -- python3 $BIN/job.py </dev/null\n" \
+		expect:job-running 'send:\x1a' expect:Stopped 'expect:outer$ ' \
+		'send:ps -o stat= -C python3 | grep -c T\n' 'expect:outer$ ' 'send:fg\n' expect:job-continued \
+		'send:\x03' 'expect:outer$ ' 'send:echo status=$?\n' expect:status=130 'send:exit 3\n' -- /bin/sh -i
+	assertEquals "$ERR" 3 "$RC"
+	assertContains "the jail was stopped too: $OUT" "$OUT" "$(printf '\r\n1\r\n')"
+}
+
 test_terminal_window_size_and_resize_reach_the_jail() {
 	for m in "-u" "-p --init"; do
 		run $PTY expect:winch-ready size:40x100 'expect:winch 40 100' -- \

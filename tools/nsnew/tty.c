@@ -180,13 +180,20 @@ static int on_signals(struct tty_relay *t, int sfd, pid_t pid)
 			while ((w = waitpid(pid, &ws, WNOHANG | WUNTRACED)) == pid) {
 				if (!WIFSTOPPED(ws))
 					return wait_status_to_exit(ws);
-				stop_self(t);
+				if (!t->stopped_jail)
+					stop_self(t);
+				t->stopped_jail = false;
 			}
 			break;
 		case SIGWINCH:
 			copy_size(t);
 			break;
 		case SIGTSTP:
+			/* ^Z typed at the caller's terminal when it is not
+			 * raw, or kill -TSTP: the jail stops with us, as it
+			 * did when it shared our process group (SIGTSTP
+			 * itself would not stop a session leader). */
+			t->stopped_jail = kill(-pid, SIGSTOP) == 0;
 			stop_self(t);
 			break;
 		case SIGCONT:
@@ -194,6 +201,7 @@ static int on_signals(struct tty_relay *t, int sfd, pid_t pid)
 			copy_size(t);
 			kill(-pid, SIGCONT);	/* the job it runs, stopped by ^Z */
 			kill(pid, SIGCONT);
+			t->stopped_jail = false;	/* its stop is no longer reported */
 			break;
 		default:
 			kill(pid, (int)si.ssi_signo);

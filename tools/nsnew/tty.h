@@ -24,6 +24,7 @@ struct tty_relay {
 				   is not reported to nsnew */
 	struct termios saved;	/* the caller's, while it is raw */
 	bool raw;
+	bool stopped_jail;	/* we stopped the jail: its stop is no ^Z */
 };
 
 /* Look at fds 0-2; when one is a terminal, open a pseudo-terminal with the
