@@ -459,7 +459,7 @@ static void fork_into_pid_namespace(void)
 		child_unblock();
 		return;
 	}
-	r = child_wait(pid, false);
+	r = child_wait(pid, false, NULL);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
 	exit(r);
