@@ -36,6 +36,9 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/cgroup.h"
+#include "nsnew/rlimits.h"
+#include "nsnew/seccomp.h"
 #include "nsnew/tty.h"
 #include "util.h"
 
@@ -71,6 +74,11 @@ struct opts {
 	bool have_img;
 	char **env;			/* the command's environment, if not ours */
 	struct tty_relay tty;		/* not an option: the jail's own terminal */
+	const char *seccomp;		/* --seccomp default|none|FILE */
+	struct sc_filter filter;	/* built from --seccomp and --seccomp-fd */
+	struct rlimit_set rlimits;
+	struct cgroup_limits cglimits;	/* --memory --pids --cpus */
+	struct jail_cgroup cgroup;	/* made for them */
 };
 
 enum {
@@ -80,6 +88,7 @@ enum {
 	OPT_UID, OPT_VOLUME,
 };
 enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
+enum { OPT_CPUS = 0x300, OPT_MEMORY, OPT_PIDS, OPT_RLIMIT, OPT_SECCOMP, OPT_SECCOMP_FD };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -117,6 +126,13 @@ static const struct argp_option options[] = {
 	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
 	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
 	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ NULL, 0, NULL, 0, "Limits and system call filters (cgroups need root or a delegated cgroup):", 6 },
+	{ "cpus", OPT_CPUS, "N", 0, "CPU time of at most N CPUs (0.01-4096, e.g. 0.5)", 6 },
+	{ "memory", OPT_MEMORY, "SIZE", 0, "memory of at most SIZE bytes (K, M, G, T; at least 1M)", 6 },
+	{ "pids", OPT_PIDS, "N", 0, "at most N processes and threads", 6 },
+	{ "rlimit", OPT_RLIMIT, "NAME=SOFT[:HARD]", 0, "a resource limit, named as prlimit names them (repeatable)", 6 },
+	{ "seccomp", OPT_SECCOMP, "default|none|FILE", 0, "a system call filter: nsnew's default profile, none (the default), or a text profile", 6 },
+	{ "seccomp-fd", OPT_SECCOMP_FD, "FD", 0, "also load the compiled BPF filter read from FD (as bwrap --seccomp)", 6 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -281,6 +297,50 @@ static void check_name(struct argp_state *state, const char *name)
 		argp_error(state, "--name '%s': invalid namespace name", s ? s : "?");
 }
 
+/* The limits and filters: values checked here, before anything is made. */
+static void parse_depth(struct argp_state *state, struct opts *o, int key, char *arg)
+{
+	uint64_t v;
+	int fd, r;
+
+	switch (key) {
+	case OPT_CPUS:
+		if (cgroup_parse_cpus(arg, &o->cglimits.cpu_quota) < 0)
+			argp_error(state, "--cpus '%s': not a number of CPUs from 0.01 to 4096", arg);
+		break;
+	case OPT_MEMORY:
+		if (parse_size(arg, 1 << 20, INT64_MAX, &o->cglimits.memory) < 0)
+			argp_error(state, "--memory '%s': not a size of at least 1M", arg);
+		break;
+	case OPT_PIDS:
+		if (parse_u64(arg, 1, 4194304, &o->cglimits.pids) < 0)
+			argp_error(state, "--pids '%s': not a number from 1 to 4194304", arg);
+		break;
+	case OPT_RLIMIT:
+		if ((r = rlimit_parse(&o->rlimits, arg)) == -ERANGE)
+			argp_error(state, "--rlimit '%s': the soft limit exceeds the hard one", arg);
+		if (r < 0)
+			argp_error(state, "--rlimit '%s': not NAME=SOFT[:HARD] with NAME one of %s", arg, rlimit_names);
+		break;
+	case OPT_SECCOMP:
+		if (o->seccomp)
+			argp_error(state, "--seccomp given twice");
+		o->seccomp = arg;
+		break;
+	case OPT_SECCOMP_FD:
+		if (o->filter.bpf)
+			argp_error(state, "--seccomp-fd given twice");
+		if (parse_u64(arg, 0, INT32_MAX, &v) < 0)
+			argp_error(state, "--seccomp-fd '%s': not a file descriptor", arg);
+		fd = (int)v;
+		if ((r = sc_read_bpf(fd, &o->filter)) == -EINVAL)
+			xerrc(EXIT_TOOL, 0, "--seccomp-fd %d: not a compiled seccomp filter (whole sock_filter instructions, at most 4096)", fd);
+		if (r < 0)
+			xerrc(EXIT_TOOL, r, "--seccomp-fd %d", fd);
+		break;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -328,6 +388,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v': parse_volume(state, o, arg); break;
 	case OPT_CHDIR: o->chdir = arg; break;
 	case OPT_LO_DOWN: o->lo_down = true; break;
+	case OPT_CPUS:
+	case OPT_MEMORY:
+	case OPT_PIDS:
+	case OPT_RLIMIT:
+	case OPT_SECCOMP:
+	case OPT_SECCOMP_FD:
+		parse_depth(state, o, key, arg);
+		break;
 	case ARGP_KEY_ARG:
 		o->cmd = state->argv + state->next - 1;
 		state->next = state->argc;
@@ -400,7 +468,7 @@ static bool needs_child(const struct opts *o)
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || cgroup_wanted(&o->cglimits) ||
 	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
 	       leads_terminal_session();
 }
@@ -985,6 +1053,27 @@ static void enter_workdir(const struct opts *o)
 		xerrc(EXIT_TOOL, errno, "chdir %s", wd);
 }
 
+/* Before the credentials change: raising a hard limit needs
+ * CAP_SYS_RESOURCE, which --drop-caps or --uid may take away. */
+static void apply_rlimits(const struct opts *o)
+{
+	const char *name = "?";
+	int r;
+
+	if ((r = rlimit_apply(&o->rlimits, &name)) < 0)
+		xerrc(EXIT_TOOL, r, "--rlimit %s", name);
+}
+
+/* Last before exec, so nothing of the set-up is filtered and everything
+ * of the command is (sc_load sets no_new_privs where the kernel demands). */
+static void load_filters(struct opts *o)
+{
+	int r;
+
+	if ((r = sc_load(&o->filter)) < 0)
+		xerrc(EXIT_TOOL, r, "load the seccomp filter");
+}
+
 static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 {
 	if ((o->flags & CLONE_NEWNET) && !o->lo_down)
@@ -996,7 +1085,9 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 	if (o->img.user && !o->set_uid)
 		apply_image_user(o);
 	image_home(o);
+	apply_rlimits(o);
 	set_credentials(o);
+	load_filters(o);
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
@@ -1060,7 +1151,7 @@ struct clone_args_ {
  * written, or its names pinned, before it runs anything. */
 static bool needs_sync(const struct opts *o)
 {
-	return (o->flags & CLONE_NEWUSER) || o->name;
+	return (o->flags & CLONE_NEWUSER) || o->name || cgroup_wanted(&o->cglimits);
 }
 
 /* The child waits on SYNC until the parent has written its maps and
@@ -1293,6 +1384,38 @@ static void kill_child(void)
 	}
 }
 
+static struct jail_cgroup *made_cgroup;
+
+/* After the child is gone (atexit runs this after kill_child). */
+static void remove_cgroup(void)
+{
+	int r;
+
+	if (made_cgroup && (r = cgroup_remove(made_cgroup)) < 0)
+		xwarnc(-r, "cgroup %s: not removed", made_cgroup->where);
+}
+
+/* --memory, --pids, --cpus: the jail's cgroup, made before the child
+ * exists; the child is moved in while it waits to be released. */
+static void make_cgroup(struct opts *o)
+{
+	int r;
+
+	if (!cgroup_wanted(&o->cglimits))
+		return;
+	r = cgroup_make(&o->cglimits, &o->cgroup);
+	if (r == -ENOTSUP)
+		xerrc(EXIT_TOOL, 0, "cgroup: no writable hierarchy has the %s controller "
+		      "(neither cgroup2 with it enabled nor a v1 mount of it)", o->cgroup.where);
+	if ((r == -EACCES || r == -EPERM || r == -EROFS) && geteuid() != 0)
+		xerrc(EXIT_TOOL, 0, "cgroup %s: %s (limits need root, or a cgroup delegated to you as NSKIT_CGROUP_ROOT)",
+		      o->cgroup.where, strerror(-r));
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
+	made_cgroup = &o->cgroup;
+	atexit(remove_cgroup);
+}
+
 static noreturn void run_in_child(struct opts *o, char *const *cmd)
 {
 	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
@@ -1301,8 +1424,11 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xerrc(EXIT_TOOL, errno, "die-with-parent");
+	make_cgroup(o);
 	child_pid = start_child(o, cmd, sync, fail);
 	atexit(kill_child);
+	if (made_cgroup && (r = cgroup_join(&o->cgroup, child_pid)) < 0)
+		xerrc(EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
 	write_child_maps(o, child_pid);
 	if (o->name)
 		pin_names(o, child_pid);
@@ -1476,6 +1602,63 @@ static void check_idmap_caps(void)
 		      found);
 }
 
+#define PROFILE_MAX (1024 * 1024)
+
+/* --seccomp FILE: read and parsed, its names resolved, before anything
+ * is made. */
+static void build_profile(struct opts *o)
+{
+	_cleanup_close_ int fd = open(o->seccomp, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_free_ char *buf = NULL;
+	struct sc_profile p;
+	struct sc_error e;
+	const struct sc_rule *bad = NULL;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n = 0;
+	int r;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "--seccomp %s", o->seccomp);
+	if (!S_ISREG(st.st_mode) || st.st_size > PROFILE_MAX)
+		xerrc(EXIT_TOOL, 0, "--seccomp %s: not a regular file of at most 1 MiB", o->seccomp);
+	if (!(buf = malloc((size_t)st.st_size + 1)))
+		xerrc(EXIT_TOOL, ENOMEM, "--seccomp %s", o->seccomp);
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		xerrc(EXIT_TOOL, errno, "--seccomp %s", o->seccomp);
+	if ((r = profile_parse(buf, len, &p, &e)) == -EINVAL)
+		xerrc(EXIT_TOOL, 0, "%s:%u: %s", o->seccomp, e.line, e.msg);
+	if (r == 0 && (r = sc_build_profile(&p, &o->filter, &bad)) == -ENOENT)
+		xerrc(EXIT_TOOL, 0, "%s:%u: '%s': no such system call on this architecture",
+		      o->seccomp, bad->line, bad->name);
+	profile_free(&p);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "--seccomp %s", o->seccomp);
+}
+
+/* The default profile allows what the jail was given: mounts and new
+ * namespaces to a jail that keeps CAP_SYS_ADMIN by name, tracing to one
+ * with a PID namespace of its own. */
+static void build_filters(struct opts *o)
+{
+	struct sc_jail j = {
+		.admin = o->caps && o->keep_given && (o->keep & (1ULL << CAP_SYS_ADMIN)),
+		.pidns = o->flags & CLONE_NEWPID,
+	};
+	int r;
+
+	if (!o->seccomp || streq(o->seccomp, "none"))
+		return;
+	if (!streq(o->seccomp, "default")) {
+		build_profile(o);
+		return;
+	}
+	if ((r = sc_build_default(&j, &o->filter)) < 0)
+		xerrc(EXIT_TOOL, r, "seccomp default profile");
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -1487,6 +1670,7 @@ int main(int argc, char **argv)
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	cmd = o.rootfs ? rootfs_command(&o, sh) : command_or_shell(o.cmd, sh);
 	check_inputs(&o);
+	build_filters(&o);
 	if (o.subids && geteuid() != 0)
 		check_idmap_caps();
 	if ((r = tty_relay_open(&o.tty)) < 0)
