@@ -1385,13 +1385,14 @@ static void kill_child(void)
 }
 
 static struct jail_cgroup *made_cgroup;
+static pid_t cgroup_owner;	/* not the child, which inherits the atexit */
 
 /* After the child is gone (atexit runs this after kill_child). */
 static void remove_cgroup(void)
 {
 	int r;
 
-	if (made_cgroup && (r = cgroup_remove(made_cgroup)) < 0)
+	if (made_cgroup && getpid() == cgroup_owner && (r = cgroup_remove(made_cgroup)) < 0)
 		xwarnc(-r, "cgroup %s: not removed", made_cgroup->where);
 }
 
@@ -1413,6 +1414,7 @@ static void make_cgroup(struct opts *o)
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
 	made_cgroup = &o->cgroup;
+	cgroup_owner = getpid();
 	atexit(remove_cgroup);
 }
 

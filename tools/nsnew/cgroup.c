@@ -53,15 +53,17 @@ static int failed(struct jail_cgroup *cg, int e, const char *dir, const char *fi
 	return -e;
 }
 
-static int write_file(struct jail_cgroup *cg, const char *dir, const char *file, const char *val)
+/* A plain directory's files are appended to, so a test sees each write. */
+static int write_file(struct jail_cgroup *cg, const char *dir, const char *file, const char *value)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], val[32];
 	int fd;
-	size_t len = strlen(val);
+	size_t len;
 
 	if (!join(path, sizeof(path), dir, file))
 		return failed(cg, ENAMETOOLONG, dir, file);
-	fd = open(path, O_WRONLY | O_CLOEXEC | (cg->plain ? O_CREAT | O_TRUNC : 0), 0644);
+	len = (size_t)snprintf(val, sizeof(val), "%s\n", value);
+	fd = open(path, O_WRONLY | O_CLOEXEC | (cg->plain ? O_CREAT | O_APPEND : 0), 0644);
 	if (fd < 0)
 		return failed(cg, errno, dir, file);
 	if (write(fd, val, len) != (ssize_t)len) {
