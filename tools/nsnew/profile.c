@@ -26,6 +26,7 @@ int profile_errno(const char *s)
 	return -EINVAL;
 }
 
+__attribute__((format(printf, 3, 4)))
 static int fail(struct sc_error *e, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
