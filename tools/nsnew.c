@@ -328,7 +328,7 @@ static void parse_depth(struct argp_state *state, struct opts *o, int key, char 
 		o->seccomp = arg;
 		break;
 	case OPT_SECCOMP_FD:
-		if (o->filter.bpf)
+		if (o->filter.nprog)
 			argp_error(state, "--seccomp-fd given twice");
 		if (parse_u64(arg, 0, INT32_MAX, &v) < 0)
 			argp_error(state, "--seccomp-fd '%s': not a file descriptor", arg);
@@ -1657,7 +1657,10 @@ static void build_filters(struct opts *o)
 		build_profile(o);
 		return;
 	}
-	if ((r = sc_build_default(&j, &o->filter)) < 0)
+	/* As compiled at build time; on another architecture, compiled now. */
+	if ((r = sc_default_compiled(&j, &o->filter)) == -ENOENT)
+		r = sc_build_default(&j, &o->filter);
+	if (r < 0)
 		xerrc(EXIT_TOOL, r, "seccomp default profile");
 }
 

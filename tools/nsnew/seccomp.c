@@ -173,24 +173,28 @@ int sc_read_bpf(int fd, struct sc_filter *f)
 	close(fd);
 	if (len == 0 || len > max || len % sizeof(struct sock_filter))
 		return -EINVAL;
-	f->bpf = steal_pointer(&buf);
-	f->bpf_len = len / sizeof(struct sock_filter);
+	if (f->nprog == ARRAY_SIZE(f->prog))
+		return -E2BIG;
+	f->prog[f->nprog].ins = steal_pointer(&buf);
+	f->prog[f->nprog++].n = len / sizeof(struct sock_filter);
 	return 0;
 }
 
-static int load_bpf(struct sc_filter *f)
+static int load_bpf(const struct sc_prog *p)
 {
-	struct sock_fprog prog = { (unsigned short)f->bpf_len, f->bpf };
+	struct sock_fprog prog = { (unsigned short)p->n, p->ins };
 
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0L, 0L) < 0 ? -errno : 0;
 }
 
+/* The filters stack: every one applies, the strictest answer wins. */
 static int load(struct sc_filter *f)
 {
 	int r = 0;
 
-	if (f->bpf && (r = load_bpf(f)) < 0)
-		return r;
+	for (size_t i = 0; i < f->nprog; i++)
+		if ((r = load_bpf(&f->prog[i])) < 0)
+			return r;
 	if (f->ctx && (r = seccomp_attr_set(f->ctx, SCMP_FLTATR_CTL_NNP, 0)) == 0)
 		r = seccomp_load(f->ctx);
 	return r;
@@ -214,6 +218,7 @@ void sc_free(struct sc_filter *f)
 {
 	if (f->ctx)
 		seccomp_release(f->ctx);
-	free(f->bpf);
+	for (size_t i = 0; i < f->nprog; i++)
+		free(f->prog[i].ins);
 	*f = (struct sc_filter)SC_FILTER_INIT;
 }

@@ -17,23 +17,32 @@ struct sc_jail {
 	bool pidns;	/* a PID namespace of its own: ptrace reaches only the jail */
 };
 
-struct sc_filter {
-	void *ctx;		/* a libseccomp filter, or NULL */
-	void *bpf;		/* --seccomp-fd's struct sock_filter array, or NULL */
-	size_t bpf_len;		/* in instructions */
+struct sc_prog {
+	void *ins;		/* struct sock_filter[n] */
+	size_t n;
 };
 
-#define SC_FILTER_INIT { NULL, NULL, 0 }
+struct sc_filter {
+	void *ctx;		/* a libseccomp filter, or NULL */
+	struct sc_prog prog[2];	/* compiled: --seccomp-fd's, the default profile */
+	size_t nprog;
+};
+
+#define SC_FILTER_INIT { NULL, { { NULL, 0 }, { NULL, 0 } }, 0 }
 
 /* The default profile for J into F. 0 or -errno. */
 int sc_build_default(const struct sc_jail *j, struct sc_filter *f);
+
+/* The same, as compiled when nsnew was built (seccomp-default.c): no
+ * compiler at start. -ENOENT on another architecture than the build's. */
+int sc_default_compiled(const struct sc_jail *j, struct sc_filter *f);
 
 /* Profile P into F. -ENOENT when a rule names a system call this
  * architecture does not have: *BAD is then that rule. */
 int sc_build_profile(const struct sc_profile *p, struct sc_filter *f, const struct sc_rule **bad);
 
-/* Read a compiled filter from FD (all of it, then FD is closed):
- * -EINVAL when it is empty, not whole instructions or longer than the
+/* Read a compiled filter from FD (all of it, then FD is closed) into F
+ * (room for two): -EINVAL when it is empty, not whole instructions or longer than the
  * kernel takes. */
 int sc_read_bpf(int fd, struct sc_filter *f);
 
