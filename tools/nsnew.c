@@ -1630,11 +1630,20 @@ static void build_profile(struct opts *o)
 		len += (size_t)n;
 	if (n < 0)
 		xerrc(EXIT_TOOL, errno, "--seccomp %s", o->seccomp);
-	if ((r = profile_parse(buf, len, &p, &e)) == -EINVAL)
+	r = profile_parse(buf, len, &p, &e);
+	free(steal_pointer(&buf));	/* the exits below leak nothing */
+	if (r < 0)
+		profile_free(&p);
+	if (r == -EINVAL)
 		xerrc(EXIT_TOOL, 0, "%s:%u: %s", o->seccomp, e.line, e.msg);
-	if (r == 0 && (r = sc_build_profile(&p, &o->filter, &bad)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "%s:%u: '%s': no such system call on this architecture",
-		      o->seccomp, bad->line, bad->name);
+	if (r == 0 && (r = sc_build_profile(&p, &o->filter, &bad)) == -ENOENT) {
+		static char name[SC_NAME_MAX + 1];	/* kept past the exit */
+		unsigned line = bad->line;
+
+		snprintf(name, sizeof(name), "%s", bad->name);
+		profile_free(&p);
+		xerrc(EXIT_TOOL, 0, "%s:%u: '%s': no such system call on this architecture", o->seccomp, line, name);
+	}
 	profile_free(&p);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "--seccomp %s", o->seccomp);
