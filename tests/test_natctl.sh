@@ -48,7 +48,11 @@ oneTimeSetUp() {
 	ip netns exec "$J" socat TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork SYSTEM:'echo from-jail6' &
 	SERVERS="$SERVERS $!"
 	# every server listens (port 80 of the jail twice: IPv4 and IPv6)
-	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]'
+	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]' &&
+	# and every link carries packets: a veth is running only once the
+	# kernel's link watch has seen both ends up, later on a loaded machine
+	wait_for 30 eval 'ip netns exec "$J" ping -c1 -W1 "$J_GW" >/dev/null' &&
+	wait_for 30 eval 'ip netns exec "$I" ping -c1 -W1 "$H_OUT" >/dev/null'
 }
 listeners() { ip netns exec "$1" ss -Hltn "sport = :$2" | wc -l; }
 
