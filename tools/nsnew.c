@@ -798,12 +798,16 @@ static const char *exec_root;	/* --rootfs, named when the command fails */
  * without 'e' when the set-up failed first (jail_started). */
 static noreturn void exec_command(char *const *cmd, int report)
 {
+	int e;
+
 	child_unblock();
 	if (report >= 0 && write(report, "e", 1) != 1)
 		xerrc(EXIT_TOOL, errno, "tell nsnew the command starts");
 	execvp(cmd[0], cmd);
+	e = errno;
 	if (report >= 0 && write(report, "x", 1) < 0)
 		_exit(EXIT_TOOL);
+	errno = e;
 	if (exec_root && (errno == ENOENT || errno == ENOTDIR) && strchr(cmd[0], '/') &&
 	    access(cmd[0], F_OK) == 0)
 		xerrc(EXIT_NOTFOUND, 0, "%s: its interpreter (ELF loader or #!) is not found in %s",
@@ -1047,8 +1051,8 @@ static noreturn void run_in_place(struct opts *o, char *const *cmd, struct undo 
 		xundo(u, EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
 		ns_failed(u, o, "unshare", errno);
-	/* From here we are the jail: what the parent's steps made is its
-	 * result, and a failure ends the jail that holds it. */
+	/* From here we are the jail, whose set-up fails with xerrc as in a
+	 * child: what the stack holds is the jail's now. */
 	undo_free(u);
 	if (o->flags & CLONE_NEWUSER)
 		write_self_maps(o);
