@@ -1229,6 +1229,11 @@ $name
 50000
 100000" "$OUT"
 	assertEquals "gone after the jail" "" "$(cg_of "$NSNEW_PID")"
+	# with a cgroup namespace, the jail's cgroup is its root
+	run_nsnew -C --pids 20 -- grep :pids: /proc/self/cgroup
+	assertEquals "8:pids:/" "$(echo "$OUT" | sed 's/^[0-9]*:/8:/')"
+	run_nsnew -U -r -C --pids 20 -- grep :pids: /proc/self/cgroup
+	assertEquals "8:pids:/" "$(echo "$OUT" | sed 's/^[0-9]*:/8:/')"
 	# the limit holds
 	run_nsnew --pids 3 -- sh -c 'for i in 1 2 3 4 5 6; do sleep 5 & done; wait; echo done'
 	assertContains "$ERR" "fork"

@@ -1184,6 +1184,10 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		close(sync[0]);
 	if (fail[0] >= 0)
 		close(fail[0]);
+	/* Moved into the jail's cgroup while it waited: its cgroup namespace,
+	 * made at clone, is rooted where it was; root it there instead. */
+	if ((o->flags & CLONE_NEWCGROUP) && cgroup_wanted(&o->cglimits) && unshare(CLONE_NEWCGROUP) < 0)
+		xerrc(EXIT_TOOL, errno, "cgroup namespace");
 	if ((r = tty_relay_attach(&o->tty)) < 0)
 		xerrc(EXIT_TOOL, r, "terminal");
 	setup_and_exec(o, cmd, fail[1]);
