@@ -1621,47 +1621,17 @@ static void check_idmap_caps(void)
 		      found);
 }
 
-#define PROFILE_MAX (1024 * 1024)
-
 /* --seccomp FILE: read and parsed, its names resolved, before anything
  * is made. */
 static void build_profile(struct opts *o)
 {
-	_cleanup_close_ int fd = open(o->seccomp, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	_cleanup_free_ char *buf = NULL;
-	struct sc_profile p;
 	struct sc_error e;
-	const struct sc_rule *bad = NULL;
-	struct stat st;
-	size_t len = 0;
-	ssize_t n = 0;
-	int r;
+	int r = sc_build_file(o->seccomp, &o->filter, &e);
 
-	if (fd < 0 || fstat(fd, &st) < 0)
-		xerrc(EXIT_TOOL, errno, "--seccomp %s", o->seccomp);
-	if (!S_ISREG(st.st_mode) || st.st_size > PROFILE_MAX)
-		xerrc(EXIT_TOOL, 0, "--seccomp %s: not a regular file of at most 1 MiB", o->seccomp);
-	if (!(buf = malloc((size_t)st.st_size + 1)))
-		xerrc(EXIT_TOOL, ENOMEM, "--seccomp %s", o->seccomp);
-	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
-		len += (size_t)n;
-	if (n < 0)
-		xerrc(EXIT_TOOL, errno, "--seccomp %s", o->seccomp);
-	r = profile_parse(buf, len, &p, &e);
-	free(steal_pointer(&buf));	/* the exits below leak nothing */
-	if (r < 0)
-		profile_free(&p);
 	if (r == -EINVAL)
 		xerrc(EXIT_TOOL, 0, "%s:%u: %s", o->seccomp, e.line, e.msg);
-	if (r == 0 && (r = sc_build_profile(&p, &o->filter, &bad)) == -ENOENT) {
-		static char name[SC_NAME_MAX + 1];	/* kept past the exit */
-		unsigned line = bad->line;
-
-		snprintf(name, sizeof(name), "%s", bad->name);
-		profile_free(&p);
-		xerrc(EXIT_TOOL, 0, "%s:%u: '%s': no such system call on this architecture", o->seccomp, line, name);
-	}
-	profile_free(&p);
+	if (r == -EMEDIUMTYPE)
+		xerrc(EXIT_TOOL, 0, "--seccomp %s: not a regular file of at most 1 MiB", o->seccomp);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "--seccomp %s", o->seccomp);
 }

@@ -29,7 +29,7 @@ struct sc_profile {
 /* Why a profile was refused: its line and one lowercase phrase. */
 struct sc_error {
 	unsigned line;
-	char msg[96];
+	char msg[128];
 };
 
 /* Parse LEN bytes of BUF into P (which profile_free releases, also after

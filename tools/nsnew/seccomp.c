@@ -1,5 +1,7 @@
 /* seccomp.c - building and loading nsnew's system call filters. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "seccomp.h"
@@ -153,6 +156,46 @@ int sc_build_profile(const struct sc_profile *p, struct sc_filter *f, const stru
 	}
 	f->ctx = ctx;
 	return 0;
+}
+
+#define PROFILE_MAX (1024 * 1024)
+
+static int read_profile(const char *path, char **buf, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t n = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode) || st.st_size > PROFILE_MAX)
+		return -EMEDIUMTYPE;
+	if (!(*buf = malloc((size_t)st.st_size + 1)))
+		return -ENOMEM;
+	*len = 0;
+	while (*len < (size_t)st.st_size && (n = read(fd, *buf + *len, (size_t)st.st_size - *len)) > 0)
+		*len += (size_t)n;
+	return n < 0 ? -errno : 0;
+}
+
+int sc_build_file(const char *path, struct sc_filter *f, struct sc_error *e)
+{
+	_cleanup_free_ char *buf = NULL;
+	const struct sc_rule *bad = NULL;
+	struct sc_profile p;
+	size_t len = 0;
+	int r;
+
+	*e = (struct sc_error){ 0, "" };
+	if ((r = read_profile(path, &buf, &len)) < 0)
+		return r;
+	if ((r = profile_parse(buf, len, &p, e)) == 0 && (r = sc_build_profile(&p, f, &bad)) == -ENOENT) {
+		e->line = bad->line;
+		snprintf(e->msg, sizeof(e->msg), "'%s': no such system call on this architecture", bad->name);
+		r = -EINVAL;
+	}
+	profile_free(&p);
+	return r;
 }
 
 int sc_read_bpf(int fd, struct sc_filter *f)

@@ -41,6 +41,12 @@ int sc_default_compiled(const struct sc_jail *j, struct sc_filter *f);
  * architecture does not have: *BAD is then that rule. */
 int sc_build_profile(const struct sc_profile *p, struct sc_filter *f, const struct sc_rule **bad);
 
+/* The text profile in PATH (a regular file of at most 1 MiB) into F.
+ * -EINVAL with E saying which line and why (a system call this
+ * architecture lacks included), -EMEDIUMTYPE when PATH is not such a
+ * file, or -errno. */
+int sc_build_file(const char *path, struct sc_filter *f, struct sc_error *e);
+
 /* Read a compiled filter from FD (all of it, then FD is closed) into F
  * (room for two): -EINVAL when it is empty, not whole instructions or longer than the
  * kernel takes. */
