@@ -36,6 +36,7 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/env.h"
 #include "nsnew/tty.h"
 #include "util.h"
 
@@ -47,6 +48,28 @@ struct volume {
 	const char *src, *dst;
 	bool ro, dir;
 	int tree;		/* the source, detached, until it is placed */
+};
+
+/* --tmpfs DIR[:SIZE] */
+struct tmpfs {
+	const char *dir;
+	uint64_t size;			/* 0: the kernel's default, half of RAM */
+};
+
+/* --clearenv, --env-file, --setenv, --unsetenv, kept in command-line order */
+struct env_op {
+	int key;
+	const char *arg;
+};
+
+/* --overlay-dir DIR, opened before any namespace: the upper and work
+ * directories of the jail's overlay, and what nsnew made there (taken
+ * back when the jail never started, or at exit with --ephemeral). */
+struct overlay_dir {
+	int dir, upper, work;		/* O_PATH fds, -1 when none */
+	bool made_upper, made_work;
+	char eph[32];			/* --ephemeral: DIR's "ephemeral.XXXXXX", else "" */
+	pid_t owner;			/* only this process takes them back */
 };
 
 struct opts {
@@ -70,7 +93,17 @@ struct opts {
 	struct imagecfg img;		/* of --rootfs, where mkrootfs kept one */
 	bool have_img;
 	char **env;			/* the command's environment, if not ours */
+	struct envlist envl;		/* what env points into */
 	struct tty_relay tty;		/* not an option: the jail's own terminal */
+	struct env_op *envop;
+	size_t nenvop;
+	bool clearenv;
+	bool home_inherited;		/* HOME is the caller's: replaced if not a directory inside */
+	bool ro_rootfs, overlay, ephemeral;
+	const char *overlay_dir;
+	struct overlay_dir ovl;
+	struct tmpfs *tmpfs;
+	size_t ntmpfs;
 };
 
 enum {
@@ -80,6 +113,10 @@ enum {
 	OPT_UID, OPT_VOLUME,
 };
 enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
+enum {
+	OPT_CLEARENV = 0x400, OPT_ENV_FILE, OPT_EPHEMERAL, OPT_OVERLAY, OPT_OVERLAY_DIR,
+	OPT_RO_ROOTFS, OPT_SETENV, OPT_TMPFS, OPT_UNSETENV,
+};
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -94,10 +131,15 @@ static const struct argp_option options[] = {
 	{ "user", 'U', NULL, 0, "user namespace", 1 },
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
+	{ "ephemeral", OPT_EPHEMERAL, NULL, 0, "--overlay whose upper layer is discarded at exit (implies --overlay)", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
 	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: a copy of FILE as /etc/hosts (default: the host's)", 2 },
 	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "a /proc of a new PID namespace (implies -p)", 2 },
+	{ "overlay", OPT_OVERLAY, NULL, 0, "with --rootfs: the image stays untouched, writes go to a tmpfs", 2 },
+	{ "overlay-dir", OPT_OVERLAY_DIR, "DIR", 0, "--overlay writing to DIR/upper (kept; DIR mode 0700)", 2 },
+	{ "ro-rootfs", OPT_RO_ROOTFS, NULL, 0, "with --rootfs: / read-only (/dev /tmp /run stay writable)", 2 },
 	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
+	{ "tmpfs", OPT_TMPFS, "DIR[:SIZE]", 0, "a tmpfs on DIR inside, SIZE bytes or K M G (repeatable)", 2 },
 	{ "volume", 'v', "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
 	{ NULL, 0, NULL, 0, "Ids (imply -U; as root, -U alone maps every id to itself):", 3 },
 	{ "map-group", OPT_MAP_GROUP, "IN:OUT:N", 0, "map N gids from OUT outside to IN inside (repeatable)", 3 },
@@ -117,6 +159,12 @@ static const struct argp_option options[] = {
 	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
 	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
 	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ NULL, 0, NULL, 0, "The command's environment (the caller's, or the image's Env; --clearenv "
+	  "empties it, then the others apply in command-line order):", 6 },
+	{ "clearenv", OPT_CLEARENV, NULL, 0, "start from an empty environment", 6 },
+	{ "env-file", OPT_ENV_FILE, "FILE", 0, "set the variables of FILE (docker's format) (repeatable)", 6 },
+	{ "setenv", OPT_SETENV, "NAME=VALUE", 0, "set NAME (repeatable)", 6 },
+	{ "unsetenv", OPT_UNSETENV, "NAME", 0, "unset NAME (repeatable)", 6 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -218,6 +266,43 @@ static void parse_volume(struct argp_state *state, struct opts *o, char *arg)
 	o->vol[o->nvol++] = (struct volume){ arg, dst, mode && streq(mode, "ro"), false, -1 };
 }
 
+/* A bad value of the options below is one line, as a failure of the
+ * jail is, not argp's two: nothing has been made yet. */
+static void add_env_op(struct opts *o, int key, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct env_op *v;
+
+	if (key == OPT_SETENV && (!eq || !env_name_ok(arg, (size_t)(eq - arg))))
+		xerrc(EXIT_TOOL, 0, "--setenv '%s': not NAME=VALUE", arg);
+	if (key == OPT_UNSETENV && !env_name_ok(arg, strlen(arg)))
+		xerrc(EXIT_TOOL, 0, "--unsetenv '%s': not a variable name", arg);
+	if (!(v = reallocarray(o->envop, o->nenvop + 1, sizeof(*v))))
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	o->envop = v;
+	o->envop[o->nenvop++] = (struct env_op){ key, arg };
+}
+
+/* DIR[:SIZE]: SIZE after the last colon, so DIR may hold colons when a
+ * size is given. */
+static void parse_tmpfs(struct opts *o, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	uint64_t size = 0;
+	struct tmpfs *v;
+
+	if (colon && parse_size(colon + 1, 4096, UINT64_MAX / 2, &size) < 0)
+		xerrc(EXIT_TOOL, 0, "--tmpfs '%s': SIZE '%s' is not a size of at least 4K (like 64M)", arg, colon + 1);
+	if (colon)
+		*colon = '\0';
+	if (*arg != '/' || !arg[1])
+		xerrc(EXIT_TOOL, 0, "--tmpfs '%s': DIR must be an absolute path other than /", arg);
+	if (!(v = reallocarray(o->tmpfs, o->ntmpfs + 1, sizeof(*v))))
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	o->tmpfs = v;
+	o->tmpfs[o->ntmpfs++] = (struct tmpfs){ arg, size };
+}
+
 /* Root's user namespace with no map given maps every id to itself
  * (unshare --map-users=all): files of any owner in the root filesystem
  * stay readable and chownable inside. */
@@ -232,7 +317,12 @@ static void map_identity(struct argp_state *state, struct opts *o)
 /* What options imply, and the checks that need all of them. */
 static void finish_options(struct argp_state *state, struct opts *o)
 {
-	if (o->rootfs || o->nvol || o->mount_proc)
+	if (o->overlay_dir || o->ephemeral)
+		o->overlay = true;
+	if (!o->rootfs && (o->overlay || o->ro_rootfs))
+		xerrc(EXIT_TOOL, 0, "%s needs --rootfs", o->ro_rootfs ? "--ro-rootfs" :
+		      o->overlay_dir ? "--overlay-dir" : o->ephemeral ? "--ephemeral" : "--overlay");
+	if (o->rootfs || o->nvol || o->mount_proc || o->ntmpfs)
 		o->flags |= CLONE_NEWNS;
 	if (o->mount_proc)
 		o->flags |= CLONE_NEWPID;	/* else it would show the host's processes */
@@ -328,6 +418,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v': parse_volume(state, o, arg); break;
 	case OPT_CHDIR: o->chdir = arg; break;
 	case OPT_LO_DOWN: o->lo_down = true; break;
+	case OPT_CLEARENV: o->clearenv = true; break;
+	case OPT_ENV_FILE: case OPT_SETENV: case OPT_UNSETENV: add_env_op(o, key, arg); break;
+	case OPT_EPHEMERAL: o->ephemeral = true; break;
+	case OPT_OVERLAY: o->overlay = true; break;
+	case OPT_OVERLAY_DIR: o->overlay_dir = arg; break;
+	case OPT_RO_ROOTFS: o->ro_rootfs = true; break;
+	case OPT_TMPFS: parse_tmpfs(o, arg); break;
 	case ARGP_KEY_ARG:
 		o->cmd = state->argv + state->next - 1;
 		state->next = state->argc;
@@ -936,39 +1033,61 @@ static void apply_image_user(struct opts *o)
 	o->set_gid = true;
 }
 
-static bool env_has(char *const *env, const char *name)
+static bool is_dir(const char *path)
 {
-	size_t n = strlen(name);
+	struct stat st;
 
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+	return *path == '/' && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Whether a PATH names at least one directory that exists here. */
+static bool path_usable(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	char *save = NULL;
+
+	for (char *d = p ? strtok_r(p, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+		if (is_dir(d))
 			return true;
 	return false;
 }
 
-/* HOME, as podman sets it when the image's Env has none: the home of
- * the command's user in the jail's /etc/passwd, else /. The slot for it
- * is kept free at the end of the environment. */
-static void image_home(struct opts *o)
+/* In a root filesystem, once its files are in place: PATH, when unset
+ * or the caller's names no directory inside, becomes the usual one; HOME,
+ * when unset or the caller's is no directory inside, the home of the
+ * command's user in the jail's /etc/passwd, else / (as podman does). */
+static void jail_defaults(struct opts *o)
 {
+	static const char path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *cur, *caller;
 	uid_t uid = o->set_uid ? o->uid : geteuid();
 	struct passwd *pw = NULL;
-	char *home = NULL;
-	size_t k = 0;
+	_cleanup_free_ char *home = NULL;
 	FILE *f;
+	int r = 0;
 
-	if (!o->env || env_has(o->env, "HOME"))
+	if (!o->rootfs)
 		return;
-	if ((f = fopen("/etc/passwd", "re"))) {
-		while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
-			;
-		if (pw && *pw->pw_dir && asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
-			xerrc(EXIT_TOOL, ENOMEM, "environment");
-		fclose(f);
+	cur = envlist_get(&o->envl, "PATH");
+	caller = getenv("PATH");
+	if (!cur || (!o->have_img && caller && streq(cur, caller) && !path_usable(cur)))
+		r = envlist_set(&o->envl, "PATH", 4, path);
+	cur = envlist_get(&o->envl, "HOME");
+	caller = getenv("HOME");
+	if (r == 0 && (!cur || (!o->have_img && caller && streq(cur, caller) && !is_dir(cur)))) {
+		if ((f = fopen("/etc/passwd", "re"))) {
+			while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
+				;
+			if (pw && *pw->pw_dir && !(home = strdup(pw->pw_dir)))
+				r = -ENOMEM;
+			fclose(f);
+		}
+		if (r == 0)
+			r = envlist_set(&o->envl, "HOME", 4, home ? home : "/");
 	}
-	while (o->env[k])
-		k++;
-	o->env[k] = home ? home : (char *)"HOME=/";
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "environment");
+	o->env = o->envl.v;
 }
 
 /* --chdir, else the image's WorkingDir (made when missing, as podman
@@ -995,7 +1114,7 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 	enter_workdir(o);
 	if (o->img.user && !o->set_uid)
 		apply_image_user(o);
-	image_home(o);
+	jail_defaults(o);
 	set_credentials(o);
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
@@ -1377,34 +1496,82 @@ static void load_image(struct opts *o)
 }
 
 /* The command's environment in an image's jail, as podman builds it: the
- * image's Env, PATH when the image sets none, HOSTNAME (and HOME, once the
- * user is known: image_home); TERM is passed on since the jail shares our
- * terminal. */
+ * image's Env, HOSTNAME, and TERM passed on since the jail shares our
+ * terminal; PATH and HOME when still unset at the end (jail_defaults). */
 static void image_environment(struct opts *o)
 {
-	static const char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	const char *term = getenv("TERM");
-	size_t n = 0, k = 0;
-	char *s;
 
-	while (o->img.env && o->img.env[n])
-		n++;
-	if (!(o->env = calloc(n + 5, sizeof(char *))))	/* + PATH HOSTNAME TERM HOME */
+	if (envlist_init(&o->envl, o->img.env) < 0 ||
+	    (o->hostname && !envlist_get(&o->envl, "HOSTNAME") &&
+	     envlist_set(&o->envl, "HOSTNAME", 8, o->hostname) < 0) ||
+	    (term && !envlist_get(&o->envl, "TERM") && envlist_set(&o->envl, "TERM", 4, term) < 0))
 		xerrc(EXIT_TOOL, ENOMEM, "environment");
-	for (; k < n; k++)
-		o->env[k] = o->img.env[k];
-	if (!env_has(o->env, "PATH"))
-		o->env[k++] = (char *)path;
-	if (o->hostname && !env_has(o->env, "HOSTNAME")) {
-		if (asprintf(&s, "HOSTNAME=%s", o->hostname) < 0)
+	o->env = o->envl.v;
+}
+
+#define ENVFILE_MAX (1024 * 1024)
+
+/* A line "NAME" alone takes the caller's value, and nothing when it has none. */
+static int set_from_file(void *arg, const char *name, const char *value)
+{
+	if (!value)
+		value = getenv(name);
+	return value ? envlist_set(arg, name, strlen(name), value) : 0;
+}
+
+/* --env-file FILE, read whole before any namespace is made. */
+static void apply_env_file(struct envlist *e, const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_free_ char *buf = malloc(ENVFILE_MAX + 1);
+	const char *why = NULL;
+	size_t len = 0, line = 0;
+	ssize_t n = 1;
+	int r;
+
+	if (fd < 0)
+		xerrc(EXIT_TOOL, errno, "--env-file %s", path);
+	if (!buf)
+		xerrc(EXIT_TOOL, ENOMEM, "--env-file %s", path);
+	while (len <= ENVFILE_MAX && (n = read(fd, buf + len, ENVFILE_MAX + 1 - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		xerrc(EXIT_TOOL, errno, "--env-file %s", path);
+	if (len > ENVFILE_MAX)
+		xerrc(EXIT_TOOL, 0, "--env-file %s: larger than 1 MiB", path);
+	r = envfile_parse(buf, len, set_from_file, e, &line, &why);
+	if (r == -EINVAL)
+		xerrc(EXIT_TOOL, 0, "%s:%zu: %s", path, line, why);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "--env-file %s", path);
+}
+
+/* The base (the image's environment, else ours), emptied by --clearenv,
+ * then --env-file, --setenv and --unsetenv in command-line order (as env(1)
+ * and bwrap apply them). Untouched, without --rootfs, when none is given. */
+static void build_environment(struct opts *o)
+{
+	if (!o->have_img && !o->rootfs && !o->clearenv && !o->nenvop)
+		return;
+	if (!o->have_img && envlist_init(&o->envl, environ) < 0)
+		xerrc(EXIT_TOOL, ENOMEM, "environment");
+	if (o->clearenv) {
+		envlist_free(&o->envl);
+		if (envlist_init(&o->envl, NULL) < 0)
 			xerrc(EXIT_TOOL, ENOMEM, "environment");
-		o->env[k++] = s;
 	}
-	if (term && !env_has(o->env, "TERM")) {
-		if (asprintf(&s, "TERM=%s", term) < 0)
+	for (size_t i = 0; i < o->nenvop; i++) {
+		const char *arg = o->envop[i].arg;
+
+		if (o->envop[i].key == OPT_ENV_FILE)
+			apply_env_file(&o->envl, arg);
+		else if (o->envop[i].key == OPT_UNSETENV)
+			envlist_unset(&o->envl, arg);
+		else if (envlist_set(&o->envl, arg, strcspn(arg, "="), strchr(arg, '=') + 1) < 0)
 			xerrc(EXIT_TOOL, ENOMEM, "environment");
-		o->env[k++] = s;
 	}
+	o->env = o->envl.v;
 }
 
 /* The command in a root filesystem: COMMAND, else the image's Entrypoint
@@ -1419,6 +1586,7 @@ static char *const *rootfs_command(struct opts *o, char **sh)
 	load_image(o);
 	if (o->have_img)
 		image_environment(o);
+	build_environment(o);
 	if (o->cmd && o->cmd[0])
 		return o->cmd;
 	while (o->img.entrypoint && o->img.entrypoint[ne])
@@ -1485,7 +1653,12 @@ int main(int argc, char **argv)
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
-	cmd = o.rootfs ? rootfs_command(&o, sh) : command_or_shell(o.cmd, sh);
+	if (o.rootfs) {
+		cmd = rootfs_command(&o, sh);
+	} else {
+		build_environment(&o);
+		cmd = command_or_shell(o.cmd, sh);
+	}
 	check_inputs(&o);
 	if (o.subids && geteuid() != 0)
 		check_idmap_caps();
