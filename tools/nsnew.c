@@ -4,6 +4,8 @@
  * Siblings: nsjoin(8) enters the jail later, nsname(8) names and releases
  * it, idmap(1) writes the id maps of a user namespace. */
 #include <argp.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -461,6 +463,23 @@ static void check_inputs(struct opts *o)
 			xerrc(EXIT_TOOL, errno, "volume %s", o->vol[i].src);
 		o->vol[i].dir = S_ISDIR(st.st_mode);
 	}
+	for (size_t i = 0; !o->rootfs && i < o->ntmpfs; i++) {
+		if (stat(o->tmpfs[i].dir, &st) < 0)
+			xerrc(EXIT_TOOL, errno, "--tmpfs %s", o->tmpfs[i].dir);
+		if (!S_ISDIR(st.st_mode))
+			xerrc(EXIT_TOOL, 0, "--tmpfs %s: not a directory", o->tmpfs[i].dir);
+	}
+	if (o->overlay_dir) {
+		if (stat(o->overlay_dir, &st) < 0)
+			xerrc(EXIT_TOOL, errno, "--overlay-dir %s", o->overlay_dir);
+		if (!S_ISDIR(st.st_mode))
+			xerrc(EXIT_TOOL, 0, "--overlay-dir %s: not a directory", o->overlay_dir);
+		/* The upper layer holds the jail's files as the jail made them,
+		 * setuid ones too: only their owner may reach them. */
+		if (st.st_uid != geteuid() || (st.st_mode & 077))
+			xerrc(EXIT_TOOL, 0, "--overlay-dir %s: must be yours with mode 0700 (chmod 700 it)",
+			      o->overlay_dir);
+	}
 	if (o->name) {
 		int pins[8];
 
@@ -497,7 +516,7 @@ static bool needs_child(const struct opts *o)
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || o->ovl.eph[0] ||
 	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
 	       leads_terminal_session();
 }
@@ -756,6 +775,93 @@ static void bind_etc(struct opts *o, struct trees *t)
 	}
 }
 
+/* A layer directory nsnew made or found in --overlay-dir, opened again
+ * by its path in the jail's mount namespace (overlayfs takes layers only
+ * from the mount namespace it is mounted in) and checked to be the one
+ * opened before. */
+static int reopen_layer(const struct opts *o, const char *name, int was)
+{
+	char path[PATH_MAX];
+	struct stat a, b;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s%s%s", o->overlay_dir, o->ovl.eph, o->ovl.eph[0] ? "/" : "",
+		     name) >= (int)sizeof(path))
+		xerrc(EXIT_TOOL, ENAMETOOLONG, "--overlay-dir %s", o->overlay_dir);
+	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &a) < 0 || fstat(was, &b) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		xerrc(EXIT_TOOL, 0, "%s: replaced while nsnew started", path);
+	return fd;
+}
+
+/* --overlay: DIR, untouched, under the jail's upper layer, mounted on DIR
+ * itself (pivot_root wants a mount point). The layers are named by fds
+ * (through /proc/self/fd), opened before the mounts cover DIR. Without
+ * --overlay-dir the upper layer is on a tmpfs made for the jail, mounted
+ * on DIR below the overlay: it goes with the jail's mount namespace. In
+ * a user namespace the overlay keeps its metadata in user.* xattrs
+ * (userxattr), trusted.* being the host root's. */
+static void mount_overlay(struct opts *o)
+{
+	_cleanup_close_ int lower = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), tmp = -1;
+	int upper = -1, work = -1;
+	char data[160];
+	struct stat st;
+
+	if (lower < 0 || fstat(lower, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", o->rootfs);
+	if (o->overlay_dir) {
+		upper = reopen_layer(o, "upper", o->ovl.upper);
+		work = reopen_layer(o, "work", o->ovl.work);
+	} else {
+		xmount("tmpfs", o->rootfs, "tmpfs", 0, "mode=0700");
+		tmp = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* The upper directory is the jail's /: DIR's mode and owner. */
+		if (tmp < 0 || mkdirat(tmp, "upper", 0700) < 0 || mkdirat(tmp, "work", 0700) < 0 ||
+		    fchmodat(tmp, "upper", st.st_mode & 07777, 0) < 0)
+			xerrc(EXIT_TOOL, errno, "overlay upper layer");
+		if (fchownat(tmp, "upper", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
+			xerrc(EXIT_TOOL, errno, "overlay upper layer");
+		upper = openat(tmp, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		work = openat(tmp, "work", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (upper < 0 || work < 0)
+			xerrc(EXIT_TOOL, errno, "overlay upper layer");
+	}
+	snprintf(data, sizeof(data), "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d%s",
+		 lower, upper, work, (o->flags & CLONE_NEWUSER) ? ",userxattr" : "");
+	if (mount("overlay", o->rootfs, "overlay", 0, data) < 0)
+		xerrc(EXIT_TOOL, errno, "mount overlay on %s%s", o->rootfs,
+		      errno == EINVAL && (o->flags & CLONE_NEWUSER) ? " (overlayfs in a user namespace needs Linux 5.11)" : "");
+	close(upper);
+	close(work);
+}
+
+/* --tmpfs: inside a root filesystem DIR is made while / is writable. */
+static void mount_tmpfs(const struct opts *o)
+{
+	for (size_t i = 0; i < o->ntmpfs; i++) {
+		char data[64] = "mode=1777";
+
+		if (o->tmpfs[i].size)
+			snprintf(data, sizeof(data), "mode=1777,size=%" PRIu64, o->tmpfs[i].size);
+		if (o->rootfs)
+			make_dirs(o->tmpfs[i].dir, 0755);
+		xmount("tmpfs", o->tmpfs[i].dir, "tmpfs", MS_NOSUID | MS_NODEV, data);
+	}
+}
+
+/* --ro-rootfs: / alone, not recursively, once everything is in place, so
+ * /dev /tmp /run, --tmpfs and --volume keep their own modes. */
+static void make_root_readonly(void)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
+		xerrc(EXIT_TOOL, errno, "make / read-only");
+}
+
 /* DIR becomes /: bound on itself (pivot_root wants a mount point), the
  * host's pieces opened as detached trees, pivot_root into it and the old
  * root detached; then the jail's own /proc /sys /dev /tmp /run. */
@@ -763,7 +869,10 @@ static void enter_rootfs(struct opts *o)
 {
 	struct trees t;
 
-	xmount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL);
+	if (o->overlay)
+		mount_overlay(o);
+	else
+		xmount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL);
 	open_trees(o, &t);
 	if (chdir(o->rootfs) < 0)
 		xerrc(EXIT_TOOL, errno, "%s", o->rootfs);
@@ -782,6 +891,7 @@ static void enter_rootfs(struct opts *o)
 	make_dirs("/run", 0755);
 	xmount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	bind_etc(o, &t);
+	mount_tmpfs(o);
 	for (size_t i = 0; i < o->nvol; i++)
 		place_tree(&o->vol[i].tree, o->vol[i].dst, o->vol[i].dir);
 }
@@ -814,6 +924,7 @@ static void setup_mounts(struct opts *o)
 	}
 	if (o->mount_proc)
 		xmount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_tmpfs(o);
 	bind_volumes_in_place(o);
 }
 
@@ -1112,6 +1223,8 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 		xerrc(EXIT_TOOL, errno, "sethostname %s", o->hostname);
 	setup_mounts(o);
 	enter_workdir(o);
+	if (o->ro_rootfs)
+		make_root_readonly();
 	if (o->img.user && !o->set_uid)
 		apply_image_user(o);
 	jail_defaults(o);
@@ -1607,6 +1720,123 @@ static char *const *rootfs_command(struct opts *o, char **sh)
 	return argv;
 }
 
+/* NAME in DFD and all below it, through no symlink; what cannot be
+ * removed (files another id made in a rootless jail) is left. */
+static void remove_tree_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0 && errno == EACCES) {
+		/* a directory of mode 0 (overlayfs's work/work): made
+		 * readable through its own fd, never through a path */
+		_cleanup_close_ int p = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		char self[32];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+		if (p >= 0 && chmod(self, 0700) == 0)
+			fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		unlinkat(dfd, name, 0);
+		return;
+	}
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+		    unlinkat(fd, e->d_name, 0) < 0 && errno == EISDIR)
+			remove_tree_at(fd, e->d_name);
+	closedir(d);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+static struct overlay_dir *made_ovl;	/* for the exit handler below */
+
+/* At nsnew's exit (not its child's): --ephemeral's directory goes with
+ * all the jail wrote; upper and work made for a jail that wrote nothing
+ * (it failed to start) are taken back. By fds: nsnew may have left the
+ * host's root already. */
+static void take_back_overlay_dir(void)
+{
+	struct overlay_dir *d = made_ovl;
+	_cleanup_close_ int w = -1;
+
+	if (!d || d->owner != getpid())
+		return;
+	if (d->eph[0]) {
+		remove_tree_at(d->dir, d->eph);
+		return;
+	}
+	if (!d->made_upper || unlinkat(d->dir, "upper", AT_REMOVEDIR) < 0 || !d->made_work)
+		return;
+	if ((w = openat(d->dir, "work", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0)
+		unlinkat(w, "work", AT_REMOVEDIR);
+	unlinkat(d->dir, "work", AT_REMOVEDIR);
+}
+
+/* A directory in BASE, made when missing: whether it was made. */
+static bool make_layer_dir(int base, const char *name, mode_t mode, const struct stat *like)
+{
+	if (mkdirat(base, name, 0700) < 0) {
+		if (errno != EEXIST)
+			xerrc(EXIT_TOOL, errno, "--overlay-dir: mkdir %s", name);
+		return false;
+	}
+	if (fchmodat(base, name, mode, 0) < 0)
+		xerrc(EXIT_TOOL, errno, "--overlay-dir: chmod %s", name);
+	if (like && geteuid() == 0 && fchownat(base, name, like->st_uid, like->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		xerrc(EXIT_TOOL, errno, "--overlay-dir: chown %s", name);
+	return true;
+}
+
+/* --overlay-dir DIR, on the host's side as the caller, before any
+ * namespace: DIR/upper and DIR/work, kept between runs; with --ephemeral
+ * a fresh DIR/ephemeral.XXXXXX holding both, removed at exit. The
+ * upper directory is the jail's /: it gets the image's mode and owner. */
+static void prepare_overlay_dir(struct opts *o)
+{
+	struct overlay_dir *d = &o->ovl;
+	_cleanup_close_ int eph = -1;
+	struct stat root;
+	int base;
+
+	if (!o->overlay_dir)
+		return;
+	if (stat(o->rootfs, &root) < 0)
+		xerrc(EXIT_TOOL, errno, "rootfs %s", o->rootfs);
+	d->owner = getpid();
+	if ((d->dir = open(o->overlay_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		xerrc(EXIT_TOOL, errno, "--overlay-dir %s", o->overlay_dir);
+	made_ovl = d;
+	if (atexit(take_back_overlay_dir) != 0)
+		xerrc(EXIT_TOOL, ENOMEM, "--overlay-dir %s", o->overlay_dir);
+	base = d->dir;
+	if (o->ephemeral) {
+		char name[sizeof(d->eph)];
+
+		for (int i = 0; !d->eph[0]; i++) {
+			snprintf(name, sizeof(name), "ephemeral.%06x", (unsigned)(random() ^ getpid() ^ i) & 0xffffff);
+			if (mkdirat(d->dir, name, 0700) == 0)
+				memcpy(d->eph, name, sizeof(name));
+			else if (errno != EEXIST || i > 100)
+				xerrc(EXIT_TOOL, errno, "--overlay-dir %s: mkdir %s", o->overlay_dir, name);
+		}
+		if ((eph = openat(d->dir, d->eph, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			xerrc(EXIT_TOOL, errno, "--overlay-dir %s: %s", o->overlay_dir, d->eph);
+		base = eph;
+	}
+	d->made_upper = make_layer_dir(base, "upper", root.st_mode & 07777, &root);
+	d->made_work = make_layer_dir(base, "work", 0700, NULL);
+	d->upper = openat(base, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d->work = openat(base, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d->upper < 0 || d->work < 0)
+		xerrc(EXIT_TOOL, errno, "--overlay-dir %s: upper and work must be directories", o->overlay_dir);
+}
+
 /* --subids as an ordinary user runs idmap, which needs file capabilities
  * (or to be setuid root): without them it could only fail, so say how to
  * give them instead. */
@@ -1646,7 +1876,7 @@ static void check_idmap_caps(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = { .ovl = { .dir = -1, .upper = -1, .work = -1 } };
 	char *sh[2];
 	char *const *cmd;
 	int r;
@@ -1660,6 +1890,7 @@ int main(int argc, char **argv)
 		cmd = command_or_shell(o.cmd, sh);
 	}
 	check_inputs(&o);
+	prepare_overlay_dir(&o);
 	if (o.subids && geteuid() != 0)
 		check_idmap_caps();
 	if ((r = tty_relay_open(&o.tty)) < 0)
