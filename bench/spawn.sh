@@ -72,3 +72,43 @@ json.dump(c, open(sys.argv[1], "w"))' "$bundle/config.json" "$root"
 		}; } ||
 		bench_fail spawn "full jail, minimal root (vs crun run)"
 fi
+
+# --overlay (issue 18): the image under a tmpfs upper layer, against the
+# same jail bound from the image directly (target <= 1.1x).
+if need spawn "overlay jail vs plain rootfs" nsnew; then
+	bench_time rootfs "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" \
+		overlay "$NSNEW -a --rootfs $root --overlay --mount-proc -- /bin/true" &&
+		bench_row spawn "--overlay jail (vs plain --rootfs jail)" 1.1 overlay rootfs ||
+		bench_fail spawn "--overlay jail (vs plain --rootfs jail)"
+fi
+
+# 100 jails of one image at once, each with its upper layer on disk
+# (--overlay-dir): what the disk holds beyond the image while they run
+# (target < 1 MB; with a tmpfs upper layer, --overlay, it is none). Each
+# waits for a file before it exits, so all 100 are up together.
+if need spawn "100 concurrent overlay jails, disk" nsnew; then
+	ov=$(mktemp -d /tmp/bench-ovl.XXXXXX)
+	mini_root "$root" /bin/true /bin/sleep /bin/sh
+	n=$([ "$QUICK" = 1 ] && echo 20 || echo 100)
+	sync
+	used0=$(df -k --output=used "$ov" | tail -1)
+	for i in $(seq 1 "$n"); do
+		mkdir -m 700 "$ov/j$i"
+		$NSNEW -m -p --rootfs "$root" --overlay-dir "$ov/j$i" --volume "$ov:/ov" -- \
+			/bin/sh -c "echo >/ov/up$i; while [ ! -e /ov/go ]; do sleep 0.05; done" &
+	done
+	up=0
+	for _ in $(seq 1 600); do
+		up=$(find "$ov" -maxdepth 1 -name 'up*' | wc -l)
+		[ "$up" -ge "$n" ] && break
+		sleep 0.1
+	done
+	sync
+	used1=$(df -k --output=used "$ov" | tail -1)
+	upper=$(du -sk "$ov"/j* | awk '{ s += $1 } END { print s }')
+	touch "$ov/go"
+	wait
+	bench_note spawn "$n concurrent --overlay-dir jails of one image: disk beyond the image" \
+		"$up up at once; df: $((used1 - used0)) KiB; du of their upper+work dirs: $upper KiB (target < 1024 KiB for 100)"
+	rm -rf "$ov"
+fi
