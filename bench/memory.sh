@@ -56,17 +56,26 @@ fi
 # The process that waits while a jail runs (nsnew's parent forwarding
 # signals; bwrap's and crun's monitor): its proportional set size (Pss of
 # /proc/PID/smaps_rollup) once the jail is up and idle.
+descendants() {	# PID: every process below PID
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
 idle_pss() {	# CMD...: KiB, of the process started as CMD
-	local pid pss=-
+	local pid pss= d
 	"$@" >/dev/null 2>>"$BENCH_LOG" &
 	pid=$!
-	for _ in $(seq 1 100); do
-		# up once the waiting process has a child that is sleep
-		pgrep -P "$pid" >/dev/null && [ -n "$(pgrep -f "^/bin/sleep 1000$")" ] && break
+	for _ in $(seq 1 200); do
+		# up once a process below it is the sleep
+		for d in $(descendants "$pid"); do
+			[ "$(cat "/proc/$d/comm" 2>/dev/null)" = sleep ] && break 2
+		done
 		sleep 0.05
 	done
 	pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
-	pkill -f "^/bin/sleep 1000$"
+	kill -9 $(descendants "$pid") "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	echo "${pss:--}"
 }
