@@ -91,28 +91,28 @@ fi
 # the layers is the figure, df's delta moves with anything else writing
 # to that disk.
 overlay_jails() {	# MODE N: df delta and du of the layers, in KiB
-	local mode=$1 n=$2 ov used0 used1 layers up i
+	local mode=$1 n=$2 ov sig used0 used1 layers up i
 	ov=$(mktemp -d "${BENCH_DISK_DIR:-/var/tmp}/bench-ovl.XXXXXX")
+	sig=$(mktemp -d /tmp/bench-sig.XXXXXX)	# the jails' "up" and "go" files, off the disk
 	sync
 	used0=$(df -k --output=used "$ov" | tail -1)
 	for i in $(seq 1 "$n"); do
-		mkdir -m 700 "$ov/j$i"
-		if [ "$mode" = dir ]; then set -- --overlay-dir "$ov/j$i"; else set -- --overlay; fi
-		$NSNEW -m -p --rootfs "$root" "$@" --volume "$ov:/ov" -- \
+		if [ "$mode" = dir ]; then mkdir -m 700 "$ov/j$i"; set -- --overlay-dir "$ov/j$i"; else set -- --overlay; fi
+		$NSNEW -m -p --rootfs "$root" "$@" --volume "$sig:/ov" -- \
 			/bin/sh -c "echo >/ov/up$i; while [ ! -e /ov/go ]; do sleep 0.05; done" 2>>"$BENCH_LOG" &
 	done
 	up=0
 	for _ in $(seq 1 1200); do
-		up=$(find "$ov" -maxdepth 1 -name 'up*' | wc -l)
+		up=$(find "$sig" -maxdepth 1 -name 'up*' | wc -l)
 		[ "$up" -ge "$n" ] && break
 		sleep 0.1
 	done
 	sync
 	used1=$(df -k --output=used "$ov" | tail -1)
-	layers=$(du -sk "$ov"/j* | awk '{ s += $1 } END { print s }')
-	touch "$ov/go"
+	layers=$(du -sk "$ov" | awk '{ print $1 - 4 }')
+	touch "$sig/go"
 	wait
-	rm -rf "$ov"
+	rm -rf "$ov" "$sig"
 	if [ "$mode" = dir ]; then
 		echo "$up up at once; du of their upper and work dirs: $layers KiB; df: +$((used1 - used0)) KiB"
 	else
