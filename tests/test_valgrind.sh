@@ -232,6 +232,25 @@ testNsnewMainScenario() {
 	assertContains "$OUT" relayed
 }
 
+# nsnew's environment options and its overlay and tmpfs roots (issue 18).
+testNsnewEnvironmentAndRoots() {
+	have nsnew || { skip_test "nsnew is not built yet"; return 0; }
+	f=$SHUNIT_TMPDIR/env
+	printf '# c\nA=1\nHOME\n  B=x y\n' >"$f"
+	vg nsnew -m --clearenv --env-file "$f" --setenv C=2 --unsetenv A -- true
+	assertClean 0
+	printf 'BAD NAME=1\n' >"$f"
+	vg nsnew --env-file "$f" -- true
+	assertClean 125
+	r=$SHUNIT_TMPDIR/root
+	mkdir -p "$r/usr" "$r/etc"
+	for d in bin lib lib64; do ln -s "usr/$d" "$r/$d"; done
+	vg nsnew -m --rootfs "$r" --volume /usr:/usr:ro --overlay --tmpfs /s:1M --ro-rootfs -- true
+	assertClean 0
+	vg nsnew -m --tmpfs /x:1Q -- true
+	assertClean 125
+}
+
 testVethctlMainScenario() {
 	have vethctl || { skip_test "vethctl is not built yet"; return 0; }
 	nsname add vgv
