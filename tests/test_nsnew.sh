@@ -1196,4 +1196,13 @@ test_overlay_dir_refused_unless_private_and_nothing_left() {
 	rm -rf "$r" "$d"
 }
 
+test_help_names_the_root_and_environment_options() {
+	run nsnew --help
+	assertRC 0
+	for o in --clearenv --env-file --ephemeral --overlay --overlay-dir --ro-rootfs --setenv --tmpfs --unsetenv; do
+		assertOutContains "$o"
+	done
+	assertOutContains "command-line order"
+}
+
 . shunit2
