@@ -1211,9 +1211,12 @@ test_overlay_dir_refused_unless_private_and_nothing_left() {
 	run nsnew --rootfs "$r" --overlay-dir "$d" --chdir /no/such -- true
 	assertRC 125; assertOneLineError nsnew
 	assertEquals "layers taken back" "" "$(ls -A "$d")"
-	run nsnew -p --rootfs "$r" --overlay-dir "$d" --chdir /no/such -- true
+	run nsnew -p --rootfs "$r" --overlay-dir "$d" --tmpfs /made/by/nsnew --chdir /no/such -- true
 	assertRC 125
-	assertEquals "in a child too" "" "$(ls -A "$d")"
+	assertEquals "with the mount points its set-up made" "" "$(ls -A "$d")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" --overlay-dir "$(as_user mktemp -d /tmp/nsnew-ovd.XXXXXX)" \
+		--chdir /no/such -- true
+	assertRC 125
 	run nsnew -p --rootfs "$r" --overlay-dir "$d" --ephemeral --chdir /no/such -- true
 	assertRC 125
 	assertEquals "ephemeral too" "" "$(ls -A "$d")"
