@@ -188,6 +188,7 @@ static const char doc[] =
 	"Examples:\n"
 	"  nsnew -a --hostname box --rootfs ./rootfs --mount-proc -- /bin/sh\n"
 	"  nsnew -U -r --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -U -r --rootfs ./rootfs --overlay --clearenv --setenv A=1 -- /bin/sh\n"
 	"  nsnew -n -- ping -c1 127.0.0.1\n"
 	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
 	"\n"
