@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "env.h"
+#include "nsnew/env.h"
 #include "fuzz.h"
 
 static int check_entry(void *arg, const char *name, const char *value)

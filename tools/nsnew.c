@@ -38,7 +38,10 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/cgroup.h"
 #include "nsnew/env.h"
+#include "nsnew/rlimits.h"
+#include "nsnew/seccomp.h"
 #include "nsnew/tty.h"
 #include "undo.h"
 #include "util.h"
@@ -73,6 +76,7 @@ struct overlay_dir {
 	int dir, upper, work;		/* O_PATH fds, -1 when none */
 	bool made_upper, made_work;
 	char eph[32];			/* --ephemeral: DIR's "ephemeral.XXXXXX", else "" */
+	bool started;			/* the command ran: its layers stay (unless eph) */
 };
 
 struct opts {
@@ -98,6 +102,11 @@ struct opts {
 	char **env;			/* the command's environment, if not ours */
 	struct envlist envl;		/* what env points into */
 	struct tty_relay tty;		/* not an option: the jail's own terminal */
+	const char *seccomp;		/* --seccomp default|none|FILE */
+	struct sc_filter filter;	/* built from --seccomp and --seccomp-fd */
+	struct rlimit_set rlimits;
+	struct cgroup_limits cglimits;	/* --memory --pids --cpus */
+	struct jail_cgroup cgroup;	/* made for them */
 	struct env_op *envop;
 	size_t nenvop;
 	bool clearenv;
@@ -116,6 +125,7 @@ enum {
 	OPT_UID, OPT_VOLUME,
 };
 enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
+enum { OPT_CPUS = 0x300, OPT_MEMORY, OPT_PIDS, OPT_RLIMIT, OPT_SECCOMP, OPT_SECCOMP_FD };
 enum {
 	OPT_CLEARENV = 0x400, OPT_ENV_FILE, OPT_EPHEMERAL, OPT_OVERLAY, OPT_OVERLAY_DIR,
 	OPT_RO_ROOTFS, OPT_SETENV, OPT_TMPFS, OPT_UNSETENV,
@@ -162,12 +172,19 @@ static const struct argp_option options[] = {
 	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
 	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
 	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ NULL, 0, NULL, 0, "Limits and system call filters (cgroups need root or a delegated cgroup):", 6 },
+	{ "cpus", OPT_CPUS, "N", 0, "CPU time of at most N CPUs (0.01-4096, e.g. 0.5)", 6 },
+	{ "memory", OPT_MEMORY, "SIZE", 0, "memory of at most SIZE bytes (K, M, G, T; at least 1M)", 6 },
+	{ "pids", OPT_PIDS, "N", 0, "at most N processes and threads", 6 },
+	{ "rlimit", OPT_RLIMIT, "NAME=SOFT[:HARD]", 0, "a resource limit, named as prlimit names them (repeatable)", 6 },
+	{ "seccomp", OPT_SECCOMP, "default|none|FILE", 0, "a system call filter: nsnew's default profile, none (the default), or a text profile", 6 },
+	{ "seccomp-fd", OPT_SECCOMP_FD, "FD", 0, "also load the compiled BPF filter read from FD (as bwrap --seccomp)", 6 },
 	{ NULL, 0, NULL, 0, "The command's environment (the caller's, or the image's Env; --clearenv "
-	  "empties it, then the others apply in command-line order):", 6 },
-	{ "clearenv", OPT_CLEARENV, NULL, 0, "start from an empty environment", 6 },
-	{ "env-file", OPT_ENV_FILE, "FILE", 0, "set the variables of FILE (docker's format) (repeatable)", 6 },
-	{ "setenv", OPT_SETENV, "NAME=VALUE", 0, "set NAME (repeatable)", 6 },
-	{ "unsetenv", OPT_UNSETENV, "NAME", 0, "unset NAME (repeatable)", 6 },
+	  "empties it, then the others apply in command-line order):", 7 },
+	{ "clearenv", OPT_CLEARENV, NULL, 0, "start from an empty environment", 7 },
+	{ "env-file", OPT_ENV_FILE, "FILE", 0, "set the variables of FILE (docker's format) (repeatable)", 7 },
+	{ "setenv", OPT_SETENV, "NAME=VALUE", 0, "set NAME (repeatable)", 7 },
+	{ "unsetenv", OPT_UNSETENV, "NAME", 0, "unset NAME (repeatable)", 7 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -375,6 +392,50 @@ static void check_name(struct argp_state *state, const char *name)
 		argp_error(state, "--name '%s': invalid namespace name", s ? s : "?");
 }
 
+/* The limits and filters: values checked here, before anything is made. */
+static void parse_depth(struct argp_state *state, struct opts *o, int key, char *arg)
+{
+	uint64_t v;
+	int fd, r;
+
+	switch (key) {
+	case OPT_CPUS:
+		if (cgroup_parse_cpus(arg, &o->cglimits.cpu_quota) < 0)
+			argp_error(state, "--cpus '%s': not a number of CPUs from 0.01 to 4096", arg);
+		break;
+	case OPT_MEMORY:
+		if (parse_size(arg, 1 << 20, INT64_MAX, &o->cglimits.memory) < 0)
+			argp_error(state, "--memory '%s': not a size of at least 1M", arg);
+		break;
+	case OPT_PIDS:
+		if (parse_u64(arg, 1, 4194304, &o->cglimits.pids) < 0)
+			argp_error(state, "--pids '%s': not a number from 1 to 4194304", arg);
+		break;
+	case OPT_RLIMIT:
+		if ((r = rlimit_parse(&o->rlimits, arg)) == -ERANGE)
+			argp_error(state, "--rlimit '%s': the soft limit exceeds the hard one", arg);
+		if (r < 0)
+			argp_error(state, "--rlimit '%s': not NAME=SOFT[:HARD] with NAME one of %s", arg, rlimit_names);
+		break;
+	case OPT_SECCOMP:
+		if (o->seccomp)
+			argp_error(state, "--seccomp given twice");
+		o->seccomp = arg;
+		break;
+	case OPT_SECCOMP_FD:
+		if (o->filter.nprog)
+			argp_error(state, "--seccomp-fd given twice");
+		if (parse_u64(arg, 0, INT32_MAX, &v) < 0)
+			argp_error(state, "--seccomp-fd '%s': not a file descriptor", arg);
+		fd = (int)v;
+		if ((r = sc_read_bpf(fd, &o->filter)) == -EINVAL)
+			xerrc(EXIT_TOOL, 0, "--seccomp-fd %d: not a compiled seccomp filter (whole sock_filter instructions, at most 4096)", fd);
+		if (r < 0)
+			xerrc(EXIT_TOOL, r, "--seccomp-fd %d", fd);
+		break;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -422,6 +483,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v': parse_volume(state, o, arg); break;
 	case OPT_CHDIR: o->chdir = arg; break;
 	case OPT_LO_DOWN: o->lo_down = true; break;
+	case OPT_CPUS:
+	case OPT_MEMORY:
+	case OPT_PIDS:
+	case OPT_RLIMIT:
+	case OPT_SECCOMP:
+	case OPT_SECCOMP_FD:
+		parse_depth(state, o, key, arg);
+		break;
 	case OPT_CLEARENV: o->clearenv = true; break;
 	case OPT_ENV_FILE: case OPT_SETENV: case OPT_UNSETENV: add_env_op(o, key, arg); break;
 	case OPT_EPHEMERAL: o->ephemeral = true; break;
@@ -519,7 +588,8 @@ static bool needs_child(const struct opts *o)
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || o->overlay_dir ||
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || cgroup_wanted(&o->cglimits) ||
+	       o->overlay_dir ||
 	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
 	       leads_terminal_session();
 }
@@ -1223,6 +1293,27 @@ static void enter_workdir(const struct opts *o)
 		xerrc(EXIT_TOOL, errno, "chdir %s", wd);
 }
 
+/* Before the credentials change: raising a hard limit needs
+ * CAP_SYS_RESOURCE, which --drop-caps or --uid may take away. */
+static void apply_rlimits(const struct opts *o)
+{
+	const char *name = "?";
+	int r;
+
+	if ((r = rlimit_apply(&o->rlimits, &name)) < 0)
+		xerrc(EXIT_TOOL, r, "--rlimit %s", name);
+}
+
+/* Last before exec, so nothing of the set-up is filtered and everything
+ * of the command is (sc_load sets no_new_privs where the kernel demands). */
+static void load_filters(struct opts *o)
+{
+	int r;
+
+	if ((r = sc_load(&o->filter)) < 0)
+		xerrc(EXIT_TOOL, r, "load the seccomp filter");
+}
+
 static noreturn void setup_and_exec(struct opts *o, char *const *cmd, int report)
 {
 	if ((o->flags & CLONE_NEWNET) && !o->lo_down)
@@ -1236,7 +1327,9 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd, int report
 	if (o->img.user && !o->set_uid)
 		apply_image_user(o);
 	jail_defaults(o);
+	apply_rlimits(o);
 	set_credentials(o);
+	load_filters(o);
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
@@ -1329,19 +1422,20 @@ static void remove_tree_at(int dfd, const char *name)
 	unlinkat(dfd, name, AT_REMOVEDIR);
 }
 
-/* Undo of --overlay-dir for a jail that never started: --ephemeral's
- * directory, or the upper and work directories nsnew made for it, with
- * what they hold (mount points the set-up made; the command never ran).
- * By fds: the parent may run this from anywhere. */
+/* Undo of --overlay-dir, run when nsnew fails or the jail ends (it stays
+ * on main()'s stack, as the cgroup does): --ephemeral's directory goes
+ * with all in it; upper and work directories nsnew made go only when the
+ * command never ran (holding only mount points the set-up made). By fds:
+ * the parent may run this from anywhere. */
 static int take_back_layers(void *arg)
 {
 	struct overlay_dir *d = arg;
 
 	if (d->eph[0])
 		remove_tree_at(d->dir, d->eph);
-	if (!d->eph[0] && d->made_upper)
+	if (!d->eph[0] && !d->started && d->made_upper)
 		remove_tree_at(d->dir, "upper");
-	if (!d->eph[0] && d->made_work)
+	if (!d->eph[0] && !d->started && d->made_work)
 		remove_tree_at(d->dir, "work");
 	return 0;
 }
@@ -1420,7 +1514,7 @@ struct clone_args_ {
  * written, or its names pinned, before it runs anything. */
 static bool needs_sync(const struct opts *o)
 {
-	return (o->flags & CLONE_NEWUSER) || o->name;
+	return (o->flags & CLONE_NEWUSER) || o->name || cgroup_wanted(&o->cglimits);
 }
 
 /* The child waits on SYNC until the parent has written its maps and
@@ -1444,6 +1538,10 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		close(sync[0]);
 	if (fail[0] >= 0)
 		close(fail[0]);
+	/* Moved into the jail's cgroup while it waited: its cgroup namespace,
+	 * made at clone, is rooted where it was; root it there instead. */
+	if ((o->flags & CLONE_NEWCGROUP) && cgroup_wanted(&o->cglimits) && unshare(CLONE_NEWCGROUP) < 0)
+		xerrc(EXIT_TOOL, errno, "cgroup namespace");
 	if ((r = tty_relay_attach(&o->tty)) < 0)
 		xerrc(EXIT_TOOL, r, "terminal");
 	setup_and_exec(o, cmd, fail[1]);
@@ -1661,21 +1759,56 @@ static bool jail_started(int fd)
 	return started;
 }
 
+/* The jail has ended: what is left on U (its cgroup) goes. */
+static void end_jail(struct opts *o, struct undo *u)
+{
+	int r = undo_unwind(u, 0);
+
+	if (r < 0)
+		xwarnc(-r, "cgroup %s: not removed", o->cgroup.where);
+	undo_free(u);
+}
+
+/* --memory, --pids, --cpus: the jail's cgroup, made before the child
+ * exists (so nothing is left to kill when this fails) and pushed on U; the
+ * child is moved in while it waits to be released. */
+static void make_cgroup(struct opts *o, struct undo *u)
+{
+	int r;
+
+	if (!cgroup_wanted(&o->cglimits))
+		return;
+	r = cgroup_make(&o->cglimits, &o->cgroup);
+	if (r == -ENOTSUP)
+		xundo(u, EXIT_TOOL, 0, "cgroup: no writable hierarchy has the %s controller "
+		      "(neither cgroup2 with it enabled nor a v1 mount of it)", o->cgroup.where);
+	if ((r == -EACCES || r == -EPERM || r == -EROFS) && geteuid() != 0)
+		xundo(u, EXIT_TOOL, 0, "cgroup %s: %s (limits need root, or a cgroup delegated to you as NSKIT_CGROUP_ROOT)",
+		      o->cgroup.where, strerror(-r));
+	if (r < 0 || (r = undo_push(u, cgroup_remove, &o->cgroup, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
+}
+
 /* Start the child, write its maps and pin its names (each pushed on U,
  * so a failure kills the child and takes the names back), then let it
- * go: from then on they are the command's result. */
+ * go: from then on they are the command's result. The cgroup is not: it
+ * stays on U, under them, and goes when the jail ends. */
 static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo *u)
 {
 	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
-	size_t started = undo_mark(u), names;
+	size_t started, names;
 	pid_t pid;
 	int r;
 
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xundo(u, EXIT_TOOL, errno, "die-with-parent");
+	make_cgroup(o, u);
+	started = undo_mark(u);
 	pid = start_child(o, cmd, sync, fail, u);
 	if ((r = undo_push(u, kill_child, (void *)(intptr_t)pid, NULL)) < 0)
 		xundo(u, EXIT_TOOL, r, "start the child");
+	if (cgroup_wanted(&o->cglimits) && (r = cgroup_join(&o->cgroup, pid)) < 0)
+		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
 	write_child_maps(o, pid, u);
 	names = undo_mark(u);
 	if (o->name)
@@ -1684,15 +1817,12 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		xundo(u, EXIT_TOOL, errno, "start the child");
 	if (sync[1] >= 0)
 		close(sync[1]);
-	/* Names made for a jail that never started are taken back, and
-	 * what main() made for it (--overlay-dir's layers). */
-	if (fail[0] >= 0 && !jail_started(fail[0])) {
+	/* Names made for a jail that never started are taken back now;
+	 * --overlay-dir's layers made for it when it ends (end_jail). */
+	o->ovl.started = fail[0] < 0 || jail_started(fail[0]);
+	if (!o->ovl.started)
 		undo_unwind(u, names);
-		undo_commit(u, started);
-		undo_unwind(u, 0);
-	}
-	undo_commit(u, 0);
-	undo_free(u);
+	undo_commit(u, started);
 	if (o->tty.master >= 0) {
 		close(o->tty.slave);
 		o->tty.slave = -1;
@@ -1700,10 +1830,9 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 	} else {
 		r = child_wait(pid, false, NULL);
 	}
-	if (o->ovl.eph[0])
-		take_back_layers(&o->ovl);	/* --ephemeral: what the jail wrote goes */
 	if (r < 0)
-		xerrc(EXIT_TOOL, r, "wait");
+		xundo(u, EXIT_TOOL, r, "wait");
+	end_jail(o, u);
 	exit(r);
 }
 
@@ -1897,6 +2026,45 @@ static void check_idmap_caps(void)
 		      found);
 }
 
+/* --seccomp FILE: read and parsed, its names resolved, before anything
+ * is made. */
+static void build_profile(struct opts *o)
+{
+	struct sc_error e;
+	int r = sc_build_file(o->seccomp, &o->filter, &e);
+
+	if (r == -EINVAL)
+		xerrc(EXIT_TOOL, 0, "%s:%u: %s", o->seccomp, e.line, e.msg);
+	if (r == -EMEDIUMTYPE)
+		xerrc(EXIT_TOOL, 0, "--seccomp %s: not a regular file of at most 1 MiB", o->seccomp);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "--seccomp %s", o->seccomp);
+}
+
+/* The default profile allows what the jail was given: mounts and new
+ * namespaces to a jail that keeps CAP_SYS_ADMIN by name, tracing to one
+ * with a PID namespace of its own. */
+static void build_filters(struct opts *o)
+{
+	struct sc_jail j = {
+		.admin = o->caps && o->keep_given && (o->keep & (1ULL << CAP_SYS_ADMIN)),
+		.pidns = o->flags & CLONE_NEWPID,
+	};
+	int r;
+
+	if (!o->seccomp || streq(o->seccomp, "none"))
+		return;
+	if (!streq(o->seccomp, "default")) {
+		build_profile(o);
+		return;
+	}
+	/* As compiled at build time; on another architecture, compiled now. */
+	if ((r = sc_default_compiled(&j, &o->filter)) == -ENOENT)
+		r = sc_build_default(&j, &o->filter);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "seccomp default profile");
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .ovl = { .dir = -1, .upper = -1, .work = -1 } };
@@ -1914,6 +2082,7 @@ int main(int argc, char **argv)
 		cmd = command_or_shell(o.cmd, sh);
 	}
 	check_inputs(&o);
+	build_filters(&o);
 	if (o.subids && geteuid() != 0)
 		check_idmap_caps();
 	prepare_overlay_dir(&o, &u);

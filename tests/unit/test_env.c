@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "env.h"
+#include "nsnew/env.h"
 #include "unit.h"
 
 #define S(x) x, strlen(x)
