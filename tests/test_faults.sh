@@ -156,6 +156,7 @@ enumerate() {
 	cleanup
 	awk -v dir="$DIR" '
 		/^execve\(/ { if (++execs > 1 && $0 !~ /ENOENT/) exit; next }
+		/= \? ERESTART/ { next }	# entered again: one call (see enumerate_fx)
 		{ sc = substr($0, 1, index($0, "(") - 1); n[sc]++ }
 		sc == "openat" && index($0, dir) == 0 && $0 !~ /\/ns\/|\/etc\/netns/ { next }
 		sc == "mkdir" && index($0, dir) == 0 { next }	# not the sanitizer log directory
@@ -386,6 +387,10 @@ enumerate_fx() {
 		# A call another process interrupted is counted at its
 		# "<unfinished ...>" line; its "<... resumed>" line is not a call.
 		!index($0, "(") || /^<\.\.\. / || /^(---|\+\+\+)/ { next }
+		# A call the kernel restarts (ERESTARTNOINTR: a sysctl write
+		# while the rtnl lock is busy) comes again: one call, however
+		# often it is entered, so the cases do not depend on the load.
+		/= \? ERESTART/ { next }
 		/^execve\(/ { if (seen[pid]++ || started) done[pid] = 1; started = 1; next }
 		done[pid] { next }
 		{ sc = substr($0, 1, index($0, "(") - 1); n = ++cnt[pid, sc] }
@@ -654,6 +659,7 @@ enumerate_mk() {
 # the first MK_FIRST and the last MK_LAST of each syscall, ENOENT left out.
 pick_calls() {
 	awk -v dir="$1" -v first=$MK_FIRST -v last=$MK_LAST '
+		/= \? ERESTART/ { next }	# entered again: one call (see enumerate_fx)
 		{ sc = substr($0, 1, index($0, "(") - 1); n = ++cnt[sc] }
 		!started && (dir == "" || index($0, dir)) { started = 1 }
 		!started || /= -1 ENOENT / || sc == "" { next }
@@ -832,7 +838,7 @@ enumerate_cni() {
 	# name tables (it goes on without them).
 	grep -v -E '^openat\(AT_FDCWD, "/(lib|usr/lib|etc/ld\.so|etc/iproute2|etc/connlabel)' "$trace" >"$trace.1"
 	# pick_calls counts the calls itself: keep the left-out lines' counts.
-	awk 'NR == FNR { keep[$0] = 1; next } !index($0, "(") || /^(---|\+\+\+)/ { next }
+	awk 'NR == FNR { keep[$0] = 1; next } !index($0, "(") || /^(---|\+\+\+)/ || /= \? ERESTART/ { next }
 		{ sc = substr($0, 1, index($0, "(") - 1); n = ++cnt[sc]; if ($0 in keep && $0 !~ /= -1 ENOENT /) print sc, n }' "$trace.1" "$trace" |
 	awk -v first=$MK_FIRST -v last=$MK_LAST '
 		{ k = ++m[$1]; at[$1, k] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++ns] = $1 } }
