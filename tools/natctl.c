@@ -281,8 +281,10 @@ static void parse_key(const char *arg, struct nat_publish *p)
 	if (!addr)
 		return;
 	parse_host(addr, arg, &p->addr);
-	if (is_loopback(&p->addr))
-		xerrc(EXIT_FAIL, 0, "'%s': loopback addresses are not published (see CAVEATS)", arg);
+	/* The kernel forwards 127.0.0.0/8 off the host with route_localnet;
+	 * IPv6 has nothing like it. */
+	if (is_loopback(&p->addr) && p->addr.family == AF_INET6)
+		xerrc(EXIT_FAIL, 0, "'%s': IPv6 loopback cannot be published (see CAVEATS)", arg);
 	/* 0.0.0.0 and :: mean every local address of their family. */
 	if (is_unspecified(&p->addr))
 		p->to.family = p->addr.family, p->addr.family = 0;
