@@ -504,6 +504,42 @@ test_libcni_second_container_on_the_network() {
 	assertEquals "no DNAT chain" 0 "$(dnat_chains)"
 }
 
+# The README's conflist: nskit-cni publishes the ports itself and takes the
+# static address Podman's --ip asks for (capabilities portMappings and ips).
+readme_conflist() {
+	cat >"$D/list.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "plugins": [
+ {"type": "nskit-cni", "bridge": "$1", "ipMasq": true,
+  "capabilities": {"portMappings": true, "ips": true},
+  "ipam": {"type": "host-local", "subnet": "$2", "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}}]}
+EOF
+}
+
+test_libcni_readme_conflist_static_ip_loopback_port_and_hairpin() {
+	client_ready || return 0
+	br=$(uniq_name br)
+	readme_conflist "$br" 10.117.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	client add c1 -caps '{"ips": ["10.117.0.9/24"], "portMappings": [
+		{"hostPort": 8091, "containerPort": 80, "protocol": "tcp", "hostIP": "127.0.0.1"},
+		{"hostPort": 8092, "containerPort": 80, "protocol": "tcp"}]}'
+	assertRC 0
+	assertErrEmpty
+	assertContains "the address --ip asked for" "$(ip -n c1 -o addr show dev eth0)" "inet 10.117.0.9/24"
+	serve c1
+	assertEquals "podman run -p 127.0.0.1:8091:80: curl 127.0.0.1:8091" published "$(fetch "" 127.0.0.1:8091)"
+	assertEquals "hairpin: c1 through the bridge's address" published "$(fetch c1 10.117.0.1:8092)"
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	client check c1
+	assertRC 0
+	assertErrEmpty
+	client del c1
+	assertRC 0
+	assertErrEmpty
+	assertNothingLeft c1
+	assertNoPublication "$br"
+}
+
 test_libcni_del_after_the_namespace_is_gone() {
 	client_ready || return 0
 	conflist 10.98.0.0/24 "$PORTMAP"
