@@ -540,6 +540,116 @@ test_libcni_readme_conflist_static_ip_loopback_port_and_hairpin() {
 	assertNoPublication "$br"
 }
 
+# Podman 4.3 (Debian 12) as the runtime, with its CNI backend and the
+# README's conflist. Everything Podman keeps stays inside the suite's
+# sandbox: storage, run root, network configs and events under a
+# directory of the suite; /var/lib (libcni's result cache
+# /var/lib/cni, the blob cache /var/lib/containers/cache) under an
+# overlay whose upper layer is in the sandbox's /tmp. What this VM needs:
+#   - crun refuses a hybrid cgroup layout (v1 controllers with a v2
+#     hierarchy at /sys/fs/cgroup/unified that has controllers): an empty
+#     tmpfs is mounted over /sys/fs/cgroup/unified (in the sandbox's mount
+#     namespace only) and containers run with --cgroups disabled;
+#   - Podman asks for RLIMIT_NOFILE and RLIMIT_NPROC above this VM's hard
+#     limits, which crun cannot set here: --ulimit lowers both.
+# The image is made offline: `podman import` of a static busybox.
+podman_ready() {
+	command -v podman >/dev/null || {
+		fail "no podman: apt-get install podman (scripts/setup does)"
+		return 1
+	}
+	if [ -z "${PODMAN_DIR-}" ]; then
+		PODMAN_DIR=$(mktemp -d)
+		mkdir -p "$PODMAN_DIR/var/upper" "$PODMAN_DIR/var/work" "$PODMAN_DIR/img/bin" "$PODMAN_DIR/img/www"
+		mount -t overlay overlay \
+			-o "lowerdir=/var/lib,upperdir=$PODMAN_DIR/var/upper,workdir=$PODMAN_DIR/var/work" /var/lib || return 1
+		if grep -qs . /sys/fs/cgroup/unified/cgroup.controllers; then
+			mount -t tmpfs nskit-no-hybrid /sys/fs/cgroup/unified || return 1
+		fi
+		cp "$(command -v busybox)" "$PODMAN_DIR/img/bin/busybox"
+		ln -s busybox "$PODMAN_DIR/img/bin/httpd"
+		echo published >"$PODMAN_DIR/img/www/index.html"
+		tar -C "$PODMAN_DIR/img" -cf "$PODMAN_DIR/img.tar" .
+		podman_conf
+		pod import "$PODMAN_DIR/img.tar" localhost/nskit-busybox:1
+		[ "$RC" = 0 ] || { fail "podman import: $ERR"; return 1; }
+	fi
+	podman_conf
+}
+
+# containers.conf for this test: CNI backend, plugins and configs of $D.
+podman_conf() {
+	mkdir -p "$D/net.d" "$D/cni"
+	ln -sf "$BUILD/nskit-cni" "$D/cni/nskit-cni"
+	ln -sf "$REF/host-local" "$D/cni/host-local"
+	cat >"$D/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$D/events.log"
+image_copy_tmp_dir = "$PODMAN_DIR"
+runtime = "crun"
+tmp_dir = "$PODMAN_DIR/run/libpod"
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$D/cni"]
+network_config_dir = "$D/net.d"
+EOF
+}
+
+pod() {
+	run env CONTAINERS_CONF="$D/containers.conf" TMPDIR="$PODMAN_DIR" podman --root "$PODMAN_DIR/storage" \
+		--runroot "$PODMAN_DIR/run" --storage-driver vfs --cgroup-manager cgroupfs "$@"
+}
+
+# http NS ADDR:PORT: the body busybox httpd serves there ("" for the host;
+# NS may be a path to a netns).
+http() {
+	local net=()
+	[ -n "$1" ] && net=(nsenter "--net=$1")
+	printf 'GET / HTTP/1.0\r\n\r\n' | "${net[@]}" socat -T5 - TCP:"$2",connect-timeout=5 2>/dev/null | tail -n 1
+}
+
+wait_http() {
+	for _ in $(seq 100); do
+		[ "$(http "" "$1")" = published ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+test_podman_run_publishes_on_127_0_0_1_with_a_static_ip_and_hairpin() {
+	podman_ready || return 0
+	br=$(uniq_name br)
+	readme_conflist "$br" 10.118.0.0/24
+	cp "$D/list.conflist" "$D/net.d/$NET.conflist"
+	pod run -d --cgroups disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --name web \
+		--network "$NET" --ip 10.118.0.9 -p 127.0.0.1:8084:80 -p 8085:80 \
+		localhost/nskit-busybox:1 /bin/httpd -f -p 80 -h /www
+	assertRC 0
+	pod inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}} {{.NetworkSettings.SandboxKey}}" web
+	assertEquals "--ip" 10.118.0.9 "${OUT% *}"
+	netns=${OUT#* }
+	assertTrue "the server answers" "wait_http 127.0.0.1:8084"
+	assertEquals "podman run -p 127.0.0.1:8084:80: curl 127.0.0.1:8084" published "$(http "" 127.0.0.1:8084)"
+	assertEquals "hairpin: the container through the bridge's address" published "$(http "$netns" 10.118.0.1:8085)"
+	assertEquals "route_localnet on the bridge" 1 "$(localnet "$br")"
+	pod restart -t 0 web
+	assertRC 0
+	assertTrue "after restart" "wait_http 127.0.0.1:8084"
+	pod network reload web
+	assertRC 0
+	assertEquals "after network reload" published "$(http "" 127.0.0.1:8084)"
+	pod rm -f -t 0 web
+	assertRC 0
+	assertEquals "host ends" 0 "$(host_ends)"
+	assertEquals "masquerade entries" 0 "$(masq_entries)"
+	assertEquals "state files" 0 "$(ls "$STATE/$NET" 2>/dev/null | wc -l)"
+	assertNoPublication "$br"
+}
+
 test_libcni_del_after_the_namespace_is_gone() {
 	client_ready || return 0
 	conflist 10.98.0.0/24 "$PORTMAP"
