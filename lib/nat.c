@@ -577,6 +577,20 @@ static int publish_check(const struct nat_publish *p, size_t count)
 	return 0;
 }
 
+/* Take back what a publish add committed: P's elements, and the
+ * interfaces of ON (none turned on yet, or turned off again first). */
+static void publish_undo(struct nat *n, const struct nat_publish *p, size_t count, const struct ifnames *on)
+{
+	struct txn t;
+
+	if (txn_begin(&t) < 0)
+		return;
+	put_publish(&t, false, p, count);
+	for (size_t i = 0; i < on->n; i++)
+		fprintf(txn_elem(&t, LOCALNET), "\"%s\"", on->v[i]);
+	txn_commit(n, &t, false);
+}
+
 int nat_publish_add(struct nat *n, const struct nat_publish *p, size_t count)
 {
 	struct ifnames want = { 0 }, on = { 0 };
@@ -596,12 +610,12 @@ int nat_publish_add(struct nat *n, const struct nat_publish *p, size_t count)
 	if ((r = ifnames_of(p, count, NULL, 0, &want)) < 0 || (r = txn_begin(&t)) < 0)
 		goto out;
 	put_publish(&t, true, p, count);
-	/* Turned on before the transaction, which records it: a command
-	 * killed in between leaves a 1 nskit does not know of, never an
-	 * entry in localnet with nothing turned on. */
+	/* Those still off join localnet in the transaction and are turned
+	 * on after it: a command killed in between leaves an interface that
+	 * is in the set (so guarded by the input chain) but off, never one
+	 * that is on and unknown to nskit. ENOENT: the interface went. */
 	for (size_t i = 0; i < want.n && r == 0; i++) {
-		/* ENOENT: the interface went meanwhile; nothing to turn on. */
-		if ((r = localnet_get(want.v[i])) == 0 && (r = localnet_set(want.v[i], true)) == 0) {
+		if ((r = localnet_get(want.v[i])) == 0) {
 			strcpy(on.v[on.n++], want.v[i]);
 			fprintf(txn_elem(&t, LOCALNET), "\"%s\"", want.v[i]);
 		}
@@ -609,11 +623,16 @@ int nat_publish_add(struct nat *n, const struct nat_publish *p, size_t count)
 	}
 	if (r < 0) {
 		txn_free(&t);
-	} else {
-		r = txn_commit(n, &t, true);
+		goto out;
 	}
-	for (size_t i = 0; i < on.n && r < 0; i++)
-		localnet_set(on.v[i], false);
+	if ((r = txn_commit(n, &t, true)) < 0)
+		goto out;
+	for (size_t i = 0; i < on.n && r == 0; i++)
+		if ((r = localnet_set(on.v[i], true)) < 0) {
+			for (size_t k = 0; k < i; k++)
+				localnet_set(on.v[k], false);
+			publish_undo(n, p, count, &on);
+		}
 out:
 	free(want.v);
 	free(on.v);
