@@ -684,11 +684,12 @@ out:
 
 int nat_flush(struct nat *n)
 {
-	_cleanup_close_ int lock = nat_lock();
+	_cleanup_close_ int lock = -1;
 	struct nat_state st;
-	int r = nat_read(n, &st);
+	int r;
 
-	if (r < 0)
+	lock = nat_lock();
+	if ((r = nat_read(n, &st)) < 0)
 		return r;
 	/* `add` first makes `delete` succeed when there is no table; both in
 	 * one transaction, so a table never appears for a moment. */
