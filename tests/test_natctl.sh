@@ -47,7 +47,7 @@ oneTimeSetUp() {
 	SERVERS="$SERVERS $!"
 	ip netns exec "$J" socat TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork SYSTEM:'echo from-jail6' &
 	SERVERS="$SERVERS $!"
-	sleep 0.3
+	wait_listen "$I" 7000 && wait_listen "$J" 80 && wait_listen "$I" 7006
 }
 
 suite_teardown() {
