@@ -4,6 +4,7 @@
 #   the clone floor with a fresh /proc (target <= 1.1x the floor)
 #   a full jail on a minimal root: nsnew -a --rootfs vs bwrap --unshare-all
 #   (target <= 0.7) vs crun run of the same root (target <= 0.3)
+#   the full jail with --seccomp=default vs without (target <= 1.05)
 # plus the kernel's own cost of clone with those namespaces, in a loop.
 . "$NSKIT_TOP/bench/lib.sh"
 NSNEW=$(nskit nsnew)
@@ -42,6 +43,15 @@ if need spawn "full jail vs bwrap" nsnew peer:bwrap floor:jail; then
 			"floor: clone3 into all 8 types, maps, pivot_root, the same 14 mounts" &&
 		bench_row spawn "bwrap --unshare-all (vs floor)" - bwrap floor-jail "DESIGN.md: 1.8" ||
 		bench_fail spawn "full jail, minimal root (vs bwrap)"
+fi
+
+# The default seccomp profile, built by libseccomp and loaded last: its
+# cost on a full jail, side by side with the same jail without it.
+if need spawn "full jail with the default seccomp profile" nsnew; then
+	bench_time nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" \
+		nsnew-seccomp "$NSNEW -a --rootfs $root --mount-proc --seccomp=default -- /bin/true" &&
+		bench_row spawn "full jail, --seccomp=default (vs without)" 1.05 nsnew-seccomp nsnew ||
+		bench_fail spawn "full jail, --seccomp=default (vs without)"
 fi
 
 if need spawn "full jail vs crun run" nsnew peer:crun; then

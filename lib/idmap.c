@@ -2,6 +2,7 @@
  * write. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,6 +131,18 @@ int idmap_subids(const char *file, const char *name, uint32_t id, struct idmap_r
 	free(line);
 	fclose(f);
 	return r;
+}
+
+int idmap_own_gid(uint32_t *gid)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwuid(getuid());
+	if (!pw)
+		return errno ? -errno : -ENOENT;
+	*gid = pw->pw_gid;
+	return 0;
 }
 
 int idmap_from_subids(struct idmap *m, uint32_t own, const struct idmap_range *sub, size_t nsub)

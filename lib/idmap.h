@@ -49,6 +49,12 @@ int idmap_format(const struct idmap *m, char *buf, size_t size);
 int idmap_subids(const char *file, const char *name, uint32_t id, struct idmap_range *out,
 		 size_t max, size_t *n);
 
+/* The caller's own gid as newgidmap decides it: the primary group of the
+ * passwd entry of its real uid, not its real gid of the moment (which
+ * newgrp, sg or a setgid program may have changed). 0, or -ENOENT when
+ * the real uid has no passwd entry. */
+int idmap_own_gid(uint32_t *gid);
+
 /* The map --subids makes: 0 to OWN, then 1.. to each subordinate range
  * in turn. Errors as idmap_add(); -ENOENT when SUB is empty. */
 int idmap_from_subids(struct idmap *m, uint32_t own, const struct idmap_range *sub, size_t nsub);

@@ -101,18 +101,29 @@ static void link_info_fill(struct rtnl_link *l, struct link_info *i)
 	i->up = rtnl_link_get_flags(l) & IFF_UP;
 }
 
-int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info)
+int link_get_alias(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info,
+		   char *alias, size_t size)
 {
 	struct rtnl_link *l = NULL;
 	int r = rtnl_link_get_kernel(track(sk), ifindex, ifindex > 0 ? NULL : name, &l);
+	const char *a;
 
 	if (r < 0) {
 		r = nl_result(r);
 		return r == -ENOENT ? -ENODEV : r;
 	}
 	link_info_fill(l, info);
+	if (alias && size) {
+		a = rtnl_link_get_ifalias(l);
+		snprintf(alias, size, "%s", a ? a : "");
+	}
 	rtnl_link_put(l);
 	return 0;
+}
+
+int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info)
+{
+	return link_get_alias(sk, ifindex, name, info, NULL, 0);
 }
 
 int link_index(struct nl_sock *sk, const char *name)
@@ -281,6 +292,19 @@ int link_set_up_msg(int ifindex, const char *name, struct nl_msg **m)
 	r = rtnl_link_build_add_request(l, 0, m);
 	rtnl_link_put(l);
 	return r < 0 ? nl_to_errno(r) : 0;
+}
+
+int link_set_alias(struct nl_sock *sk, int ifindex, const char *alias)
+{
+	struct rtnl_link *l;
+
+	/* IFALIASZ (256) counts the NUL */
+	if (strlen(alias) > 255)
+		return -ENAMETOOLONG;
+	if (!(l = link_named(ifindex, NULL)))
+		return -ENOMEM;
+	rtnl_link_set_ifalias(l, alias);
+	return link_change(sk, l);
 }
 
 /* One RTM_SETLINK of link_set_group_many: ifindex and IFLA_GROUP. */
@@ -509,6 +533,30 @@ int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c)
 		c->prefix = rtnl_addr_get_prefixlen(a);
 		r = 0;
 		break;
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+int link_addr_foreach(struct nl_sock *sk, int (*fn)(const struct link_addr *, void *), void *data)
+{
+	struct nl_cache *cache = NULL;
+	int r = dump_cache(sk, "route/addr", RTM_GETADDR, &cache);
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o && !r; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		struct nl_addr *local = rtnl_addr_get_local(a);
+		struct link_addr la = { .ifindex = rtnl_addr_get_ifindex(a),
+					.scope = rtnl_addr_get_scope(a) };
+
+		if (!local || nl_addr_get_len(local) > sizeof(la.addr.addr))
+			continue;
+		la.addr.family = rtnl_addr_get_family(a);
+		memcpy(la.addr.addr.b, nl_addr_get_binary_addr(local), nl_addr_get_len(local));
+		la.addr.prefix = rtnl_addr_get_prefixlen(a);
+		r = fn(&la, data);
 	}
 	nl_cache_free(cache);
 	return r;

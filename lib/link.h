@@ -53,6 +53,12 @@ struct link_info {
 /* Look a link up by IFINDEX, or by NAME when IFINDEX is 0: 0 and *INFO
  * filled, -ENODEV when there is no such link. */
 int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info);
+/* The same with the link's alias (IFLA_IFALIAS, "" when it has none)
+ * into ALIAS of SIZE bytes, cut short when longer. */
+int link_get_alias(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info,
+		   char *alias, size_t size);
+/* Set the alias of link IFINDEX (at most 255 bytes: -ENAMETOOLONG). */
+int link_set_alias(struct nl_sock *sk, int ifindex, const char *alias);
 /* The ifindex of NAME, or -ENODEV. */
 int link_index(struct nl_sock *sk, const char *name);
 /* Call FN for each link of the socket's namespace; FN returning non-zero
@@ -88,6 +94,15 @@ int link_addr_add_flags(struct nl_sock *sk, int ifindex, const struct cidr *c, u
 struct nl_addr *cidr_nl_addr(const struct cidr *c, int prefix);
 /* The first address of FAMILY on the link into *C; -EADDRNOTAVAIL. */
 int link_addr_first(struct nl_sock *sk, int ifindex, int family, struct cidr *c);
+/* One address of a link, as a dump gives it. */
+struct link_addr {
+	int ifindex;
+	struct cidr addr;	/* the local address, with its prefix */
+	int scope;		/* RT_SCOPE_*: link-local IPv6 is RT_SCOPE_LINK */
+};
+/* Call FN for each address of the socket's namespace (one dump); FN
+ * returning non-zero stops the walk and is returned. */
+int link_addr_foreach(struct nl_sock *sk, int (*fn)(const struct link_addr *, void *), void *data);
 /* A default route of GW's family via GW out of IFINDEX, main table. */
 int link_route_default(struct nl_sock *sk, int ifindex, const struct cidr *gw);
 

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 
 #include "msg.h"
 #include "undo.h"
@@ -32,6 +34,38 @@ void nskit_init(int usage_status)
 	atexit(close_stdout);
 }
 
+static int hint_cap = -1;
+static const char *hint_name;
+
+void nskit_priv_hint(int cap, const char *cap_name)
+{
+	hint_cap = cap;
+	hint_name = cap_name;
+}
+
+/* Whether CAP is in our effective set (capget: no libcap for one bit). */
+static bool have_cap(int cap)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (cap < 0 || cap >= 32 * _LINUX_CAPABILITY_U32S_3 || syscall(SYS_capget, &h, d) < 0)
+		return true;	/* unknown: no hint rather than a wrong one */
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+const char *nskit_priv_hint_for(int errnum)
+{
+	static char buf[64];
+
+	if (errnum < 0)
+		errnum = -errnum;
+	if ((errnum != EPERM && errnum != EACCES) || hint_cap < 0 || have_cap(hint_cap))
+		return "";
+	snprintf(buf, sizeof(buf), " (needs root or %s)", hint_name);
+	return buf;
+}
+
 __attribute__((format(printf, 2, 0)))
 static void vmsg(int errnum, const char *fmt, va_list ap)
 {
@@ -41,7 +75,7 @@ static void vmsg(int errnum, const char *fmt, va_list ap)
 	fprintf(stderr, "%s: ", program_invocation_short_name);
 	vfprintf(stderr, fmt, ap);
 	if (errnum)
-		fprintf(stderr, ": %s", strerror(errnum));
+		fprintf(stderr, ": %s%s", strerror(errnum), nskit_priv_hint_for(errnum));
 	fputc('\n', stderr);
 }
 

@@ -29,6 +29,15 @@ void nskit_init(int usage_status);
  * parent's atexit handlers and close the parent's stdio. */
 void nskit_exit_at_once(void);
 
+/* The capability an EPERM or EACCES of this tool most likely lacks
+ * (CAP_SYS_ADMIN for mounts and setns, CAP_NET_ADMIN for netlink): from
+ * now on a message about one of those errors ends in "(needs root or
+ * CAP_NAME)" when the caller does not hold CAP. */
+void nskit_priv_hint(int cap, const char *cap_name);
+/* That ending for ERRNUM (" (needs root or CAP_NAME)"), or "": for
+ * messages that word the error themselves. */
+const char *nskit_priv_hint_for(int errnum);
+
 /* Like err(3)/warn(3) with an explicit errno value (a -errno from libnskit
  * may be passed negated or not). */
 noreturn void xerrc(int status, int errnum, const char *fmt, ...)

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +35,99 @@ int netns_name_check(const char *name)
 	if (strlen(name) > NAME_MAX)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+/* The code point at S and its length, or 0 when S does not start a
+ * well-formed UTF-8 sequence (overlong forms and surrogates included). */
+static size_t utf8_char(const unsigned char *s, uint32_t *cp)
+{
+	static const uint32_t min[] = { 0, 0, 0x80, 0x800, 0x10000 };
+	uint32_t c = s[0];
+	size_t len;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if ((c & 0xe0) == 0xc0)
+		len = 2, c &= 0x1f;
+	else if ((c & 0xf0) == 0xe0)
+		len = 3, c &= 0x0f;
+	else if ((c & 0xf8) == 0xf0)
+		len = 4, c &= 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)	/* also stops at the NUL */
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	if (c < min[len] || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* Control characters and whitespace: C0, space, DEL, C1 and no-break
+ * space, Unicode's other White_Space, and the invisible and bidirectional
+ * format characters that make a listed name read as another. */
+static bool unsafe_char(uint32_t c)
+{
+	return c <= 0x20 || (c >= 0x7f && c <= 0xa0) || c == 0x1680 ||
+	       (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+	       (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff;
+}
+
+int netns_name_check_new(const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	int r = netns_name_check(name);
+
+	if (r < 0)
+		return r;
+	while (*s) {
+		uint32_t c;
+		size_t n = utf8_char(s, &c);
+
+		if (n == 0 || unsafe_char(c))
+			return -EILSEQ;
+		s += n;
+	}
+	return 0;
+}
+
+/* The letter of BYTE's C escape (\n for a newline), or 0. */
+static char c_escape(unsigned char byte)
+{
+	static const char from[] = "\a\b\t\n\v\f\r\\", to[] = "abtnvfr\\";
+	const char *k = byte ? strchr(from, byte) : NULL;
+
+	return k ? to[k - from] : 0;
+}
+
+char *netns_name_escape(const char *name)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	char *out = malloc(4 * strlen(name) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	while (*s) {
+		uint32_t c;
+		size_t n = utf8_char(s, &c);
+		bool esc = n == 0 || unsafe_char(c) || c == '\\';
+
+		for (size_t i = 0; i < (n ? n : 1); i++, s++) {
+			if (!esc)
+				*o++ = (char)*s;
+			else if (c_escape(*s))
+				*o++ = '\\', *o++ = c_escape(*s);
+			else
+				o += sprintf(o, "\\%03o", *s);
+		}
+	}
+	*o = '\0';
+	return out;
 }
 
 char *netns_path(const char *name)
@@ -155,7 +250,7 @@ fail:
 static int pin(const char *name, const char *nspath, bool create)
 {
 	_cleanup_close_ int lock = -1;
-	int r = netns_name_check(name);
+	int r = netns_name_check_new(name);
 
 	if (r < 0)
 		return r;

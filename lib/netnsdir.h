@@ -12,6 +12,16 @@
 const char *netns_dir(void);
 /* 0, or -EINVAL (empty, ".", "..", contains '/') or -ENAMETOOLONG. */
 int netns_name_check(const char *name);
+/* For a name nskit makes, on top of netns_name_check(): -EILSEQ when NAME
+ * is not UTF-8 or holds a control character (C0, DEL, C1, or an invisible
+ * or bidirectional format character) or whitespace (Unicode's White_Space),
+ * so that a listing of names stays one name per line, one word each. */
+int netns_name_check_new(const char *name);
+/* NAME for a terminal or a line-per-name listing: what netns_name_check_new()
+ * refuses, a backslash, and bytes that are not UTF-8 written as C escapes
+ * (\a \b \t \n \v \f \r \\, else \ooo per byte), as `ls -b` does; other
+ * names unchanged. Malloc'd, or NULL with errno set. */
+char *netns_name_escape(const char *name);
 /* DIR/NAME in a malloc'd string, or NULL with errno set. */
 char *netns_path(const char *name);
 

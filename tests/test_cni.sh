@@ -312,6 +312,173 @@ test_del_of_one_container_keeps_the_other() {
 	assertTrue "c2 still reaches the host" "ip netns exec c2 ping -c1 -W2 10.68.0.1"
 }
 
+# --- one container's DEL never touches another's (issue 14, item 4) ----
+# The host end's name is a 32-bit hash of the container id and the
+# interface: with eth0 these two ids give the same one (nskf577e002).
+CA=cf7675c9f0123
+CB=c2f58ef7b97bf
+
+# first_hostif CID [IFNAME]: the host end name of the hash's first try.
+first_hostif() {
+	python3 -c '
+import sys
+h = 2166136261
+for p in sys.argv[1:]:
+    for b in p.encode() + b"\0":
+        h = ((h ^ b) * 16777619) & 0xffffffff
+print("nsk%08x" % h)' "$1" "${2:-eth0}"
+}
+
+# snapshot CID: what the attachment of CID has, one fact a line: its host
+# end (name, index, alias), address and routes, lease, state file and the
+# masquerade entry of its address.
+snapshot() {
+	local h a
+	h=$(jget "$D/$1.json" 'r["interfaces"][0]["name"]')
+	ip -j link show dev "$h" | python3 -c 'import json,sys; l=json.load(sys.stdin)[0]; print(l["ifindex"], l["ifname"], l.get("ifalias"))'
+	ip -n "$1" -o addr show dev eth0 | awk '{ print $4 }'
+	ip -n "$1" route
+	ip route show dev "$h"
+	a=$(jget "$D/$1.json" 'r["ips"][0]["address"].split("/")[0]')
+	ls "$D/ipam/$NET" | grep -x "$a"
+	cat "$STATE/$NET/$1:eth0"
+	nft -j list set inet nskit masq4 | grep -o "\"$a\"" | head -n 1
+}
+
+test_colliding_container_ids_both_add_under_two_names() {
+	assertEquals "the two ids collide in the hash" "$(first_hostif $CA)" "$(first_hostif $CB)"
+	conf 10.111.0.0/24 '"ipMasq": true,'
+	container $CA
+	container $CB
+	assertEquals "two host ends" 2 "$(host_ends)"
+	assertNotEquals "under two names" "$(jget "$D/$CA.json" 'r["interfaces"][0]["name"]')" \
+		"$(jget "$D/$CB.json" 'r["interfaces"][0]["name"]')"
+	assertEquals "two state files" 2 "$(ls "$STATE/$NET" | wc -l)"
+	assertTrue "the first reaches the host" "ip netns exec $CA ping -c1 -W2 10.111.0.1"
+	assertTrue "the second reaches the host" "ip netns exec $CB ping -c1 -W2 10.111.0.1"
+}
+
+test_del_of_a_colliding_container_keeps_the_other() {
+	local before a
+	conf 10.112.0.0/24 '"ipMasq": true,'
+	container $CA
+	a=$IP
+	container $CB
+	before=$(snapshot $CA)
+	cni DEL $CB
+	assertRC 0
+	assertErrEmpty
+	assertEquals "the first's link, address, routes, lease, state and nft entry" "$before" "$(snapshot $CA)"
+	assertEquals "one host end" 1 "$(host_ends)"
+	assertEquals "one lease" 1 "$(leases)"
+	assertEquals "one masquerade entry" 1 "$(masq_entries)"
+	assertFalse "the second's interface is gone" "ip -n $CB link show eth0"
+	assertTrue "the first reaches the host" "ip netns exec $CA ping -c1 -W2 10.112.0.1"
+	assertTrue "the host reaches the first" "ping -c1 -W2 $a"
+	cni DEL $CA
+	assertRC 0
+	assertNothingLeft $CA
+}
+
+test_del_of_a_container_never_added_touches_nothing() {
+	local before
+	conf 10.113.0.0/24 '"ipMasq": true,'
+	container $CA
+	before=$(snapshot $CA)
+	# its netns exists, or it never had one: neither is a reason to act
+	nsname add $CB && ctrs="$ctrs $CB"
+	cni DEL $CB
+	assertRC 0
+	assertErrEmpty
+	NETNS_PATH=/run/netns/gone cni DEL $CB
+	assertRC 0
+	assertEquals "the other's link, address, routes, lease, state and nft entry" "$before" "$(snapshot $CA)"
+	assertTrue "the other reaches the host" "ip netns exec $CA ping -c1 -W2 10.113.0.1"
+}
+
+test_link_of_the_admin_under_the_name_is_never_deleted() {
+	local h
+	h=$(first_hostif c1)
+	conf 10.114.0.0/24 '"ipMasq": true,'
+	ip link add "$h" type veth peer name admpeer
+	cni DEL c1
+	assertRC 0
+	assertTrue "DEL before ADD keeps it" "ip link show $h"
+	container c1
+	assertNotEquals "ADD takes another name" "$h" "$(jget "$D/c1.json" 'r["interfaces"][0]["name"]')"
+	assertTrue "ADD keeps it" "ip link show $h"
+	cni DEL c1
+	assertRC 0
+	assertTrue "DEL keeps it" "ip link show $h"
+	assertEquals "DEL removed its own host end" 1 "$(host_ends)"
+	assertNothingLeftButALink c1
+}
+
+# assertNothingLeft with one host end (the test's own link) left.
+assertNothingLeftButALink() {
+	assertEquals "leases" 0 "$(leases)"
+	assertEquals "state files" 0 "$(ls "$STATE/$NET" 2>/dev/null | wc -l)"
+	assertEquals "masquerade entries" 0 "$(masq_entries)"
+	assertFalse "no eth0 in $1" "ip -n $1 link show eth0"
+}
+
+test_second_add_of_one_attachment_fails_and_keeps_the_first() {
+	local before
+	conf 10.118.0.0/24 '"ipMasq": true,'
+	container $CA
+	before=$(snapshot $CA)
+	# past the check that CNI_IFNAME is not in the namespace yet
+	ip -n $CA link set eth0 name eth2
+	cni ADD $CA
+	assertCniError 100
+	assertOutContains "attached already"
+	ip -n $CA link set eth2 name eth0
+	assertEquals "the first's link, address, routes, lease, state and nft entry" "$before" "$(snapshot $CA)"
+}
+
+test_host_end_carries_the_attachment_as_its_alias() {
+	conf 10.115.0.0/24
+	container c1
+	assertContains "ip link shows whose it is" \
+		"$(ip -d link show dev "$(jget "$D/c1.json" 'r["interfaces"][0]["name"]')")" "alias nskit-cni $NET c1 eth0"
+}
+
+test_stale_state_naming_another_containers_host_end_removes_only_itself() {
+	local before h
+	conf 10.116.0.0/24 '"ipMasq": true,'
+	container $CA
+	before=$(snapshot $CA)
+	h=$(jget "$D/$CA.json" 'r["interfaces"][0]["name"]')
+	# x1's state, left from a host end that went with its namespace,
+	# names the one the other container got since
+	printf '{"containerID":"x1","ifname":"eth0","netns":"/run/netns/x1","hostif":"%s","masq":[],"publish":[]}' \
+		"$h" >"$STATE/$NET/x1:eth0"
+	nsname add x1 && ctrs="$ctrs x1"
+	cni DEL x1
+	assertRC 0
+	assertFalse "x1's state is gone" "[ -e '$STATE/$NET/x1:eth0' ]"
+	assertEquals "the other's link, address, routes, lease, state and nft entry" "$before" "$(snapshot $CA)"
+}
+
+test_del_removes_an_attachment_an_older_version_made() {
+	local h
+	h=$(first_hostif c1)
+	conf 10.117.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	# as nskit-cni made it before it chose names: state named after the
+	# host end, no alias on it
+	ip link add "$h" type veth peer name eth0 netns c1
+	mkdir -p "$STATE/$NET"
+	printf '{"containerID":"c1","ifname":"eth0","netns":"/run/netns/c1","masq":[],"publish":[]}' >"$STATE/$NET/$h"
+	cni DEL $CB
+	assertRC 0
+	assertTrue "another container's DEL keeps it" "ip link show $h"
+	cni DEL c1
+	assertRC 0
+	assertErrEmpty
+	assertNothingLeft c1
+}
+
 test_check_passes_after_add() {
 	conf 10.69.0.0/24 '"ipMasq": true,'
 	container c1
@@ -349,7 +516,7 @@ EOF
 	printf '%s\n' "$OUT" >"$D/c1.json"
 	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 30 listening c1 80
 	assertEquals "client reaches the published port" published \
 		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8080 </dev/null)"
 	kill "$server" 2>/dev/null
@@ -413,7 +580,7 @@ dnat_chains() { iptables -w -t nat -S 2>/dev/null | grep -c '^-N CNI-DN-'; }
 serve() {
 	ip netns exec "$1" socat -T5 TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 100); do ip netns exec "$1" ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 10 listening "$1" 80 || fail "no server on $1 port 80"
 }
 
 test_libcni_add_check_del_leaves_nothing() {
@@ -805,7 +972,7 @@ test_port_mappings_publish_a_port_in_the_nskit_table() {
 	assertEquals "one DNAT entry" 1 "$(published)"
 	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 30 listening c1 80
 	assertEquals "client reaches the published port" published \
 		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8082 </dev/null)"
 	kill "$server" 2>/dev/null
@@ -1012,6 +1179,16 @@ test_check_fails_after_the_interface_is_removed_by_hand() {
 	cni CHECK c1 "$D/prev.conf"
 	assertCniError 101
 	assertOutContains eth0
+}
+
+test_check_fails_when_the_host_end_carries_another_alias() {
+	conf 10.119.0.0/24
+	container c1
+	with_prev "$D/c1.json"
+	ip link set dev "$(jget "$D/c1.json" 'r["interfaces"][0]["name"]')" alias "nskit-cni $NET c2 eth0"
+	cni CHECK c1 "$D/prev.conf"
+	assertCniError 101
+	assertOutContains "another attachment's"
 }
 
 test_check_fails_after_the_address_is_removed_by_hand() {

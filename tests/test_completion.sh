@@ -42,6 +42,7 @@ test_nsname_subcommands() {
 
 test_nsname_options() {
 	assertContains "$(complete_words nsname list --)" "--json"
+	assertContains "$(complete_words nsname list -q --)" "--null"
 }
 
 test_nsname_del_completes_names() {
@@ -83,10 +84,17 @@ test_nsnew_options_and_capabilities() {
 	assertContains "$(complete_words nsnew --keep-caps net_)" "net_admin"
 }
 
+test_nsnew_seccomp_and_limits() {
+	assertEquals "default" "$(complete_words nsnew --seccomp=def)"
+	assertEquals "nofile=" "$(complete_words nsnew --rlimit nofi)"
+	assertEquals "--seccomp --seccomp-fd" "$(complete_words nsnew --secc | xargs)"
+}
+
 test_nsnew_hands_over_to_the_command() {
 	_command_offset() { echo "offset $1"; }
 	assertEquals "offset 2" "$(complete_words nsnew -a hostnam)"
 	assertEquals "offset 4" "$(complete_words nsnew --rootfs /tmp -- sh)"
+	assertEquals "offset 5" "$(complete_words nsnew --memory 1G --rlimit core=0 sh)"
 	unset -f _command_offset
 }
 
@@ -126,6 +134,23 @@ test_mkrootfs_options_and_files() {
 	f=$(mktemp /tmp/compl.XXXXXX)
 	assertContains "$(complete_words mkrootfs /tmp/r --from-tar /tmp/compl.)" "$f"
 	rm -f "$f"
+}
+
+# --- what a newcomer trips over (issue 21) --------------------------------
+
+test_vethctl_netns_offers_names_first_pids_once_a_digit_is_typed() {
+	assertEquals "names only" "$(ls -A /run/netns | sort)" "$(complete_words vethctl add x -n '')"
+	assertEquals "$NS" "$(complete_words vethctl add x --netns "${NS:0:4}")"
+	assertContains "$(complete_words vethctl add x -n "$$")" "$$"
+	assertNotContains "no names among pids" "$(complete_words vethctl add x -n 1)" "$NS"
+}
+
+test_prefixes_and_iproute2_words_complete_like_the_full_word() {
+	assertEquals "$NS" "$(complete_words nsname delete "${NS:0:4}")"
+	assertEquals "$NS" "$(complete_words nsname d "${NS:0:4}")"
+	assertEquals "--kill" "$(complete_words nsname del --k)"
+	assertEquals "--json" "$(complete_words vethctl ls --j)"
+	assertEquals "add del" "$(complete_words natctl pub '' | xargs)"
 }
 
 . shunit2

@@ -30,7 +30,7 @@ errno_for() {
 	sendmsg | sendto | recvmsg) echo ENOBUFS ;;
 	pivot_root | sethostname) echo EPERM ;;
 	socket) echo EMFILE ;;
-	write | pwrite64 | copy_file_range | read) echo EIO ;;
+	write | pwrite64 | copy_file_range | read | pread64) echo EIO ;;
 	openat2 | readlink) echo EACCES ;;
 	mkdirat | mknodat | symlinkat | linkat | unlinkat | rename | renameat) echo ENOSPC ;;
 	fchmod | fchown | fchownat | utimensat | chmod) echo EPERM ;;
@@ -114,10 +114,7 @@ SCENARIOS="add_fresh_dir add add_unique attach del list join join_create"
 start_netns_process() {
 	unshare -n sleep 300 &
 	PID=$!
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
-		sleep 0.02
-	done
+	wait_for 30 in_own_netns "$PID"
 }
 
 cleanup() {
@@ -211,15 +208,16 @@ fault_case() {
 	     NSKIT_NETNS_DIR=$DIR nsname exists "$NAME"; then
 		left="the name, untouched"
 	elif [ "$KIND" = create ] && [ -n "$NAME" ] &&
-	     NSKIT_NETNS_DIR=$DIR nsname exists "$NAME" && [ "$rc" = 137 -o "$TOOL" = nsjoin ]; then
-		# Killed after the name was whole, or nsjoin -c failed after
-		# creating it: a working name, as if the command had not failed.
+	     NSKIT_NETNS_DIR=$DIR nsname exists "$NAME" && [ "$rc" = 137 -o "$rc" = 0 ]; then
+		# Killed after the name was whole, or a failure the command
+		# survives: a working name, as if nothing had failed.
 		left="the name, whole (usable; nsname del removes it)"
 	else
 		left="a remnant: $(echo $after)"
 	fi
 	if [ "$left" != nothing ]; then
-		if [ "$KIND" = create ] && [ "$mode" = error ] && [ "$TOOL" = nsname ]; then
+		# A create that fails (nsname add, nsjoin -c) takes back what it made.
+		if [ "$KIND" = create ] && [ "$mode" = error ] && [ "$rc" != 0 ]; then
 			fail "$what: a failed create left $left"
 		fi
 		# The next nskit command on the name cleans up: del it, and the
@@ -302,7 +300,7 @@ EOF
 # FX_CAP calls of each syscall are made to fail. After a failure: status
 # FAILRC, one line naming the tool, and fx_state as before the command.
 FX_CAP=6
-FX_SCENARIOS="nsnew_all nsnew_name nsnew_rootfs veth_add masq_add publish_add"
+FX_SCENARIOS="nsnew_all nsnew_name nsnew_rootfs nsnew_cgroup veth_add masq_add publish_add"
 fx_nsnew_all() {
 	DIR=$NETNS TOOL=nsnew FAILRC=125 FXSYS="clone mount unshare sethostname write" FXOPEN=
 	CMD=(nsnew -m -u -i -n -p --mount-proc --hostname h -- true)
@@ -316,6 +314,12 @@ fx_nsnew_rootfs() {
 	[ -x "$SHUNIT_TMPDIR/R/bin/sh" ] || [ -e "$SHUNIT_TMPDIR/R/usr/bin/sh" ] ||
 		mkrootfs "$SHUNIT_TMPDIR/R" --from-host sh true >/dev/null 2>&1
 	CMD=(nsnew --rootfs "$SHUNIT_TMPDIR/R" -- true)
+}
+# The jail's cgroup (v1 here, or v2): made before the child, joined, and
+# removed after any failure.
+fx_nsnew_cgroup() {
+	DIR=$NETNS TOOL=nsnew FAILRC=125 FXSYS="mkdir openat write clone3" FXOPEN='cgroup'
+	CMD=(nsnew --pids 10 --memory 64M -- true)
 }
 fx_veth_add() {
 	DIR=$NETNS TOOL=vethctl FAILRC=1 FXSYS="sendmsg recvmsg setns socket" FXOPEN=
@@ -352,6 +356,16 @@ fx_state() {
 	echo "nft:"
 	nft list ruleset 2>/dev/null
 	echo "ip_forward: $(cat /proc/sys/net/ipv4/ip_forward)"
+	echo "cgroups: $(ls -d /sys/fs/cgroup/*/nsnew-* /sys/fs/cgroup/nsnew-* 2>/dev/null | tr '\n' ' ')"
+}
+# What nsnew(1) says to do with the cgroup of a killed nsnew.
+fx_cgroup_remove() {
+	local d
+	for d in /sys/fs/cgroup/*/nsnew-* /sys/fs/cgroup/nsnew-*; do
+		[ -d "$d" ] || continue
+		xargs -r kill -9 <"$d/cgroup.procs"
+		wait_for 10 rmdir "$d" 2>/dev/null || return 1
+	done
 }
 fx_cleanup() {
 	natctl flush >/dev/null 2>&1
@@ -395,6 +409,7 @@ FX_KNOWN=""
 fx_next() {
 	case $1 in
 	nsnew_name) echo "nsname del fx" ;;
+	nsnew_cgroup) echo "fx_cgroup_remove" ;;
 	veth_add) echo "vethctl del fxv0" ;;
 	masq_add) echo "natctl masq del 10.77.0.0/24" ;;
 	publish_add) echo "natctl publish del 8080/tcp" ;;
@@ -536,7 +551,8 @@ mk_oci() {
 	MKDIR=$MKW/root MKPRE=empty
 	mkdir -p "$MKDIR"
 	SRC=(--from-oci "$MKW/oci:v1")
-	MKSYS="openat openat2 mkdirat symlinkat unlinkat pwrite64 fchmod fchownat utimensat read"
+	# pread64: the digest check of each layer before any is unpacked
+	MKSYS="openat openat2 mkdirat symlinkat unlinkat pwrite64 fchmod fchownat utimensat read pread64"
 }
 
 # The fixtures, once: a tarball with every kind of node, and a two-layer

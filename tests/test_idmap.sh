@@ -47,10 +47,7 @@ start_userns() {
 	fi
 	PID=$!
 	pids="$pids $PID"
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$PID/ns/user)" != "$(readlink /proc/self/ns/user)" ] && return
-		sleep 0.02
-	done
+	wait_for 30 started "$PID" sleep
 }
 
 map_of() { tr -s ' ' <"/proc/$1/$2" | sed 's/^ //'; }
@@ -130,6 +127,51 @@ test_user_may_allow_setgroups_for_subgid_only_maps() {
 	run as $USR "$BIN/idmap" --setgroups allow -u 0:400000:10 -g 0:400000:10 "$PID"
 	assertRC 0
 	assertEquals allow "$(cat /proc/$PID/setgroups)"
+}
+
+# The own gid is the passwd entry's primary group, as newgidmap takes it:
+# a caller whose real gid is another group's (newgrp, sg, a setgid
+# program) may not map that group.
+as_with_gid() { u=$1 g=$2; shift 2; setpriv --reuid="$u" --regid="$g" --clear-groups "$@"; }
+
+test_user_own_gid_is_the_passwd_primary_gid() {
+	other_gid=$(id -g $OTHER)
+	start_userns $USR
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" -g 0:"$other_gid":1 "$PID"
+	assertRC 1
+	assertOneLineError idmap
+	assertErrContains "not your own gid nor inside your /etc/subgid ranges"
+	assertEquals "nothing written" "" "$(cat /proc/$PID/gid_map)"
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" -g 0:"$GID_":1 "$PID"
+	assertRC 0; assertErrEmpty
+	assertEquals "0 $GID_ 1" "$(map_of $PID gid_map)"
+}
+
+test_user_map_root_and_subids_use_the_passwd_gid() {
+	other_gid=$(id -g $OTHER)
+	start_userns $USR
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" --map-root "$PID"
+	assertRC 0; assertErrEmpty
+	assertEquals "0 $GID_ 1" "$(map_of $PID gid_map)"
+	start_userns $USR
+	run as_with_gid $USR "$other_gid" "$BIN/idmap" --subids "$PID"
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '0 %s 1\n1 400000 65536' "$GID_")" "$(map_of $PID gid_map)"
+}
+
+test_user_subgid_lines_match_the_user_not_a_group() {
+	# A line whose owner is the caller's group id names another user
+	# (subgid(5): "login name or UID").
+	other_gid=$(id -g $OTHER)
+	grp=$(uniq_name g | tr -dc 0-9 | cut -c1-6)
+	grp=$((grp + 70000))
+	echo "$grp:600000:10" >>/etc/subgid
+	start_userns $USR
+	run as_with_gid $USR "$grp" "$BIN/idmap" -g 0:600000:10 "$PID"
+	sed -i "/^$grp:/d" /etc/subgid
+	assertRC 1
+	assertErrContains "not your own gid nor inside your /etc/subgid ranges"
+	assertEquals "nothing written" "" "$(cat /proc/$PID/gid_map)"
 }
 
 test_user_range_outside_subuid_is_refused() {
@@ -236,6 +278,20 @@ test_map_written_twice_fails() {
 	assertRC 1
 	assertOneLineError idmap
 	assertErrContains "gid_map: not permitted"
+}
+
+# Nothing written can be taken back (setgroups deny is for good, a map is
+# written once): a uid_map written already is found before setgroups and
+# gid_map are written, not after.
+test_a_map_written_already_fails_before_anything_is_written() {
+	start_userns
+	echo "0 0 1" >"/proc/$PID/uid_map"
+	run idmap --map-root --setgroups deny "$PID"
+	assertRC 1
+	assertOneLineError idmap
+	assertErrContains "$PID: uid_map: not permitted (map written already"
+	assertEquals "gid_map not written" "" "$(cat /proc/$PID/gid_map)"
+	assertEquals "setgroups not written" allow "$(cat /proc/$PID/setgroups)"
 }
 
 test_nothing_to_write_is_usage_error() {

@@ -47,8 +47,14 @@ oneTimeSetUp() {
 	SERVERS="$SERVERS $!"
 	ip netns exec "$J" socat TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork SYSTEM:'echo from-jail6' &
 	SERVERS="$SERVERS $!"
-	wait_listen "$I" 7000 && wait_listen "$J" 80 && wait_listen "$I" 7006
+	# every server listens (port 80 of the jail twice: IPv4 and IPv6)
+	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]' &&
+	# and every link carries packets: a veth is running only once the
+	# kernel's link watch has seen both ends up, later on a loaded machine
+	wait_for 30 eval 'ip netns exec "$J" ping -c1 -W1 "$J_GW" >/dev/null' &&
+	wait_for 30 eval 'ip netns exec "$I" ping -c1 -W1 "$H_OUT" >/dev/null'
 }
+listeners() { ip netns exec "$1" ss -Hltn "sport = :$2" | wc -l; }
 
 suite_teardown() {
 	for p in $SERVERS; do kill "$p" 2>/dev/null; done
@@ -74,8 +80,11 @@ tearDown() {
 
 # Run natctl (or another command) inside the host namespace.
 h() { ip netns exec "$H" "$@"; }
-# What a TCP client in namespace NS gets from ADDR:PORT ("" if nothing).
-fetch() { ip netns exec "$1" socat -T 2 -u TCP:"$2",connect-timeout=2 - 2>/dev/null; }
+# What a TCP client in namespace NS gets from ADDR:PORT ("" if nothing):
+# up to 10 s for an answer that should come (a loaded machine is slow),
+# 2 s where none should (the test asserts nothing came within that time).
+fetch() { ip netns exec "$1" socat -T 10 -u TCP:"$2",connect-timeout=10 - 2>/dev/null; }
+fetch_nothing() { ip netns exec "$1" socat -T 2 -u TCP:"$2",connect-timeout=2 - 2>/dev/null; }
 ruleset() { h nft list ruleset; }
 forwarding() { h cat /proc/sys/net/ipv4/ip_forward; }
 # Rules in nskit's table, and the elements of one of its sets or maps.
@@ -133,7 +142,7 @@ assertFailsCleanly() {
 }
 
 test_masq_add_lets_the_jail_out_under_the_hosts_address() {
-	assertEquals "no way out before" "" "$(fetch "$J" $I_IP:7000)"
+	assertEquals "no way out before" "" "$(fetch_nothing "$J" $I_IP:7000)"
 	run h natctl masq add $J_NET
 	assertRC 0; assertOutEmpty; assertErrEmpty
 	assertEquals "the server sees the host" "$H_OUT" "$(fetch "$J" $I_IP:7000)"
@@ -145,7 +154,7 @@ test_masq_del_takes_the_way_out_away() {
 	assertEquals "$H_OUT" "$(fetch "$J" $I_IP:7000)"
 	run h natctl masq del $J_NET
 	assertRC 0; assertOutEmpty; assertErrEmpty
-	assertEquals "no answer after del" "" "$(fetch "$J" $I_IP:7000)"
+	assertEquals "no answer after del" "" "$(fetch_nothing "$J" $I_IP:7000)"
 	assertEquals "set empty" 0 "$(elem_count masq4)"
 }
 
@@ -160,7 +169,7 @@ test_masq_del_without_out_takes_every_interface_and_repeats() {
 test_masq_out_applies_only_on_that_interface() {
 	run h natctl masq add $J_NET --out "$VJ"
 	assertRC 0
-	assertEquals "not masqueraded out of $VI" "" "$(fetch "$J" $I_IP:7000)"
+	assertEquals "not masqueraded out of $VI" "" "$(fetch_nothing "$J" $I_IP:7000)"
 	h natctl masq del $J_NET
 	run h natctl masq add $J_NET -o "$VI"
 	assertRC 0
@@ -196,7 +205,7 @@ test_masq_add_takes_ipv6_subnets() {
 }
 
 test_masq_add_lets_the_jail_out_over_ipv6() {
-	assertEquals "no way out before" "" "$(fetch "$J" "[$I6_IP]:7006")"
+	assertEquals "no way out before" "" "$(fetch_nothing "$J" "[$I6_IP]:7006")"
 	run h natctl masq add $J6_NET
 	assertRC 0; assertOutEmpty; assertErrEmpty
 	# socat spells the peer out in full
@@ -204,7 +213,7 @@ test_masq_add_lets_the_jail_out_over_ipv6() {
 		"$(fetch "$J" "[$I6_IP]:7006")"
 	assertEquals "ipv6 forwarding" 1 "$(h cat /proc/sys/net/ipv6/conf/all/forwarding)"
 	h natctl masq del $J6_NET
-	assertEquals "no answer after del" "" "$(fetch "$J" "[$I6_IP]:7006")"
+	assertEquals "no answer after del" "" "$(fetch_nothing "$J" "[$I6_IP]:7006")"
 }
 
 test_publish_over_ipv6_answers_the_internet_and_the_host() {
@@ -214,11 +223,11 @@ test_publish_over_ipv6_answers_the_internet_and_the_host() {
 	assertEquals "from the host" "from-jail6" "$(fetch "$H" "[$H6_OUT]:8080")"
 	run h natctl publish del "[$H6_OUT]:8080/tcp"
 	assertRC 0
-	assertEquals "closed" "" "$(fetch "$I" "[$H6_OUT]:8080")"
+	assertEquals "closed" "" "$(fetch_nothing "$I" "[$H6_OUT]:8080")"
 }
 
 test_publish_answers_a_client_on_the_internet() {
-	assertEquals "nothing before" "" "$(fetch "$I" $H_OUT:8080)"
+	assertEquals "nothing before" "" "$(fetch_nothing "$I" $H_OUT:8080)"
 	run h natctl publish add 8080/tcp $J_IP:80
 	assertRC 0; assertOutEmpty; assertErrEmpty
 	assertEquals "from-jail" "$(fetch "$I" $H_OUT:8080)"
@@ -338,14 +347,14 @@ test_publish_on_one_address_leaves_the_others_alone() {
 	run h natctl publish add $J_GW:8080/tcp $J_IP:80
 	assertRC 0
 	assertEquals "given address" "from-jail" "$(fetch "$H" $J_GW:8080)"
-	assertEquals "other address" "" "$(fetch "$I" $H_OUT:8080)"
+	assertEquals "other address" "" "$(fetch_nothing "$I" $H_OUT:8080)"
 }
 
 test_publish_del_closes_the_port() {
 	h natctl publish add 8080/tcp $J_IP:80
 	run h natctl publish del 8080/tcp $J_IP:80
 	assertRC 0; assertOutEmpty; assertErrEmpty
-	assertEquals "closed" "" "$(fetch "$I" $H_OUT:8080)"
+	assertEquals "closed" "" "$(fetch_nothing "$I" $H_OUT:8080)"
 	assertEquals "map empty" 0 "$(elem_count publish4)"
 }
 
@@ -503,6 +512,44 @@ test_publishing_a_port_to_another_target_fails() {
 	assertErrContains "8080/tcp: already published to $J_IP:80"
 }
 
+# Forwarding is turned on before the transaction, outside it: a command
+# whose transaction fails turns off again what it turned on, and only that.
+forwarding6() { h cat /proc/sys/net/ipv6/conf/all/forwarding; }
+
+test_failed_masq_add_turns_forwarding_it_turned_on_off_again() {
+	h natctl masq add $J_NET
+	h sysctl -qw net.ipv4.ip_forward=0
+	assertFailsCleanly masq add 10.8.0.0/16
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+	assertFailsCleanly masq add 10.1.0.0/16 fd00:1::/64 10.1.2.0/24
+	assertEquals "both families as they were" "0 0" "$(forwarding) $(forwarding6)"
+	h sysctl -qw net.ipv4.ip_forward=1
+	assertFailsCleanly masq add 10.8.0.0/16
+	assertEquals "on before: left on" 1 "$(forwarding)"
+}
+
+test_failed_publish_add_turns_forwarding_it_turned_on_off_again() {
+	h natctl publish add 8080 $J_IP:80
+	h sysctl -qw net.ipv4.ip_forward=0
+	assertFailsCleanly publish add 8080 10.8.8.3:80
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+}
+
+# IPv6 forwarding cannot be turned on (its sysctl read-only here): the IPv4
+# forwarding the same command turned on a step before is turned off again.
+test_masq_add_whose_second_family_fails_undoes_the_first() {
+	local f=$SHUNIT_TMPDIR/fwd6
+	echo 0 >"$f"
+	run h sh -c "mount --bind '$f' /proc/sys/net/ipv6/conf/all/forwarding &&
+		mount -o remount,bind,ro /proc/sys/net/ipv6/conf/all/forwarding &&
+		natctl masq add $J_NET fd00:8::/64"
+	assertRC 1
+	assertOneLineError natctl
+	assertErrContains "natctl: IPv6 forwarding: Read-only file system"
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+	assertEquals "no table made" "" "$(h nft list tables | grep -w 'inet nskit$')"
+}
+
 test_masq_del_of_an_absent_subnet_fails() {
 	assertFailsCleanly masq del $J_NET
 	assertErrContains "$J_NET: not masqueraded"
@@ -556,6 +603,66 @@ test_completion_offers_commands_interfaces_and_listed_subnets() {
 	assertEquals "$VI" "$(complete_natctl masq add -o "${VI:0:4}")"
 	h natctl masq add $J_NET
 	assertEquals "$J_NET" "$(complete_natctl masq del '')"
+}
+
+# ---- what a newcomer trips over (issue 21) ----
+
+test_without_net_admin_says_what_is_needed() {
+	run h setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all natctl list
+	assertRC 1
+	assertOneLineError natctl
+	assertErrContains "Operation not permitted (needs root or CAP_NET_ADMIN)"
+}
+
+test_publish_operands_swapped_show_the_usage() {
+	for verb in add del; do
+		run h natctl publish $verb $J_IP:80 8080/tcp
+		assertUsageError natctl
+		assertErrContains "publish $verb $J_IP:80 8080/tcp: the published port comes first"
+		assertErrContains "publish $verb [ADDR:]PORT[/tcp|/udp] TO_IP:PORT"
+	done
+	assertEquals "nothing published" 0 "$(h natctl list -j | jq '.publish | length')"
+}
+
+test_iproute2_words_and_prefixes() {
+	run h natctl masquerade add $J_NET
+	assertRC 0
+	run h natctl pub a 8080 $J_IP:80
+	assertRC 0
+	for w in ls lst show l li; do
+		run h natctl $w
+		assertRC 0
+		assertOutContains "publish  8080/tcp"
+	done
+	run h natctl publish delete 8080
+	assertRC 0
+	run h natctl m d $J_NET
+	assertRC 0
+	assertEquals "all gone" '{"masq":[],"publish":[]}' "$(h natctl list -j | tr -d ' \n')"
+}
+
+test_unknown_words_suggest_or_list() {
+	run h natctl masq dle $J_NET
+	assertUsageError natctl
+	assertErrContains "masq: 'dle': unknown command (did you mean 'del'?)"
+	run h natctl pubilsh add 80 $J_IP:80
+	assertErrContains "'pubilsh': unknown command (did you mean 'publish'?)"
+	run h natctl frobnicate
+	assertUsageError natctl
+	assertErrContains "'frobnicate': unknown command (flush, list, masq, publish)"
+	assertEquals "stderr: message and Try line" 2 "$(printf '%s\n' "$ERR" | wc -l)"
+}
+
+test_completion_of_publish_del_offers_the_published_ports() {
+	h natctl publish add 8080/tcp $J_IP:80
+	h natctl publish add $H_OUT:53/udp $J_IP:53
+	assertEquals "$(printf '%s\n' "$H_OUT:53/udp" 8080/tcp)" "$(complete_natctl publish del '' | sort)"
+	assertEquals "8080/tcp" "$(complete_natctl pub d 80)"
+	# Bash splits the word at ':'; what follows it is what is completed.
+	assertEquals "53/udp" "$(h bash -c '. /usr/share/bash-completion/bash_completion
+		. "$0"; COMP_WORDS=(natctl publish del "$1" : 5); COMP_CWORD=5
+		COMP_LINE="natctl publish del $1:5"; COMP_POINT=${#COMP_LINE}
+		_natctl natctl 5 :; printf "%s\n" "${COMPREPLY[@]}"' "$TOP/completions/natctl" "$H_OUT")"
 }
 
 . shunit2

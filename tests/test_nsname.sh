@@ -12,9 +12,11 @@ setUp() {
 tearDown() {
 	for p in $pids; do kill -9 "$p" 2>/dev/null; done
 	wait 2>/dev/null
-	for n in $(ls -A $NETNS 2>/dev/null); do
-		umount -l "$NETNS/$n" 2>/dev/null
-		rm -f "$NETNS/$n"
+	# a glob, not ls: names may hold whitespace and newlines
+	for f in "$NETNS"/* "$NETNS"/.[!.]*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		umount -l "$f" 2>/dev/null
+		rm -f "$f"
 	done
 	return 0
 }
@@ -25,10 +27,7 @@ start_netns_process() {
 	PID=$!
 	pids="$pids $PID"
 	# wait until unshare has exec'd sleep inside the new namespace
-	for _ in $(seq 50); do
-		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
-		sleep 0.05
-	done
+	wait_for 30 started "$PID" sleep
 }
 
 test_add_then_join_sees_only_lo() {
@@ -49,9 +48,12 @@ test_add_is_seen_by_ip_nsenter_lsns() {
 	assertTrue "nsenter --net" "nsenter --net=$NETNS/$n true"
 	ip netns exec "$n" sleep 300 &
 	pids="$pids $!"
-	sleep 0.2
+	wait_for 30 started $! sleep
 	assertContains "ip netns identify" "$(ip netns identify $!)" "$n"
-	assertContains "lsns sees the pin" "$(lsns -t net -o NS,NSFS)" "$NETNS/$n"
+	# lsns fails (status 1, no output) when a process it scans exits
+	# meanwhile, as on a busy host: retry until one scan completes
+	wait_for 30 eval 'lsns_out=$(lsns -t net -o NS,NSFS)'
+	assertContains "lsns sees the pin" "$lsns_out" "$NETNS/$n"
 }
 
 test_ip_netns_add_is_seen_and_joined() {
@@ -113,6 +115,81 @@ test_list_quiet_prints_bare_names_for_xargs() {
 	assertEquals "all gone" "" "$(ls -A $NETNS)"
 }
 
+# Names others made (ip netns add takes any byte but '/') with a newline,
+# a tab, a space and a terminal escape: listed one per line, escaped as C
+# escapes; exact in -j; NUL-terminated with -q -0, so xargs -0 deletes
+# exactly them. Sets $odd (the names, one per line as printf %q gives).
+add_odd_names() {
+	ok=$(uniq_name)
+	nl="$(printf 'n\nl%s' "$ok")" tab="$(printf 't\tb%s' "$ok")"
+	sp="s p$ok" esc="$(printf 'e\033[2J%s' "$ok")"
+	for n in "$ok" "$nl" "$tab" "$sp" "$esc"; do ip netns add "$n" || fail "ip netns add"; done
+}
+
+test_list_escapes_names_made_by_others() {
+	add_odd_names
+	run nsname list
+	assertRC 0; assertErrEmpty
+	assertEquals "one line per name, escaped" \
+		"$(printf '%s\n' "$ok" "n\\nl$ok" "t\\tb$ok" "s\\040p$ok" "e\\033[2J$ok" | sort)" \
+		"$(printf '%s\n' "$OUT" | sort)"
+	run nsname list -q
+	assertEquals "-q too" \
+		"$(printf '%s\n' "$ok" "n\\nl$ok" "t\\tb$ok" "s\\040p$ok" "e\\033[2J$ok" | sort)" \
+		"$(printf '%s\n' "$OUT" | sort)"
+	assertNotContains "no raw escape reaches the terminal" "$OUT" "$(printf '\033')"
+}
+
+test_list_json_gives_names_made_by_others_exactly() {
+	add_odd_names
+	run nsname list -j
+	assertRC 0
+	got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(repr(sorted(e["name"] for e in json.load(sys.stdin))))')
+	want=$(python3 -c 'import sys; print(repr(sorted(sys.argv[1:])))' "$ok" "$nl" "$tab" "$sp" "$esc")
+	assertEquals "$want" "$got"
+	run nsname list --all -j
+	got=$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(repr(sorted(n for e in json.load(sys.stdin) for n in e["names"])))')
+	assertEquals "list --all -j" "$want" "$got"
+	run nsname list --all
+	assertContains "list --all escapes" "$OUT" "n\\nl$ok"
+	assertNotContains "$OUT" "$(printf '\033')"
+}
+
+test_list_quiet_null_feeds_xargs_0() {
+	add_odd_names
+	nsname list -q -0 >"$_errf.out"
+	assertEquals "exit status" 0 $?
+	assertEquals "five names, each NUL-terminated" \
+		"$(python3 -c 'import sys; print(repr(sorted(sys.argv[1:])))' "$ok" "$nl" "$tab" "$sp" "$esc")" \
+		"$(python3 -c 'import sys; d=open(sys.argv[1]).read(); print(repr(sorted(d.split("\0")[:-1])) if d.endswith("\0") else "no final NUL")' "$_errf.out")"
+	rm -f "$_errf.out"
+	nsname list -q -0 | xargs -0 -rn1 nsname del
+	assertEquals "exactly those names removed" "" "$(ls -A $NETNS)"
+}
+
+test_new_names_with_control_chars_or_whitespace_are_refused() {
+	for n in "$(printf 'a\nb')" "$(printf 'a\tb')" "a b" "$(printf '\033[31mred')" \
+		 "$(printf 'a\302\233b')" "$(printf 'a\342\200\256b')" "$(printf 'a\377')"; do
+		for cmd in add attach; do
+			if [ $cmd = add ]; then run nsname add "$n"; else run nsname attach "$n" $$; fi
+			assertRC 1
+			assertOneLineError nsname
+			assertErrContains "without control characters or whitespace"
+			assertNotContains "no raw escape on stderr" "$ERR" "$(printf '\033')"
+			assertEquals "nothing made" "" "$(ls -A $NETNS)"
+		done
+	done
+	run nsname add "$(printf 'a\nb')"
+	assertErrContains "'a\\nb'"
+}
+
+test_del_of_missing_odd_name_message_is_escaped() {
+	run nsname del "$(printf 'q\033[2Jr')"
+	assertRC 1
+	assertOneLineError nsname
+	assertErrContains 'q\033[2Jr: no such network namespace'
+}
+
 test_add_without_name_prints_a_unique_one() {
 	run nsname add
 	assertRC 0
@@ -159,7 +236,7 @@ test_pids_lists_processes_inside() {
 	nsname add "$n"
 	nsjoin "$n" sleep 300 &
 	pids="$pids $!"
-	sleep 0.2
+	wait_for 30 started $! sleep
 	run nsname pids "$n"
 	assertEquals "$!" "$OUT"
 	run nsname pids -j "$n"
@@ -234,22 +311,24 @@ test_netns_dir_override_is_made_a_shared_mount() {
 }
 
 test_parallel_add_and_del_leave_nothing() {
+	# counted against what was there before: only what this test made
 	before=$(grep -c " $NETNS" /proc/self/mountinfo)
+	name_mounts=$(grep -c " $NETNS/" /proc/self/mountinfo) files=$(ls -A $NETNS)
 	names=
 	for i in $(seq 50); do names="$names $(uniq_name p)"; done
 	fails=0
 	for n in $names; do nsname add "$n" & done
 	for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
 	assertEquals "adds failed" 0 "$fails"
-	assertEquals 50 "$(ls -A $NETNS | wc -l)"
+	assertEquals $((base_files + 50)) "$(ls -A $NETNS | wc -l)"
 	for n in $names; do nsname del "$n" & done
 	for job in $(jobs -p); do wait "$job" || fails=$((fails + 1)); done
 	assertEquals "dels failed" 0 "$fails"
-	assertEquals "no stray file" "" "$(ls -A $NETNS)"
+	assertEquals "no stray file" "$files" "$(ls -A $NETNS)"
 	after=$(grep -c " $NETNS" /proc/self/mountinfo)
 	# the directory itself may have become a mount point (once), no more
 	assertTrue "no stray mount ($before -> $after)" "[ $after -le $((before + 1)) ]"
-	assertEquals "no name mounts" 0 "$(grep -c " $NETNS/" /proc/self/mountinfo)"
+	assertEquals "no name mounts" "$name_mounts" "$(grep -c " $NETNS/" /proc/self/mountinfo)"
 }
 
 # --- bad input: one line, a status, nothing created --------------------
@@ -301,7 +380,7 @@ test_attach_bad_pids_and_paths() {
 	assertRC 1; assertErrContains "/etc/passwd: not a namespace file"
 	run nsname attach "$n" /proc/self/ns/uts
 	assertRC 1; assertErrContains "not a network namespace"
-	sleep 0.01 & dead=$!; wait $dead
+	true & dead=$!; wait $dead
 	run nsname attach "$n" "$dead"
 	assertRC 1; assertErrContains "no such process"
 	assertEquals "nothing created" "" "$(ls -A $NETNS)"
@@ -334,6 +413,158 @@ test_write_error_on_stdout_fails() {
 	run sh -c 'nsname list >/dev/full'
 	assertRC 1
 	assertErrContains "write error"
+}
+
+# `add` without NAME makes one up: a name that could not be told is taken
+# back, not left as a namespace nobody knows of.
+test_add_without_name_that_cannot_be_printed_leaves_none() {
+	run sh -c 'nsname add >/dev/full'
+	assertRC 1
+	assertOneLineError nsname
+	assertErrContains "write error: No space left on device"
+	assertEquals "nothing made" "$base_files" "$(ls -A $NETNS | wc -l)"
+	assertEquals "no mount left" 0 "$(grep -c " $NETNS/" /proc/self/mountinfo)"
+}
+
+# Its reader gone (with SIGPIPE ignored, as a Python parent leaves it):
+# silent, status 1, and no name left.
+test_add_without_name_to_a_closed_pipe_leaves_none() {
+	run python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+sys.exit(subprocess.run(["nsname", "add"], stdout=w, restore_signals=False).returncode)'
+	assertRC 1
+	assertErrEmpty
+	assertEquals "nothing made" "$base_files" "$(ls -A $NETNS | wc -l)"
+}
+
+# ---- what a newcomer trips over (issue 21) ----
+
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+test_unprivileged_errors_say_what_is_needed() {
+	n=$(uniq_name)
+	nsname add "$n"
+	for args in "add $(uniq_name)" "add" "del $n" "attach $(uniq_name) $$"; do
+		run as_nobody nsname $args
+		assertRC 1
+		assertOneLineError nsname
+		assertErrContains "(needs root or CAP_SYS_ADMIN)"
+	done
+	assertErrContains "nsname: $$: Permission denied (needs root or CAP_SYS_ADMIN)"
+	assertTrue "the name is kept" "nsname exists $n"
+	# Root without the capability is told the same.
+	run setpriv --bounding-set=-sys_admin nsname add "$(uniq_name)"
+	assertErrContains "Operation not permitted (needs root or CAP_SYS_ADMIN)"
+	# No hint where the capability is held: the cause is elsewhere.
+	run nsname add "$n"
+	assertEquals "nsname: $n: name already exists" "$ERR"
+}
+
+test_attach_with_pid_first_shows_the_usage() {
+	n=$(uniq_name)
+	run nsname attach $$ "$n"
+	assertUsageError nsname
+	assertErrContains "attach $$ $n: NAME comes first: attach NAME PID|PATH"
+	assertEquals "nothing named" "$base_files" "$(ls -A $NETNS | wc -l)"
+	# A name that is a number, given first, is still a name.
+	run nsname attach 1234 $$
+	assertRC 0
+	assertTrue "nsname exists 1234"
+}
+
+test_iproute2_words_and_unique_prefixes() {
+	n=$(uniq_name)
+	run nsname a "$n"
+	assertUsageError nsname
+	assertErrContains "'a': ambiguous command (add, attach)"
+	nsname ad "$n" || fail "ad is add"
+	for w in list ls lst show sh l; do
+		run nsname $w
+		assertRC 0
+		assertEquals "$w lists" "$n" "$OUT"
+	done
+	run nsname ex "$n"
+	assertRC 0
+	run nsname delete "$n"
+	assertRC 0
+	assertFalse "deleted" "nsname exists $n"
+}
+
+test_unknown_command_suggests_the_nearest_word() {
+	run nsname dle x
+	assertUsageError nsname
+	assertErrContains "nsname: 'dle': unknown command (did you mean 'del'?)"
+	assertEquals "stderr: message and Try line" 2 "$(printf '%s\n' "$ERR" | wc -l)"
+	run nsname xyz
+	assertErrContains "'xyz': unknown command (add, attach, del, exists, identify, list, pids)"
+	run nsname exec x true
+	assertUsageError nsname
+	assertErrContains "nsjoin NAME COMMAND"
+}
+
+# Wait until NAME's namespace holds N processes or more.
+has_pids() {
+	[ "$(nsname pids "$1" | wc -l)" -ge "$2" ]
+}
+wait_pids() {
+	wait_for 10 has_pids "$@"
+}
+
+test_del_kill_ends_the_processes_then_removes_the_name() {
+	n=$(uniq_name) other=$(uniq_name)
+	nsname add "$n"; nsname add "$other"
+	nsjoin "$n" sleep 1000 & p1=$!
+	nsjoin "$n" sh -c 'sleep 1000 & sleep 1000' & p2=$!
+	nsjoin "$other" sleep 1000 & p3=$!
+	pids="$p1 $p2 $p3"
+	wait_pids "$n" 3 && wait_pids "$other" 1 || fail "processes did not start"
+	run nsname del --kill "$n"
+	assertRC 0; assertOutEmpty; assertErrEmpty
+	assertFalse "the name is gone" "nsname exists $n"
+	wait "$p1"; assertEquals "killed" 137 $?
+	wait "$p2"; assertEquals "killed" 137 $?
+	assertTrue "the other namespace's process lives" "kill -0 $p3"
+	assertTrue "nsname exists $other"
+}
+
+test_del_kill_all() {
+	a=$(uniq_name) b=$(uniq_name)
+	nsname add "$a"; nsname add "$b"
+	nsjoin "$a" sleep 1000 & p1=$!
+	nsjoin "$b" sleep 1000 & p2=$!
+	pids="$p1 $p2"
+	wait_pids "$a" 1 && wait_pids "$b" 1 || fail "processes did not start"
+	run nsname del -k --all
+	assertRC 0
+	assertEquals "" "$(ls -A $NETNS)"
+	wait "$p1"; assertEquals 137 $?
+	wait "$p2"; assertEquals 137 $?
+}
+
+test_kill_is_only_for_del() {
+	for args in "list -k" "add -k x" "pids --kill x"; do
+		run nsname $args
+		assertUsageError nsname
+		assertErrContains "--kill is for del"
+	done
+}
+
+test_list_all_shows_a_few_pids_and_the_count() {
+	n=$(uniq_name)
+	nsname add "$n"
+	nsjoin "$n" sh -c 'for i in 1 2 3 4 5 6; do sleep 1000 & done; wait' & pids=$!
+	wait_pids "$n" 7 || fail "processes did not start"
+	run nsname list -a
+	assertRC 0
+	row=$(printf '%s\n' "$OUT" | awk -v n="$n" '$3 == n')
+	assertEquals "NPROCS" 7 "$(echo "$row" | awk '{print $4}')"
+	assertEquals "four pids, then +3" 5 "$(echo "$row" | awk '{print $5}' | tr , '\n' | wc -l)"
+	assertContains "$row" ",+3"
+	run nsname list -a -j
+	assertEquals "every pid in -j" 7 "$(printf '%s' "$OUT" | jq --arg n "$n" '.[] | select(.names == [$n]) | .pids | length')"
+	kill -9 $(nsname pids "$n")
 }
 
 . shunit2

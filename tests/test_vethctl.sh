@@ -99,7 +99,7 @@ test_add_peer_name_mtu_and_group() {
 test_add_netns_by_pid_and_by_path() {
 	ip netns exec "$J" sleep 30 &
 	pid=$!
-	sleep 0.2
+	wait_for 30 started "$pid" sleep
 	run vethctl add v-pid -n "$pid" --peer p-pid
 	assertRC 0
 	run vethctl add v-path -n "/run/netns/$J" --peer p-path
@@ -112,15 +112,23 @@ test_add_netns_by_pid_and_by_path() {
 test_peer_is_born_in_namespace_never_in_host() {
 	ip monitor link >"$SHUNIT_TMPDIR/mon" 2>&1 &
 	mp=$!
-	sleep 0.3
+	# The monitor listens once it reports a probe link; a second probe
+	# after vethctl marks the end of what vethctl did (events come in order).
+	wait_for 30 probe_seen pr0
 	run vethctl add v-born -n "$J" --peer p-born
-	sleep 0.3
+	wait_for 30 probe_seen pr1
 	kill "$mp"
 	assertRC 0
 	assertContains "host saw its end: $(cat "$SHUNIT_TMPDIR/mon")" "$(cat "$SHUNIT_TMPDIR/mon")" "v-born"
 	assertNotContains "host never saw the peer (not created then moved)" \
 		"$(cat "$SHUNIT_TMPDIR/mon")" "p-born"
 	assertContains "$(ip -n "$J" -o link)" "p-born"
+}
+# probe_seen NAME: make and remove veth NAME unless the monitor reported it.
+probe_seen() {
+	grep -q "$1@" "$SHUNIT_TMPDIR/mon" && return 0
+	ip link add "$1" type veth peer name "$1p" && ip link del "$1"
+	grep -q "$1@" "$SHUNIT_TMPDIR/mon"
 }
 
 test_list_names_the_peer_namespace() {
@@ -176,11 +184,7 @@ test_tcpdump_on_host_end_sees_jail_packets() {
 	# pinging until it saw one, within a bound, never waiting forever.
 	timeout 30 tcpdump -l -n -i v-dump -c 1 icmp >"$SHUNIT_TMPDIR/dump" 2>/dev/null &
 	tp=$!
-	for _ in $(seq 40); do
-		ip netns exec "$J" ping -c1 -W1 10.6.0.1 >/dev/null
-		grep -q ICMP "$SHUNIT_TMPDIR/dump" && break
-		sleep 0.5
-	done
+	wait_for 30 eval 'ip netns exec "$J" ping -c1 -W1 10.6.0.1 >/dev/null; grep -q ICMP "$SHUNIT_TMPDIR/dump"'
 	kill "$tp" 2>/dev/null
 	wait "$tp"
 	assertContains "$(cat "$SHUNIT_TMPDIR/dump")" "10.6.0.2 > 10.6.0.1: ICMP echo request"
@@ -221,10 +225,25 @@ test_del_several_names_in_one_command() {
 	assertEquals 0 "$(ip -o link show type veth | wc -l)"
 }
 
+test_list_escapes_a_namespace_name_made_by_others() {
+	odd="$(printf 'o\nd\033[2J%s' "$J")"
+	mkns "$odd"
+	vethctl add v-odd -n "$odd" --peer p-odd
+	run vethctl list
+	assertRC 0
+	assertEquals "one line, the name escaped" "v-odd p-odd o\\nd\\033[2J$J" \
+		"$(printf '%s\n' "$OUT" | awk '$1 == "v-odd" {print $1, $2, $3}')"
+	assertNotContains "no raw escape reaches the terminal" "$OUT" "$(printf '\033')"
+	run vethctl list -j
+	assertEquals "exact in JSON" "$(printf '%q' "$odd")" \
+		"$(printf '%s' "$OUT" | python3 -c 'import json,sys; [print(e["netns"], end="") for e in json.load(sys.stdin) if e["name"] == "v-odd"]' | { IFS= read -rd '' x; printf '%q' "$x"; })"
+	ip netns del "$odd"
+}
+
 test_list_shows_unnamed_namespace_by_nsid() {
 	unshare -n sleep 30 &
 	pid=$!
-	sleep 0.2
+	wait_for 30 started "$pid" sleep
 	vethctl add v-anon -n "$pid" --peer p-anon
 	run vethctl list
 	assertRC 0
@@ -390,6 +409,8 @@ test_usage_errors() {
 	assertUsageError vethctl
 	run vethctl del --group 0
 	assertUsageError vethctl
+	run vethctl del
+	assertErrContains "del: give NAME..., --group N or both"
 	run vethctl list --mtu 1500
 	assertUsageError vethctl
 	run vethctl bridge frob br0
@@ -501,6 +522,126 @@ test_batch_del_of_missing_link_names_its_line() {
 	assertErrContains "stdin:2: nosuch0: no such link"
 	assertFalse "line 1's deletion done" "ip link show c1 2>/dev/null"
 	assertTrue "line 3 not run" "ip link show c2 >/dev/null"
+}
+
+# ---- what a newcomer trips over (issue 21) ----
+
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+test_unprivileged_errors_say_what_is_needed() {
+	vethctl add v-np --peer p-np
+	before=$(links)
+	run as_nobody vethctl add v-x --peer p-x
+	assertRC 1; assertOneLineError vethctl
+	assertErrContains "vethctl: add v-x: Operation not permitted (needs root or CAP_NET_ADMIN)"
+	run as_nobody vethctl del v-np
+	assertRC 1; assertOneLineError vethctl
+	assertErrContains "(needs root or CAP_NET_ADMIN)"
+	# Entering the namespace is what needs CAP_SYS_ADMIN there.
+	run as_nobody vethctl add v-x -n "$J"
+	assertRC 1; assertOneLineError vethctl
+	assertErrContains "$J: netlink socket in namespace: Operation not permitted (needs root or CAP_SYS_ADMIN)"
+	assertNoLeftover "$before"
+}
+
+test_iproute2_words_and_unique_prefixes() {
+	run vethctl a v-w -n "$J" --addr 10.6.0.1/24
+	assertRC 0
+	for w in list ls lst show l sh; do
+		run vethctl $w
+		assertRC 0
+		assertOutContains "v-w"
+	done
+	run vethctl b a br-w
+	assertRC 0
+	run vethctl bridge delete br-w
+	assertRC 0
+	run vethctl delete v-w
+	assertRC 0
+	assertEquals "lo" "$(ip -o link | awk -F'[:@ ]+' '{print $2}')"
+	# The same words in a batch.
+	run vethctl -b - <<-EOF
+	a v-b1 --peer p-b1
+	delete v-b1
+	EOF
+	assertRC 0
+}
+
+test_unknown_words_suggest_or_list() {
+	run vethctl conect "$J" x
+	assertUsageError vethctl
+	assertErrContains "vethctl: 'conect': unknown command (did you mean 'connect'?)"
+	assertEquals "stderr: message and Try line" 2 "$(printf '%s\n' "$ERR" | wc -l)"
+	run vethctl frob
+	assertErrContains "'frob': unknown command (add, bridge, connect, del, list)"
+	run vethctl bridge dle br0
+	assertUsageError vethctl
+	assertErrContains "bridge: 'dle': unknown command (did you mean 'del'?)"
+	run vethctl -b - <<<"lsit"
+	assertRC 2
+	assertErrContains "stdin:1: 'lsit': unknown command (did you mean 'list'?)"
+}
+
+test_del_names_and_group_together() {
+	printf 'add g1 --peer gp1 --group 42\nadd g2 --peer gp2 --group 42\nadd n1 --peer np1\nadd n2 --peer np2\nadd keep --peer kp\n' |
+		vethctl -b -
+	run vethctl del n1 n2 g1 --group 42
+	assertRC 0; assertErrEmpty
+	assertEquals "only keep's pair is left" "keep kp lo" "$(ip -o link | awk -F'[:@ ]+' '{print $2}' | LC_ALL=C sort | xargs)"
+}
+
+test_del_names_and_group_checks_everything_first() {
+	printf 'add g1 --peer gp1 --group 42\nadd n1 --peer np1\n' | vethctl -b -
+	before=$(links)
+	run vethctl del n1 nosuch0 --group 42
+	assertRC 1; assertOneLineError vethctl
+	assertErrContains "nosuch0: no such link"
+	run vethctl del n1 --group 43
+	assertRC 1
+	assertErrContains "group 43: no such link"
+	assertNoLeftover "$before"
+	# A batch line takes both too.
+	run vethctl -b - <<<"del n1 --group 42"
+	assertRC 0
+	assertEquals "lo" "$(ip -o link | awk -F'[:@ ]+' '{print $2}')"
+}
+
+test_list_shows_the_addresses_of_both_ends() {
+	vethctl add v-ad -n "$J" --addr 10.8.8.1/24 --addr fd00:8::1/64 --peer-addr 10.8.8.2/24
+	vethctl add v-h --peer p-h --addr 10.5.0.1/24
+	run vethctl list
+	assertRC 0
+	assertContains "$OUT" "ADDR"
+	assertEquals "v-ad eth0 $J 10.8.8.1/24,fd00:8::1/64 10.8.8.2/24" \
+		"$(echo "$OUT" | awk '$1 == "v-ad" {print $1, $2, $3, $6, $7}')"
+	assertEquals "both ends here" "- 10.5.0.1/24" \
+		"$(echo "$OUT" | awk '$1 == "p-h" || $1 == "v-h" {print $6, $7}')"
+	run vethctl list -j
+	assertEquals '["10.8.8.1/24","fd00:8::1/64"] ["10.8.8.2/24"] null' \
+		"$(echo "$OUT" | jq -c '.[] | select(.name == "v-ad") | .addrs, .peer_addrs, .name_netns' | xargs -d '\n')"
+}
+
+test_list_shows_pairs_made_by_connect_once() {
+	I=$(uniq_name z)
+	mkns "$I"
+	vethctl connect "$I" "$J" --name e-i --peer e-j --addr 10.7.0.1/30 --peer-addr 10.7.0.2/30
+	# Named so that J sorts first: the pair is shown from J's side.
+	run vethctl list
+	assertRC 0
+	assertEquals "one row" 1 "$(echo "$OUT" | grep -c 'e-j\|e-i')"
+	assertEquals "$J/e-j e-i $I up 10.7.0.2/30 10.7.0.1/30" \
+		"$(echo "$OUT" | awk '$1 ~ /e-j$/ {print $1, $2, $3, $5, $6, $7}')"
+	run vethctl list -j
+	assertEquals "\"$J\" \"e-j\" \"e-i\" \"$I\" [\"10.7.0.2/30\"] [\"10.7.0.1/30\"]" \
+		"$(echo "$OUT" | jq -c '.[] | select(.name_netns != null) | .name_netns, .name, .peer, .netns, .addrs, .peer_addrs' | xargs -d '\n')"
+	# A namespace with two names is one namespace.
+	nsname attach "${J}x" "/run/netns/$J"
+	NSLIST="$NSLIST ${J}x"
+	run vethctl list
+	assertEquals "still one row" 1 "$(echo "$OUT" | grep -c 'e-j\|e-i')"
+	# From inside one end's namespace, it is an ordinary pair.
+	run nsjoin "$I" vethctl list
+	assertEquals "e-i e-j $J" "$(echo "$OUT" | awk '$1 == "e-i" {print $1, $2, $3}')"
 }
 
 . shunit2

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "parse.h"
 #include "util.h"
@@ -48,7 +49,8 @@ static const char doc[] =
 	"overlap inside or outside, counts must not be 0, no range may pass\n"
 	"4294967294, and a map holds at most 340 ranges.\n"
 	"Run by a user other than root (idmap installed with file capabilities\n"
-	"cap_setuid,cap_setgid+ep), idmap maps only the caller's own uid and gid\n"
+	"cap_setuid,cap_setgid+ep), idmap maps only the caller's own uid (its real\n"
+	"uid) and gid (the primary group of its passwd entry, as newgidmap takes it)\n"
 	"and the ranges " SUBUID_FILE " and " SUBGID_FILE " give the caller's real\n"
 	"uid, only for a process the caller owns, and writes deny to setgroups\n"
 	"unless --setgroups allow is given and every gid comes from " SUBGID_FILE ".\n"
@@ -68,6 +70,27 @@ static void add_map(struct argp_state *state, struct idmap *m, const char *arg, 
 		argp_error(state, "%s '%s': %s", what, arg, idmap_strerror(e));
 }
 
+/* The caller's own gid (idmap_own_gid()), -1 without a passwd entry. */
+static int64_t own_gid(void)
+{
+	uint32_t g;
+
+	return idmap_own_gid(&g) == 0 ? (int64_t)g : -1;
+}
+
+/* own_gid(), or exit when the caller has none to map; root (who may map
+ * anything) without a passwd entry gets its real gid. */
+static uint32_t xown_gid(void)
+{
+	int64_t g = own_gid();
+
+	if (g < 0 && getuid() == 0)
+		return getgid();
+	if (g < 0)
+		xerrc(EXIT_FAIL, 0, "uid %u: no passwd entry, so no own gid to map", (unsigned)getuid());
+	return (uint32_t)g;
+}
+
 static void check_options(struct argp_state *state, struct opts *o)
 {
 	bool maps = o->uid.n || o->gid.n || o->map_root || o->subids;
@@ -83,7 +106,7 @@ static void check_options(struct argp_state *state, struct opts *o)
 	if (o->subids && (o->uid.n || o->gid.n || o->map_root))
 		argp_error(state, "--subids cannot be combined with -u, -g or --map-root");
 	if (o->map_root) {
-		struct idmap_range u = { 0, getuid(), 1 }, g = { 0, getgid(), 1 };
+		struct idmap_range u = { 0, getuid(), 1 }, g = { 0, xown_gid(), 1 };
 
 		if (idmap_add(&o->uid, &u) < 0 || idmap_add(&o->gid, &g) < 0)
 			argp_error(state, "--map-root: inside id 0 is mapped already");
@@ -145,9 +168,10 @@ static int open_process(pid_t pid)
 	return fd;
 }
 
-/* The outside ids an unprivileged caller may grant: its own, and the
- * ranges FILE gives its real uid (by name or number). */
-static size_t allowed_ranges(const char *file, uint32_t own, struct idmap_range *v, size_t max)
+/* The outside ids an unprivileged caller may grant: its own (OWN, none
+ * when negative), and the ranges FILE gives its real uid (by name or
+ * number): subuid(5) and subgid(5) both name the user, never a group. */
+static size_t allowed_ranges(const char *file, int64_t own, struct idmap_range *v, size_t max)
 {
 	struct passwd *pw = getpwuid(getuid());
 	size_t n = 0;
@@ -155,11 +179,11 @@ static size_t allowed_ranges(const char *file, uint32_t own, struct idmap_range 
 
 	if (r < 0)
 		xerrc(EXIT_FAIL, r, "%s", file);
-	v[0] = (struct idmap_range){ 0, own, 1 };
+	v[0] = (struct idmap_range){ 0, own < 0 ? 0 : (uint32_t)own, own < 0 ? 0 : 1 };
 	return n + 1;
 }
 
-static void check_map(const struct idmap *m, const char *file, uint32_t own, const char *what)
+static void check_map(const struct idmap *m, const char *file, int64_t own, const char *what)
 {
 	struct idmap_range allowed[IDMAP_MAX_RANGES + 1];
 	size_t n = allowed_ranges(file, own, allowed, ARRAY_SIZE(allowed));
@@ -181,7 +205,7 @@ static void check_map(const struct idmap *m, const char *file, uint32_t own, con
 static bool gids_all_subordinate(const struct idmap *m)
 {
 	struct idmap_range allowed[IDMAP_MAX_RANGES + 1];
-	size_t n = allowed_ranges(SUBGID_FILE, getgid(), allowed, ARRAY_SIZE(allowed));
+	size_t n = allowed_ranges(SUBGID_FILE, -1, allowed, ARRAY_SIZE(allowed));
 
 	for (size_t i = 0; i < m->n; i++)
 		if (!idmap_range_allowed(&m->r[i], allowed + 1, n - 1))
@@ -200,7 +224,7 @@ static void check_unprivileged(struct opts *o, int dir)
 	if (st.st_uid != getuid())
 		xerrc(EXIT_FAIL, 0, "%d: not your process", (int)o->pid);
 	check_map(&o->uid, SUBUID_FILE, getuid(), "uid");
-	check_map(&o->gid, SUBGID_FILE, getgid(), "gid");
+	check_map(&o->gid, SUBGID_FILE, own_gid(), "gid");
 	if (o->setgroups == 1 && !gids_all_subordinate(&o->gid))
 		xerrc(EXIT_FAIL, 0, "setgroups allow: only when every gid comes from " SUBGID_FILE);
 	if (o->setgroups < 0 && o->gid.n)
@@ -224,7 +248,7 @@ static void build_subid_maps(struct opts *o)
 	n = 0;
 	r = idmap_subids(SUBGID_FILE, pw ? pw->pw_name : NULL, getuid(), sub, ARRAY_SIZE(sub), &n);
 	if (r == 0)
-		r = idmap_from_subids(&o->gid, getgid(), sub, n);
+		r = idmap_from_subids(&o->gid, xown_gid(), sub, n);
 	if (r == -ENOENT)
 		xerrc(EXIT_FAIL, 0, "uid %u: no ranges in " SUBGID_FILE, (unsigned)getuid());
 	if (r < 0)
@@ -238,6 +262,22 @@ static const char *write_error(int r)
 	return strerror(-r);
 }
 
+/* A map to write that is written already: refused now, as the kernel
+ * would refuse it, rather than after the files before it are written. */
+static void check_unwritten(int dir, pid_t pid, const char *file, const struct idmap *want)
+{
+	struct idmap m;
+
+	if (want->n && idmap_read(dir, file, &m) == 0 && m.n)
+		xerrc(EXIT_FAIL, 0, "%d: %s: %s", (int)pid, file, write_error(-EPERM));
+}
+
+/* There is no undo stack here, as there is nothing to push: the kernel
+ * takes each of these files once and never back (setgroups deny is for
+ * good, a map can be neither rewritten nor cleared). So everything that
+ * can fail is checked before the first write; a failure after it (the
+ * kernel refusing, or a map written meanwhile by another process) leaves
+ * the files before it written, and the message names the one that failed. */
 static int write_maps(struct opts *o)
 {
 	_cleanup_close_ int dir = open_process(o->pid);
@@ -247,6 +287,8 @@ static int write_maps(struct opts *o)
 		build_subid_maps(o);
 	if (getuid() != 0)
 		check_unprivileged(o, dir);
+	check_unwritten(dir, o->pid, "gid_map", &o->gid);
+	check_unwritten(dir, o->pid, "uid_map", &o->uid);
 	/* setgroups before gid_map: the kernel takes a gid_map from an
 	 * unprivileged writer only once setgroups is denied, and setgroups
 	 * cannot change after gid_map is written. */

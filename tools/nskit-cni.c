@@ -25,7 +25,7 @@
 #include "addr.h"
 #include "cni.h"
 #include "ipcfg.h"
-#include "jsonout.h"
+#include "json.h"
 #include "link.h"
 #include "msg.h"
 #include "nat.h"
@@ -35,6 +35,11 @@
 
 #define STATE_DIR "/run/nskit-cni"
 #define INPUT_MAX (16u << 20)
+/* IFALIASZ, the NUL included */
+#define ALIAS_SIZE 256
+/* Names host_ifname tries before ADD gives up (a 32-bit hash collides
+ * rarely: more than a few taken in a row is someone squatting on them). */
+#define HOSTIF_TRIES 16
 
 struct cni {
 	/* the environment */
@@ -43,6 +48,7 @@ struct cni {
 	char *raw;
 	size_t rawlen;
 	struct cni_conf conf;
+	/* the host end: the name ADD chose, or the one the state file records */
 	char hostif[IF_NAMESIZE];
 	/* the first error, reported once at exit */
 	struct cni_error err;
@@ -185,20 +191,36 @@ static int check_env(struct cni *c)
 	return 0;
 }
 
-/* The host end's name: "nsk" and 32 bits of FNV-1a over the container id
- * and the interface name, so DEL finds it even when the netns is gone. */
-static void host_ifname(struct cni *c)
+/* The host end's name for try K: "nsk" and 32 bits of FNV-1a over the
+ * container id, the interface name and (after the first try) K. Such a
+ * hash collides (cf7675c9f0123 and c2f58ef7b97bf with eth0), so the name
+ * is no proof of ownership: ADD takes the next K while a name is taken,
+ * the state file records the one it got, and DEL and CHECK read it there. */
+static void host_ifname(struct cni *c, unsigned k)
 {
 	uint32_t h = 2166136261u;
-	const char *parts[] = { c->containerid, c->ifname };
+	char n[16];
+	const char *parts[] = { c->containerid, c->ifname, n };
 
-	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+	snprintf(n, sizeof(n), "%u", k);
+	for (size_t i = 0; i < ARRAY_SIZE(parts) - (k == 0); i++)
 		for (const unsigned char *p = (const unsigned char *)parts[i]; ; p++) {
 			h = (h ^ *p) * 16777619u;	/* the NUL separates the parts */
 			if (!*p)
 				break;
 		}
 	snprintf(c->hostif, sizeof(c->hostif), "nsk%08x", h);
+}
+
+/* The alias ADD gives the host end (IFLA_IFALIAS, shown by `ip link`):
+ * whose it is. DEL deletes a link only when it carries its own, so never a
+ * colliding container's link, nor one an admin made under that name.
+ * -ENAMETOOLONG when it does not fit in the kernel's 255 bytes. */
+static int host_alias(const char *net, const char *cid, const char *ifname, char *buf, size_t size)
+{
+	int n = cid && ifname ? snprintf(buf, size, "nskit-cni %s %s %s", net, cid, ifname) : -1;
+
+	return n >= 0 && (size_t)n < size ? 0 : -ENAMETOOLONG;
 }
 
 static int open_netns(struct cni *c)
@@ -465,24 +487,45 @@ static struct json_object *build_result(struct cni *c, struct json_object *ipam,
  * records for DEL, CHECK and GC. */
 #define MAX_PUBLISH (CNI_MAX_PORTS * 2)
 struct made {
-	bool ipam, veth, state;
+	bool ipam, veth, state, masqed;
 	bool lo;		/* the container's lo was down and ADD brought it up */
+	int hidx;	/* the host end's ifindex, once made */
 	struct nat_masq masq[CNI_MAX_IPS];
 	size_t nmasq;
 	struct nat_publish pub[MAX_PUBLISH];
 	size_t npub;
 };
 
-/* STATE_DIR/NETWORK/HOSTIF holds the attachment's container id, interface
- * name and the masquerade and DNAT entries it added, so DEL removes exactly
- * those (even without a prevResult) and GC finds stale attachments. */
-static char *state_path(const struct cni *c, const char *file)
+/* STATE_DIR/NETWORK/CONTAINERID:IFNAME holds the attachment's container
+ * id, interface name, host end and the masquerade and DNAT entries it
+ * added, so DEL removes exactly those (even without a prevResult) and GC
+ * finds stale attachments. The file is named for the attachment itself
+ * (':' is in neither part), not for its host end: a hash collision gives
+ * two attachments two files. Older versions named it after the host end
+ * (nsk and 8 hex digits); DEL, CHECK and GC still read those. With TMP,
+ * the temporary it is written to, whose leading '.' no file name of an
+ * attachment has. */
+static char *state_path(const struct cni *c, const char *file, bool tmp)
 {
 	char *p;
 
-	if (asprintf(&p, STATE_DIR "/%s%s%s", c->conf.name, file ? "/" : "", file ? file : "") < 0)
+	if (asprintf(&p, STATE_DIR "/%s%s%s%s%s", c->conf.name, file ? "/" : "", file && tmp ? "." : "",
+		     file ? file : "", file && tmp ? ".tmp" : "") < 0)
 		return NULL;
 	return p;
+}
+
+/* This attachment's state file name, CONTAINERID:IFNAME; NULL on ENOMEM. */
+static char *state_file(const struct cni *c)
+{
+	char *f;
+
+	return asprintf(&f, "%s:%s", c->containerid, c->ifname) < 0 ? NULL : f;
+}
+
+static bool legacy_state_file(const char *f)
+{
+	return strlen(f) == 11 && strncmp(f, "nsk", 3) == 0 && !f[3 + strspn(f + 3, "0123456789abcdef")];
 }
 
 /* O into TMP, then renamed to PATH: a reader sees the old file or the
@@ -506,7 +549,8 @@ static int write_json(const char *tmp, struct json_object *o, const char *path)
 
 static int state_write(struct cni *c, const struct made *m)
 {
-	_cleanup_free_ char *dir = state_path(c, NULL), *path = state_path(c, c->hostif), *tmp = NULL;
+	_cleanup_free_ char *f = state_file(c), *dir = state_path(c, NULL, false);
+	_cleanup_free_ char *path = f ? state_path(c, f, false) : NULL, *tmp = f ? state_path(c, f, true) : NULL;
 	struct json_object *o = json_object_new_object(), *arr = json_object_new_array();
 	struct json_object *pub = json_object_new_array();
 	int r = 0;
@@ -514,6 +558,7 @@ static int state_write(struct cni *c, const struct made *m)
 	json_object_object_add(o, "containerID", json_object_new_string(c->containerid));
 	json_object_object_add(o, "ifname", json_object_new_string(c->ifname));
 	json_object_object_add(o, "netns", json_object_new_string(c->netns));
+	json_object_object_add(o, "hostif", json_object_new_string(c->hostif));
 	for (size_t i = 0; i < m->nmasq; i++) {
 		char s[CIDR_STRLEN];
 
@@ -534,7 +579,7 @@ static int state_write(struct cni *c, const struct made *m)
 		json_object_array_add(pub, e);
 	}
 	json_object_object_add(o, "publish", pub);
-	if (!dir || !path || asprintf(&tmp, "%s.tmp", path) < 0)
+	if (!dir || !path || !tmp)
 		r = -ENOMEM;
 	else if ((mkdir(STATE_DIR, 0700) < 0 && errno != EEXIST) || (mkdir(dir, 0700) < 0 && errno != EEXIST))
 		r = -errno;
@@ -551,10 +596,12 @@ static int state_write(struct cni *c, const struct made *m)
 
 static struct json_object *state_read(const struct cni *c, const char *file)
 {
-	_cleanup_free_ char *path = state_path(c, file);
+	_cleanup_free_ char *path = state_path(c, file, false);
 	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	struct json_object *o;
 
+	if (fd < 0 && errno == ENAMETOOLONG)
+		errno = ENOENT;	/* an attachment ADD refused: it has none */
 	if (fd < 0)
 		return NULL;
 	o = json_object_from_fd(fd);
@@ -564,15 +611,83 @@ static struct json_object *state_read(const struct cni *c, const char *file)
 	return o;
 }
 
+/* An older version's state file for this attachment: named after the
+ * host end of the first try, and only when it records this container id
+ * and interface (a colliding container's is not ours). *FILE becomes its
+ * name. NULL with errno set when there is none. */
+static struct json_object *legacy_state(struct cni *c, char **file)
+{
+	struct json_object *st;
+	const char *cid, *ifn;
+	char *name;
+
+	host_ifname(c, 0);
+	if (!(st = state_read(c, c->hostif)))
+		return NULL;
+	cid = cni_json_string(st, "containerID");
+	ifn = cni_json_string(st, "ifname");
+	if (!cid || !ifn || !streq(cid, c->containerid) || !streq(ifn, c->ifname)) {
+		json_object_put(st);
+		errno = ENOENT;
+		return NULL;
+	}
+	if (!(name = strdup(c->hostif))) {
+		json_object_put(st);
+		errno = ENOMEM;
+		return NULL;
+	}
+	free(*file);
+	*file = name;
+	return st;
+}
+
+/* This attachment's state (its own file, else an older version's), its
+ * file name into *FILE (malloc'd), and c->hostif set to the host end it
+ * records ("" when it names no valid one). NULL with errno ENOENT when
+ * there is none. */
+static struct json_object *state_find(struct cni *c, char **file)
+{
+	struct json_object *st;
+	const char *hostif;
+	int e;
+
+	c->hostif[0] = 0;
+	if (!(*file = state_file(c))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (!(st = state_read(c, *file)) && errno == ENOENT)
+		st = legacy_state(c, file);
+	c->hostif[0] = 0;
+	if (!st) {
+		e = errno;
+		free(*file);
+		*file = NULL;
+		errno = e;
+		return NULL;
+	}
+	/* an older version's records none: its file is named after it */
+	if (!(hostif = cni_json_string(st, "hostif")))
+		hostif = *file;
+	if (link_name_check(hostif) == 0)
+		snprintf(c->hostif, sizeof(c->hostif), "%s", hostif);
+	return st;
+}
+
 static void state_remove(const struct cni *c, const char *file)
 {
-	_cleanup_free_ char *path = state_path(c, file), *tmp = NULL;
+	_cleanup_free_ char *path = state_path(c, file, false), *tmp = state_path(c, file, true);
+	_cleanup_free_ char *old = NULL;
 
 	if (path)
 		unlink(path);
 	/* and the temporary of a state_write killed before its rename */
-	if (path && asprintf(&tmp, "%s.tmp", path) >= 0)
+	if (tmp)
 		unlink(tmp);
+	/* an older version's temporary: PATH.tmp (only for its file names:
+	 * for CID:IFNAME it could be the file of (CID, IFNAME.tmp)) */
+	if (path && legacy_state_file(file) && asprintf(&old, "%s.tmp", path) >= 0)
+		unlink(old);
 }
 
 /* The masquerade and DNAT entries a state object records, into M. */
@@ -648,10 +763,11 @@ static int masq_add(struct cni *c, const struct cni_ip *ips, size_t nips, struct
 }
 
 /* Write-ahead: the state file names the masquerade entries (one per
- * address) before the transaction adds them, so the DEL that follows an
- * ADD killed between the two still finds and removes them; one that was
- * never added (or that a wider entry covers) is skipped there as gone. */
-static int state_write_ahead(struct cni *c, const struct cni_ip *ips, size_t nips, struct made *m)
+ * address) before the transaction adds them (it is written before the
+ * veth is made), so the DEL that follows an ADD killed in between still
+ * finds and removes them; one that was never added (or that a wider entry
+ * covers) is skipped there as gone. */
+static void masq_plan(const struct cni_ip *ips, size_t nips, struct made *m)
 {
 	m->nmasq = 0;
 	for (size_t i = 0; i < nips && m->nmasq < CNI_MAX_IPS; i++) {
@@ -660,11 +776,6 @@ static int state_write_ahead(struct cni *c, const struct cni_ip *ips, size_t nip
 		*e = (struct nat_masq){ .subnet = ips[i].addr };
 		e->subnet.prefix = (int)cidr_addr_len(&e->subnet) * 8;
 	}
-	m->state = true;
-	if (state_write(c, m) == 0)
-		return 0;
-	m->nmasq = 0;
-	return -1;
 }
 
 /* Best effort, entry by entry: one already gone does not keep the others. */
@@ -812,6 +923,44 @@ static int lo_up(struct nl_sock *ctr, struct made *m)
 	return e;
 }
 
+/* The veth pair, its host end under the first name of host_ifname's
+ * sequence that no link has: a name taken (a colliding container's host
+ * end, a link of the admin's) is passed over, never touched. The state
+ * file records the name before the pair is made, so the DEL after an ADD
+ * killed here finds it; then the alias says whose it is. The host end's
+ * ifindex, or -1. */
+static int make_veth(struct cni *c, struct nl_sock *host, struct link_veth *v, struct made *m)
+{
+	char alias[ALIAS_SIZE];
+	int e;
+
+	if ((e = host_alias(c->conf.name, c->containerid, c->ifname, alias, sizeof(alias))) < 0)
+		return fail_sys(c, e, "host interface alias");
+	for (unsigned k = 0; k < HOSTIF_TRIES; k++) {
+		host_ifname(c, k);
+		if ((e = link_index(host, c->hostif)) >= 0)
+			continue;
+		if (e != -ENODEV)
+			return fail_sys(c, e, c->hostif);
+		m->state = true;
+		if (state_write(c, m) < 0)
+			return -1;
+		/* EEXIST for a host end made meanwhile: the next name */
+		if ((e = link_veth_add(host, v)) == -EEXIST && link_index(host, c->hostif) >= 0)
+			continue;
+		if (e < 0)
+			return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname, strerror(-e));
+		m->veth = true;
+		if ((m->hidx = link_index(host, c->hostif)) < 0)
+			return fail_sys(c, m->hidx, "the new veth pair");
+		if ((e = link_set_alias(host, m->hidx, alias)) < 0)
+			return fail_sys(c, e, "host interface alias");
+		return m->hidx;
+	}
+	return fail(c, CNI_ERR_SYSTEM, "system failure", "host interface of (%s, %s): the %d names it may take are taken",
+		    c->containerid, c->ifname, HOSTIF_TRIES);
+}
+
 static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd,
 		const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts,
 		struct made *m, struct json_object *ifaces)
@@ -822,10 +971,9 @@ static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int ns
 
 	if (c->conf.bridge && (v.master = bridge_ensure(c, host, ips, nips)) < 0)
 		return -1;
-	if ((e = link_veth_add(host, &v)) < 0)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname, strerror(-e));
-	m->veth = true;
-	if ((hidx = link_index(host, c->hostif)) < 0 || (cidx = link_index(ctr, c->ifname)) < 0)
+	if ((hidx = make_veth(c, host, &v, m)) < 0)
+		return -1;
+	if ((cidx = link_index(ctr, c->ifname)) < 0)
 		return fail_sys(c, ENODEV, "the new veth pair");
 	if (no_dad(c, nsfd) < 0)
 		return -1;
@@ -968,18 +1116,21 @@ static int publish_del(struct cni *c, const struct nat_publish *p, size_t np)
 
 static void undo_add(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, struct made *m)
 {
+	_cleanup_free_ char *f = state_file(c);
 	int lo;
 
 	/* The peer, its addresses and routes, and the host end's routes go
-	 * with the host end. */
+	 * with the host end: ours by its index once known (else by the name
+	 * it was just made under). */
 	if (m->veth && host)
-		link_del(host, 0, c->hostif);
+		link_del(host, m->hidx > 0 ? m->hidx : 0, c->hostif);
 	if (m->lo && ctr && (lo = link_index(ctr, "lo")) >= 0)
 		ipcfg_link_down(ctr, lo);
-	masq_del(c, m->masq, m->nmasq);
+	/* only those masq_add added: the planned ones may be someone else's */
+	masq_del(c, m->masq, m->masqed ? m->nmasq : 0);
 	publish_del(c, m->pub, m->npub);
-	if (m->state)
-		state_remove(c, c->hostif);
+	if (m->state && f)
+		state_remove(c, f);
 	if (m->ipam)
 		delegate(c, "DEL", NULL);
 }
@@ -1015,6 +1166,9 @@ static int cmd_add(struct cni *c)
 	struct cni_route rts[CNI_MAX_ROUTES];
 	size_t nips = 0, nrts = 0;
 	struct made m = { 0 };
+	_cleanup_free_ char *file = NULL;
+	struct json_object *st = NULL;
+	char alias[ALIAS_SIZE];
 	int r = -1;
 
 	if (nsfd < 0)
@@ -1028,9 +1182,18 @@ static int cmd_add(struct cni *c)
 		     c->ifname, c->netns);
 		goto out;
 	}
-	if (link_index(host, c->hostif) >= 0) {
-		fail(c, CNI_ERR_SYSTEM, "system failure", "%s: host interface of (%s, %s) exists: ADD twice without DEL?",
-		     c->hostif, c->containerid, c->ifname);
+	if (host_alias(c->conf.name, c->containerid, c->ifname, alias, sizeof(alias)) < 0) {
+		fail(c, CNI_ERR_ENV, "invalid environment variables",
+		     "CNI_CONTAINERID, CNI_IFNAME: with the network name, longer than an interface alias (255 bytes)");
+		goto out;
+	}
+	if ((st = state_find(c, &file)) || errno != ENOENT) {
+		if (st)
+			fail(c, CNI_ERR_SYSTEM, "system failure", "(%s, %s) is attached already (host end %s): ADD twice without DEL?",
+			     c->containerid, c->ifname, c->hostif);
+		else
+			fail_sys(c, errno, STATE_DIR);
+		json_object_put(st);
 		goto out;
 	}
 	if (!(plugin = find_plugin(c))) {
@@ -1054,12 +1217,14 @@ static int cmd_add(struct cni *c)
 			     "ipam: point-to-point needs a gateway for each address (none for ips[%zu])", i);
 			goto out;
 		}
-	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0 ||
-	    (c->conf.ipmasq && (state_write_ahead(c, ips, nips, &m) < 0 || masq_add(c, ips, nips, m.masq, &m.nmasq) < 0)) ||
-	    publish_add(c, ips, nips, &m) < 0)
+	if (c->conf.ipmasq)
+		masq_plan(ips, nips, &m);
+	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0)
 		goto out;
-	m.state = true;
-	if (state_write(c, &m) < 0)
+	if (c->conf.ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0)
+		goto out;
+	m.masqed = true;
+	if (publish_add(c, ips, nips, &m) < 0 || state_write(c, &m) < 0)
 		goto out;
 	json_print(build_result(c, ipam, ifaces, ips, nips));
 	r = 0;
@@ -1075,60 +1240,103 @@ out:
 
 /* --- DEL ------------------------------------------------------------------------ */
 
-/* Remove the host end (its peer goes with it), the attachment's masquerade
- * entries and its state, then release the lease. Whatever is already gone
- * is no error: DEL is idempotent and works after the netns is deleted. */
-static int remove_attachment(struct cni *c, struct nl_sock *host, const char *hostif, struct json_object *st)
+/* The ifindex of host end HOSTIF when it is the one ADD made for (CID,
+ * IFN): its alias says so or, for an ADD killed before it set the alias
+ * (or an older version's, which set none), it is the veth peer of IFN in
+ * NETNS. 0 when there is no such link or it is someone else's (a
+ * colliding container's, one an admin made under that name): not ours to
+ * delete. -errno when that could not be found out. */
+static int own_host_end(struct cni *c, struct nl_sock *host, const char *hostif, const char *cid, const char *ifn,
+			const char *netns)
 {
-	struct made m;
-	int e = link_del(host, 0, hostif);
+	char want[ALIAS_SIZE], alias[ALIAS_SIZE];
+	struct link_info hi, ci;
+	struct nl_sock *ctr;
+	int e, fd;
 
-	if (e < 0 && e != -ENODEV)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", hostif, strerror(-e));
+	if (!*hostif || (e = link_get_alias(host, 0, hostif, &hi, alias, sizeof(alias))) == -ENODEV)
+		return 0;
+	if (e < 0)
+		return e;
+	if (!streq(hi.kind, "veth"))
+		return 0;
+	if (host_alias(c->conf.name, cid, ifn, want, sizeof(want)) < 0)
+		return 0;
+	if (streq(alias, want))
+		return hi.ifindex;
+	if (*alias || !netns || netns[0] != '/')
+		return 0;
+	/* A namespace that is gone took the veth pair with it. */
+	if ((fd = ns_open_path(netns, CLONE_NEWNET)) == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	ctr = link_sock_open_ns(fd);
+	e = errno;
+	close(fd);
+	if (!ctr)
+		return -e;
+	e = link_get(ctr, 0, ifn, &ci);
+	nl_route_close(ctr);
+	if (e == -ENODEV)
+		return 0;
+	if (e < 0)
+		return e;
+	return streq(ci.kind, "veth") && ci.peer_ifindex == hi.ifindex && hi.peer_ifindex == ci.ifindex ? hi.ifindex : 0;
+}
+
+/* Remove what state ST (file FILE) says is the attachment's: its host end
+ * (the peer goes with it) when it proves its own, the masquerade and DNAT
+ * entries, then the state. Whatever is already gone is no error: DEL is
+ * idempotent and works after the netns is deleted. A failure leaves the
+ * state, so the next DEL finds what it names. */
+static int remove_attachment(struct cni *c, struct nl_sock *host, const char *file, struct json_object *st,
+			     const char *netns)
+{
+	const char *cid = cni_json_string(st, "containerID"), *ifn = cni_json_string(st, "ifname");
+	const char *hostif = cni_json_string(st, "hostif");
+	struct made m;
+	int idx;
+
+	if (!hostif)	/* an older version's state, named after it */
+		hostif = file;
+	if (link_name_check(hostif) < 0)
+		hostif = "";
+	if ((idx = own_host_end(c, host, hostif, cid, ifn, netns)) < 0)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", hostif, strerror(-idx));
+	if (idx > 0 && (idx = link_del(host, idx, NULL)) < 0 && idx != -ENODEV)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "%s: %s", hostif, strerror(-idx));
 	state_nat(st, &m);
 	if (masq_del(c, m.masq, m.nmasq) < 0 || publish_del(c, m.pub, m.npub) < 0)
 		return -1;
-	state_remove(c, hostif);
+	state_remove(c, file);
 	return 0;
 }
 
-/* No state (/run was cleared): the prevResult's addresses are what ipMasq
- * and the port mappings of this request added. Best effort: a prevResult
- * that does not decode is no reason to keep the rest. */
-static void remove_by_prev_result(struct cni *c)
-{
-	struct cni_ip ips[CNI_MAX_IPS];
-	struct cni_error ignored = { 0 };
-	struct made m = { 0 };
-	size_t nips = 0;
-
-	if (!c->conf.prev || cni_result_ips(c->conf.prev, -1, ips, &nips, &ignored) < 0)
-		return;
-	for (size_t i = 0; c->conf.ipmasq && i < nips; i++)
-		m.masq[m.nmasq++] = (struct nat_masq){ .subnet = host_prefix(&ips[i].addr) };
-	m.npub = publish_entries(c, ips, nips, m.pub);
-	masq_del(c, m.masq, m.nmasq);
-	publish_del(c, m.pub, m.npub);
-}
-
+/* Only what the attachment's own state file records is removed: without
+ * one (a DEL after a failed ADD, a second DEL, a container never added)
+ * nothing here is provably this container's, so only the IPAM plugin,
+ * which keys its leases by container id and interface, is asked. */
 static int cmd_del(struct cni *c)
 {
 	struct nl_sock *host = nl_route_open();
+	_cleanup_free_ char *file = NULL;
 	struct json_object *st;
-	int r;
+	int r = 0;
 
 	if (!host)
 		return fail_sys(c, errno, "netlink");
 	/* A state file that is there but cannot be read fails this DEL with
 	 * nothing removed: the runtime's next DEL still finds what it names. */
-	if (!(st = state_read(c, c->hostif)) && errno != ENOENT) {
+	if (!(st = state_find(c, &file)) && errno != ENOENT) {
 		r = fail_sys(c, errno, STATE_DIR);
 		nl_route_close(host);
 		return r;
 	}
-	if (!st)
-		remove_by_prev_result(c);
-	r = remove_attachment(c, host, c->hostif, st);
+	if (st)
+		r = remove_attachment(c, host, file, st, c->netns);
+	else if ((file = state_file(c)))
+		state_remove(c, file);	/* the temporary of an ADD killed writing it */
 	json_object_put(st);
 	nl_route_close(host);
 	/* The lease is released even when our own cleanup failed. */
@@ -1161,6 +1369,7 @@ static int prev_iface(struct cni *c)
 
 static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, struct link_info *ci)
 {
+	char want[ALIAS_SIZE], alias[ALIAS_SIZE];
 	struct link_info hi;
 	int e;
 
@@ -1168,8 +1377,13 @@ static int check_links(struct cni *c, struct nl_sock *host, struct nl_sock *ctr,
 		return fail(c, NOT_AS_ADDED, "%s in %s: %s", c->ifname, c->netns, strerror(-e));
 	if (!streq(ci->kind, "veth") || !ci->up)
 		return fail(c, NOT_AS_ADDED, "%s in %s: not an up veth", c->ifname, c->netns);
-	if ((e = link_get(host, 0, c->hostif, &hi)) < 0)
+	if (!*c->hostif)
+		return fail(c, NOT_AS_ADDED, "the state of (%s, %s) names no host end", c->containerid, c->ifname);
+	if ((e = link_get_alias(host, 0, c->hostif, &hi, alias, sizeof(alias))) < 0)
 		return fail(c, NOT_AS_ADDED, "host end %s: %s", c->hostif, strerror(-e));
+	/* None: an older version's (the peering below proves it ours). */
+	if (*alias && (host_alias(c->conf.name, c->containerid, c->ifname, want, sizeof(want)) < 0 || !streq(alias, want)))
+		return fail(c, NOT_AS_ADDED, "host end %s: alias \"%s\" is another attachment's", c->hostif, alias);
 	if (hi.peer_ifindex != ci->ifindex || ci->peer_ifindex != hi.ifindex)
 		return fail(c, NOT_AS_ADDED, "host end %s is not the peer of %s", c->hostif, c->ifname);
 	if (c->conf.bridge && (e = link_index(host, c->conf.bridge)) != hi.master)
@@ -1211,19 +1425,15 @@ static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 	return 0;
 }
 
-/* The masquerade and DNAT entries the state file records are in the table. */
-static int check_nat(struct cni *c)
+/* The masquerade and DNAT entries the state file ST records are in the table. */
+static int check_nat(struct cni *c, struct json_object *st)
 {
-	struct json_object *st = state_read(c, c->hostif);
 	struct nat_state ns;
 	struct made m;
 	struct nat *n;
 	int r = 0, e;
 
 	state_nat(st, &m);
-	json_object_put(st);
-	if (!st)
-		return fail(c, NOT_AS_ADDED, "no state for (%s, %s) under " STATE_DIR, c->containerid, c->ifname);
 	if (!m.nmasq && !m.npub)
 		return 0;
 	if (!(n = nat_open()))
@@ -1258,7 +1468,9 @@ static int check_nat(struct cni *c)
 static int cmd_check(struct cni *c)
 {
 	_cleanup_close_ int nsfd = -1;
+	_cleanup_free_ char *file = NULL;
 	struct nl_sock *host = NULL, *ctr = NULL;
+	struct json_object *st;
 	struct link_info ci;
 	int r = -1;
 
@@ -1268,10 +1480,14 @@ static int cmd_check(struct cni *c)
 		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "prevResult: missing (CHECK needs ADD's result)");
 	if ((nsfd = open_netns(c)) < 0)
 		return -1;
+	if (!(st = state_find(c, &file)))
+		return errno == ENOENT ? fail(c, NOT_AS_ADDED, "no state for (%s, %s) under " STATE_DIR "/%s",
+					      c->containerid, c->ifname, c->conf.name) : fail_sys(c, errno, STATE_DIR);
 	if (!(host = nl_route_open()) || !(ctr = link_sock_open_ns(nsfd)))
 		fail_sys(c, errno, "netlink");
-	else if (check_links(c, host, ctr, &ci) == 0 && check_addrs(c, ctr, ci.ifindex) == 0 && check_nat(c) == 0)
+	else if (check_links(c, host, ctr, &ci) == 0 && check_addrs(c, ctr, ci.ifindex) == 0 && check_nat(c, st) == 0)
 		r = delegate(c, "CHECK", NULL);
+	json_object_put(st);
 	nl_route_close(ctr);
 	nl_route_close(host);
 	return r;
@@ -1329,7 +1545,7 @@ static bool attachment_valid(struct json_object *valid, const char *cid, const c
  * cni.dev/valid-attachments; errors are collected, the sweep goes on. */
 static int gc_sweep(struct cni *c, struct json_object *valid)
 {
-	_cleanup_free_ char *path = state_path(c, NULL);
+	_cleanup_free_ char *path = state_path(c, NULL, false);
 	struct nl_sock *host = nl_route_open();
 	struct dirent *de;
 	DIR *d;
@@ -1342,13 +1558,17 @@ static int gc_sweep(struct cni *c, struct json_object *valid)
 		struct json_object *st;
 		const char *cid, *ifn;
 
-		if (strlen(f) != 11 || strncmp(f, "nsk", 3) != 0 || f[3 + strspn(f + 3, "0123456789abcdef")])
+		/* CID:IFNAME, or an older version's nsk and 8 hex digits;
+		 * not a temporary (.NAME.tmp) of an ADD under way */
+		if (!(strchr(f, ':') && f[0] != '.') && !legacy_state_file(f))
 			continue;
 		st = state_read(c, f);
 		cid = cni_json_string(st, "containerID");
 		ifn = cni_json_string(st, "ifname");
+		/* No netns: without the alias, GC has no proof a host end is
+		 * this attachment's (its namespace path may name another's now). */
 		if (!cid || !ifn || !attachment_valid(valid, cid, ifn))
-			remove_attachment(c, host, f, st);
+			remove_attachment(c, host, f, st, NULL);
 		json_object_put(st);
 	}
 	if (d)
@@ -1410,8 +1630,6 @@ static int read_request(struct cni *c, bool version)
 		return 0;
 	if (cni_conf_parse(c->raw, c->rawlen, &c->conf, &c->err) < 0 || check_env(c) < 0)
 		return -1;
-	if (c->containerid && c->ifname)
-		host_ifname(c);
 	return 0;
 }
 

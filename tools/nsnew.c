@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/openat2.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -16,9 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,11 +30,17 @@
 
 #include "child.h"
 #include "idmap.h"
+#include "imagecfg.h"
 #include "msg.h"
 #include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/cgroup.h"
+#include "nsnew/rlimits.h"
+#include "nsnew/seccomp.h"
+#include "nsnew/tty.h"
+#include "undo.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -59,6 +69,17 @@ struct opts {
 	bool caps, keep_given;
 	uint64_t keep, drop;		/* capability masks */
 	char **cmd;
+	bool lo_down;
+	const char *chdir;		/* --chdir, else the image's WorkingDir */
+	struct imagecfg img;		/* of --rootfs, where mkrootfs kept one */
+	bool have_img;
+	char **env;			/* the command's environment, if not ours */
+	struct tty_relay tty;		/* not an option: the jail's own terminal */
+	const char *seccomp;		/* --seccomp default|none|FILE */
+	struct sc_filter filter;	/* built from --seccomp and --seccomp-fd */
+	struct rlimit_set rlimits;
+	struct cgroup_limits cglimits;	/* --memory --pids --cpus */
+	struct jail_cgroup cgroup;	/* made for them */
 };
 
 enum {
@@ -67,6 +88,8 @@ enum {
 	OPT_MOUNT_PROC, OPT_NAME, OPT_NO_NEW_PRIVS, OPT_PIN_ALL, OPT_ROOTFS, OPT_SUBIDS,
 	OPT_UID, OPT_VOLUME,
 };
+enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
+enum { OPT_CPUS = 0x300, OPT_MEMORY, OPT_PIDS, OPT_RLIMIT, OPT_SECCOMP, OPT_SECCOMP_FD };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -74,26 +97,28 @@ static const struct argp_option options[] = {
 	{ "cgroup", 'C', NULL, 0, "cgroup namespace", 1 },
 	{ "ipc", 'i', NULL, 0, "IPC namespace", 1 },
 	{ "mount", 'm', NULL, 0, "mount namespace (propagation made private)", 1 },
-	{ "net", 'n', NULL, 0, "network namespace (only lo, down)", 1 },
+	{ "net", 'n', NULL, 0, "network namespace (only lo, brought up)", 1 },
+	{ "lo-down", OPT_LO_DOWN, NULL, 0, "leave the new network namespace's lo down", 1 },
 	{ "pid", 'p', NULL, 0, "PID namespace (the command is its PID 1)", 1 },
 	{ "time", 'T', NULL, 0, "time namespace", 1 },
 	{ "user", 'U', NULL, 0, "user namespace", 1 },
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
-	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: bind FILE as /etc/hosts (default: the host's)", 2 },
-	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "mount a /proc of the new PID namespace", 2 },
+	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: a copy of FILE as /etc/hosts (default: the host's)", 2 },
+	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "a /proc of a new PID namespace (implies -p)", 2 },
 	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
-	{ "volume", OPT_VOLUME, "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
-	{ NULL, 0, NULL, 0, "Ids (imply -U):", 3 },
+	{ "volume", 'v', "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
+	{ NULL, 0, NULL, 0, "Ids (imply -U; as root, -U alone maps every id to itself):", 3 },
 	{ "map-group", OPT_MAP_GROUP, "IN:OUT:N", 0, "map N gids from OUT outside to IN inside (repeatable)", 3 },
-	{ "map-root", OPT_MAP_ROOT, NULL, 0, "map uid and gid 0 inside to the caller's own", 3 },
+	{ "map-root", 'r', NULL, 0, "map uid and gid 0 inside to the caller's own", 3 },
 	{ "map-user", OPT_MAP_USER, "IN:OUT:N", 0, "map N uids from OUT outside to IN inside (repeatable)", 3 },
 	{ "subids", OPT_SUBIDS, NULL, 0, "map 0 to the caller and 1.. to its /etc/subuid and /etc/subgid ranges", 3 },
 	{ NULL, 0, NULL, 0, "Names (imply -n):", 4 },
 	{ "name", OPT_NAME, "NAME", 0, "pin the new network namespace as NAME in the netns directory", 4 },
 	{ "pin-all", OPT_PIN_ALL, NULL, 0, "with --name: pin every new namespace under NAME", 4 },
 	{ NULL, 0, NULL, 0, "The command's process:", 5 },
+	{ "chdir", OPT_CHDIR, "DIR", 0, "run the command in DIR (default: the image's WorkingDir)", 5 },
 	{ "die-with-parent", OPT_DIE_WITH_PARENT, NULL, 0, "kill the command when nsnew's parent dies", 5 },
 	{ "drop-caps", OPT_DROP_CAPS, "LIST", 0, "drop these capabilities (bounding set too)", 5 },
 	{ "gid", OPT_GID, "GID", 0, "group id inside", 5 },
@@ -102,19 +127,34 @@ static const struct argp_option options[] = {
 	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
 	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
 	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ NULL, 0, NULL, 0, "Limits and system call filters (cgroups need root or a delegated cgroup):", 6 },
+	{ "cpus", OPT_CPUS, "N", 0, "CPU time of at most N CPUs (0.01-4096, e.g. 0.5)", 6 },
+	{ "memory", OPT_MEMORY, "SIZE", 0, "memory of at most SIZE bytes (K, M, G, T; at least 1M)", 6 },
+	{ "pids", OPT_PIDS, "N", 0, "at most N processes and threads", 6 },
+	{ "rlimit", OPT_RLIMIT, "NAME=SOFT[:HARD]", 0, "a resource limit, named as prlimit names them (repeatable)", 6 },
+	{ "seccomp", OPT_SECCOMP, "default|none|FILE", 0, "a system call filter: nsnew's default profile, none (the default), or a text profile", 6 },
+	{ "seccomp-fd", OPT_SECCOMP_FD, "FD", 0, "also load the compiled BPF filter read from FD (as bwrap --seccomp)", 6 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
 static const char doc[] =
-	"Run COMMAND (default: $SHELL) in new namespaces.\v"
+	"Run COMMAND in new namespaces (default: $SHELL; with --rootfs the image's\n"
+	"Entrypoint and Cmd, else /bin/sh inside it).\v"
 	"nsnew execs COMMAND in place unless a new PID or time namespace, --init,\n"
 	"--name or a uid/gid map written from outside needs a child; then it\n"
 	"waits, forwards signals and exits with the command's status.\n"
+	"The command never holds the caller's terminal: nsnew or its child lets\n"
+	"go of it first, and when fd 0, 1 or 2 is a terminal the command gets a\n"
+	"pseudo-terminal (in a child, a new session) that nsnew relays.\n"
 	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
+	"--rootfs DIR applies the image configuration mkrootfs kept in\n"
+	"DIR/.nskit/image.json as podman run does: its Env and WorkingDir, its\n"
+	"Entrypoint and Cmd when no COMMAND is given, its User unless --uid.\n"
 	"\n"
 	"Examples:\n"
 	"  nsnew -a --hostname box --rootfs ./rootfs --mount-proc -- /bin/sh\n"
-	"  nsnew -U --map-root -m -p --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -U -r --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -n -- ping -c1 127.0.0.1\n"
 	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
 	"\n"
 	"Exit status: the command's own; 125 nsnew failed; 126 COMMAND could not\n"
@@ -195,11 +235,24 @@ static void parse_volume(struct argp_state *state, struct opts *o, char *arg)
 	o->vol[o->nvol++] = (struct volume){ arg, dst, mode && streq(mode, "ro"), false, -1 };
 }
 
+/* Root's user namespace with no map given maps every id to itself
+ * (unshare --map-users=all): files of any owner in the root filesystem
+ * stay readable and chownable inside. */
+static void map_identity(struct argp_state *state, struct opts *o)
+{
+	struct idmap_range all = { 0, 0, UINT32_MAX };
+
+	if (idmap_add(&o->uidmap, &all) < 0 || idmap_add(&o->gidmap, &all) < 0)
+		argp_error(state, "cannot map every id");
+}
+
 /* What options imply, and the checks that need all of them. */
 static void finish_options(struct argp_state *state, struct opts *o)
 {
 	if (o->rootfs || o->nvol || o->mount_proc)
 		o->flags |= CLONE_NEWNS;
+	if (o->mount_proc)
+		o->flags |= CLONE_NEWPID;	/* else it would show the host's processes */
 	if (o->hostname)
 		o->flags |= CLONE_NEWUTS;
 	if (o->map_root || o->subids || o->uidmap.n || o->gidmap.n)
@@ -212,6 +265,9 @@ static void finish_options(struct argp_state *state, struct opts *o)
 		argp_error(state, "--subids cannot be combined with --map-user or --map-group");
 	if (o->hostname && strlen(o->hostname) > 64)
 		argp_error(state, "--hostname '%s': longer than 64 bytes", o->hostname);
+	if ((o->flags & CLONE_NEWUSER) && geteuid() == 0 && !o->map_root && !o->uidmap.n &&
+	    !o->gidmap.n && !o->subids)
+		map_identity(state, o);
 	/* A user namespace with no map would leave root unmapped and unable
 	 * to make the jail's files: -U alone maps root to the caller. */
 	if ((o->flags & CLONE_NEWUSER) && !o->uidmap.n && !o->gidmap.n && !o->subids)
@@ -224,6 +280,66 @@ static void finish_options(struct argp_state *state, struct opts *o)
 	}
 	if (o->caps)
 		o->keep = (o->keep_given ? o->keep : ~0ULL) & ~o->drop;
+}
+
+/* --name NAME: iproute2's rules, and for a name nsnew makes, no control
+ * character or whitespace (so `nsname list` shows it as one word). */
+static void check_name(struct argp_state *state, const char *name)
+{
+	static char *s;		/* kept, so the exit below leaks nothing */
+	int r = netns_name_check_new(name);
+
+	if (r < 0)
+		s = netns_name_escape(name);
+	if (r == -EILSEQ)
+		xerrc(EXIT_TOOL, 0, "--name '%s': a new name must be UTF-8 without control characters or whitespace",
+		      s ? s : "?");
+	if (r < 0)
+		argp_error(state, "--name '%s': invalid namespace name", s ? s : "?");
+}
+
+/* The limits and filters: values checked here, before anything is made. */
+static void parse_depth(struct argp_state *state, struct opts *o, int key, char *arg)
+{
+	uint64_t v;
+	int fd, r;
+
+	switch (key) {
+	case OPT_CPUS:
+		if (cgroup_parse_cpus(arg, &o->cglimits.cpu_quota) < 0)
+			argp_error(state, "--cpus '%s': not a number of CPUs from 0.01 to 4096", arg);
+		break;
+	case OPT_MEMORY:
+		if (parse_size(arg, 1 << 20, INT64_MAX, &o->cglimits.memory) < 0)
+			argp_error(state, "--memory '%s': not a size of at least 1M", arg);
+		break;
+	case OPT_PIDS:
+		if (parse_u64(arg, 1, 4194304, &o->cglimits.pids) < 0)
+			argp_error(state, "--pids '%s': not a number from 1 to 4194304", arg);
+		break;
+	case OPT_RLIMIT:
+		if ((r = rlimit_parse(&o->rlimits, arg)) == -ERANGE)
+			argp_error(state, "--rlimit '%s': the soft limit exceeds the hard one", arg);
+		if (r < 0)
+			argp_error(state, "--rlimit '%s': not NAME=SOFT[:HARD] with NAME one of %s", arg, rlimit_names);
+		break;
+	case OPT_SECCOMP:
+		if (o->seccomp)
+			argp_error(state, "--seccomp given twice");
+		o->seccomp = arg;
+		break;
+	case OPT_SECCOMP_FD:
+		if (o->filter.nprog)
+			argp_error(state, "--seccomp-fd given twice");
+		if (parse_u64(arg, 0, INT32_MAX, &v) < 0)
+			argp_error(state, "--seccomp-fd '%s': not a file descriptor", arg);
+		fd = (int)v;
+		if ((r = sc_read_bpf(fd, &o->filter)) == -EINVAL)
+			xerrc(EXIT_TOOL, 0, "--seccomp-fd %d: not a compiled seccomp filter (whole sock_filter instructions, at most 4096)", fd);
+		if (r < 0)
+			xerrc(EXIT_TOOL, r, "--seccomp-fd %d", fd);
+		break;
+	}
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
@@ -258,12 +374,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->caps = o->keep_given = true;
 		break;
 	case OPT_MAP_GROUP: add_map(state, &o->gidmap, arg, "--map-group"); break;
-	case OPT_MAP_ROOT: o->map_root = true; break;
+	case 'r': o->map_root = true; break;
 	case OPT_MAP_USER: add_map(state, &o->uidmap, arg, "--map-user"); break;
 	case OPT_MOUNT_PROC: o->mount_proc = true; break;
 	case OPT_NAME:
-		if (netns_name_check(arg) < 0)
-			argp_error(state, "--name '%s': invalid namespace name", arg);
+		check_name(state, arg);
 		o->name = arg;
 		break;
 	case OPT_NO_NEW_PRIVS: o->no_new_privs = true; break;
@@ -271,7 +386,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ROOTFS: o->rootfs = arg; break;
 	case OPT_SUBIDS: o->subids = true; break;
 	case OPT_UID: o->uid = parse_id(state, arg, "user id"); o->set_uid = true; break;
-	case OPT_VOLUME: parse_volume(state, o, arg); break;
+	case 'v': parse_volume(state, o, arg); break;
+	case OPT_CHDIR: o->chdir = arg; break;
+	case OPT_LO_DOWN: o->lo_down = true; break;
+	case OPT_CPUS:
+	case OPT_MEMORY:
+	case OPT_PIDS:
+	case OPT_RLIMIT:
+	case OPT_SECCOMP:
+	case OPT_SECCOMP_FD:
+		parse_depth(state, o, key, arg);
+		break;
 	case ARGP_KEY_ARG:
 		o->cmd = state->argv + state->next - 1;
 		state->next = state->argc;
@@ -317,18 +442,36 @@ static void check_inputs(struct opts *o)
 	}
 }
 
+/* Whether we lead a session that has a controlling terminal: only a
+ * child of a new session can run the command away from it (TIOCNOTTY by
+ * a session leader would hang up the caller's whole session). */
+static bool leads_terminal_session(void)
+{
+	int fd;
+
+	if (getsid(0) != getpid())
+		return false;
+	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* A child is needed for a new PID or time namespace (they apply to
- * children only), for a PID 1, for names pinned from outside, and for
+ * children only), for a PID 1, for names pinned from outside, for
  * id maps beyond our own id (written by a parent that keeps its
- * privilege in the parent user namespace). */
+ * privilege in the parent user namespace), and for a terminal of the
+ * jail's own (relayed by the parent). */
 static bool needs_child(const struct opts *o)
 {
 	bool own_ids_only = o->uidmap.n <= 1 && o->gidmap.n <= 1 && !o->subids &&
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
-	       ((o->flags & CLONE_NEWUSER) && !own_ids_only);
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || cgroup_wanted(&o->cglimits) ||
+	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
+	       leads_terminal_session();
 }
 
 /* ---- in the new namespaces ---- */
@@ -445,6 +588,26 @@ static bool rootfs_has_etc(const char *rootfs)
 	return etc >= 0;
 }
 
+/* A host file the jail gets a copy of, opened before pivot_root while it
+ * is reachable and copied after it. Not bound: a root jail could write
+ * through a bind, and one keeping CAP_SYS_ADMIN could remount a read-only
+ * bind read-write. NONBLOCK: a fifo given as --hosts must not hang. */
+static int open_etc_source(const char *path, bool optional)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 && optional && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (fstat(fd, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (!S_ISREG(st.st_mode))
+		xerrc(EXIT_TOOL, 0, "%s: not a regular file", path);
+	return fd;
+}
+
 static void open_trees(struct opts *o, struct trees *t)
 {
 	const unsigned int safe = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
@@ -456,8 +619,8 @@ static void open_trees(struct opts *o, struct trees *t)
 		snprintf(p, sizeof(p), "/dev/%s", dev_nodes[i]);
 		t->dev[i] = open_tree_of(p, false, false);
 	}
-	t->hosts = etc ? open_tree_of(o->hosts ? o->hosts : "/etc/hosts", false, false) : -1;
-	t->resolv = etc && access("/etc/resolv.conf", F_OK) == 0 ? open_tree_of("/etc/resolv.conf", false, false) : -1;
+	t->hosts = etc ? open_etc_source(o->hosts ? o->hosts : "/etc/hosts", false) : -1;
+	t->resolv = etc ? open_etc_source("/etc/resolv.conf", true) : -1;
 	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
 		xerrc(EXIT_TOOL, t->proc, "mount proc");
 	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)
@@ -515,9 +678,31 @@ static void mount_proc_sys(struct trees *t)
 	place_tree(&t->sys, "/sys", true);
 }
 
+/* The jail's own copy of a host file (its fd *SRC) at /run/nskit/NAME,
+ * on the jail's /run tmpfs, bound over DST: the jail reads what the host
+ * has and its writes change only the copy. */
+static void place_copy(int *src, const char *name, const char *dst)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/nskit/%s", name);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || fchmod(fd, 0644) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	for (ssize_t n = 1; n > 0;)
+		if ((n = sendfile(fd, *src, NULL, 1 << 20)) < 0)
+			xerrc(EXIT_TOOL, errno, "copy %s", dst);
+	close(fd);
+	close(*src);
+	*src = -1;
+	make_target(dst, false);
+	xmount(path, dst, NULL, MS_BIND, NULL);
+}
+
 /* /etc/hosts, /etc/resolv.conf and /etc/hostname, where the root
- * filesystem has an /etc: the host's files (hostname: --hostname, kept
- * in the jail's /run), as a container runtime binds them. */
+ * filesystem has an /etc: copies of the host's files (hostname:
+ * --hostname), each the jail's own, as docker and podman give them. */
 static void bind_etc(struct opts *o, struct trees *t)
 {
 	struct stat st;
@@ -529,14 +714,13 @@ static void bind_etc(struct opts *o, struct trees *t)
 			close(t->resolv);
 		return;
 	}
-	place_tree(&t->hosts, "/etc/hosts", false);
+	make_dirs("/run/nskit", 0755);
+	place_copy(&t->hosts, "hosts", "/etc/hosts");
 	if (t->resolv >= 0)
-		place_tree(&t->resolv, "/etc/resolv.conf", false);
+		place_copy(&t->resolv, "resolv.conf", "/etc/resolv.conf");
 	if (o->hostname) {
-		FILE *f;
+		FILE *f = fopen("/run/nskit/hostname", "we");
 
-		make_dirs("/run/nskit", 0755);
-		f = fopen("/run/nskit/hostname", "we");
 		if (!f || fprintf(f, "%s\n", o->hostname) < 0 || fclose(f) != 0)
 			xerrc(EXIT_TOOL, errno, "/run/nskit/hostname");
 		make_target("/etc/hostname", false);
@@ -667,51 +851,264 @@ static void set_credentials(const struct opts *o)
 		xerrc(EXIT_TOOL, errno, "no_new_privs");
 }
 
-static int fail_fd = -1;	/* tells a waiting parent the set-up failed */
+static int stop_fd = -1;	/* tells the relay the command stopped */
 
-static void report_failure(void)
+static void tell_stopped(void)
 {
-	if (fail_fd >= 0 && write(fail_fd, "x", 1) < 0)
-		_exit(EXIT_TOOL);
+	if (write(stop_fd, "s", 1) < 0)
+		stop_fd = -1;
 }
 
-static noreturn void exec_command(char *const *cmd)
+static const char *exec_root;	/* --rootfs, named when the command fails */
+
+/* REPORT (or -1) tells a parent that pinned names whether the jail
+ * started: 'e' just before exec, 'x' when exec failed; the pipe closes
+ * without 'e' when the set-up failed first (jail_started). */
+static noreturn void exec_command(char *const *cmd, int report)
 {
+	int e;
+
 	child_unblock();
+	if (report >= 0 && write(report, "e", 1) != 1)
+		xerrc(EXIT_TOOL, errno, "tell nsnew the command starts");
 	execvp(cmd[0], cmd);
+	e = errno;
+	if (report >= 0 && write(report, "x", 1) < 0)
+		_exit(EXIT_TOOL);
+	errno = e;
+	if (exec_root && (errno == ENOENT || errno == ENOTDIR) && strchr(cmd[0], '/') &&
+	    access(cmd[0], F_OK) == 0)
+		xerrc(EXIT_NOTFOUND, 0, "%s: its interpreter (ELF loader or #!) is not found in %s",
+		      cmd[0], exec_root);
+	if (exec_root && (errno == ENOENT || errno == ENOTDIR))
+		xerrc(EXIT_NOTFOUND, 0, "%s: not found in %s", cmd[0], exec_root);
+	if (exec_root)
+		xerrc(exec_fail_status(errno), errno, "%s in %s", cmd[0], exec_root);
 	xerrc(exec_fail_status(errno), errno, "%s", cmd[0]);
+}
+
+/* --init on the jail's terminal: the command gets a process group of its
+ * own in the foreground, so ^C and ^Z from the terminal reach it and not
+ * the init (which would pass them on a second time). SIGTTOU is blocked
+ * until exec: we are not in the foreground yet. */
+static void take_foreground(void)
+{
+	sigset_t ttou;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	if (setpgid(0, 0) < 0 || sigprocmask(SIG_BLOCK, &ttou, NULL) < 0)
+		xerrc(EXIT_TOOL, errno, "process group");
+	for (int fd = 0; fd < 3; fd++)
+		if (tcsetpgrp(fd, getpid()) == 0)
+			return;
 }
 
 /* --init: a PID 1 that reaps every orphan and passes signals on; it
  * exits with the command's status. Outside a new PID namespace it is a
  * subreaper so orphans still come to it. */
-static noreturn void run_init(char *const *cmd)
+static noreturn void run_init(const struct opts *o, char *const *cmd, int report)
 {
 	pid_t pid = fork();
 	int r;
 
 	if (pid < 0)
 		xerrc(EXIT_TOOL, errno, "fork");
-	if (pid == 0)
-		exec_command(cmd);
-	fail_fd = -1;
+	if (pid == 0) {
+		if (o->tty.master >= 0)
+			take_foreground();
+		exec_command(cmd, report);
+	}
+	if (report >= 0)
+		close(report);	/* the command reports, not its init */
+	stop_fd = o->tty.stops[1];
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-	r = child_wait(pid, true);
+	r = child_wait(pid, true, stop_fd >= 0 ? tell_stopped : NULL);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
 	_exit(r);
 }
 
-static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
+/* A new network namespace has lo down; most programs expect 127.0.0.1
+ * to work (bwrap and docker bring it up too). An ioctl costs less than
+ * a netlink socket. */
+static void bring_lo_up(void)
 {
+	struct ifreq ifr = { .ifr_name = "lo" };
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		xerrc(EXIT_TOOL, errno, "lo");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		xerrc(EXIT_TOOL, errno, "bring lo up");
+}
+
+static bool id_mapped(const struct idmap *m, uint32_t id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (id >= m->r[i].in && (uint64_t)id < (uint64_t)m->r[i].in + m->r[i].count)
+			return true;
+	return false;
+}
+
+static bool id_number(const char *s, uint32_t *v)
+{
+	return parse_u32(s, v) == 0 && *v != (uint32_t)-1;
+}
+
+/* The image's User, "user[:group]" by name or number, resolved in the
+ * jail's own /etc/passwd and /etc/group, read as files: through NSS,
+ * nsnew would load the jail's own modules while it is still privileged. */
+static void apply_image_user(struct opts *o)
+{
+	_cleanup_free_ char *spec = strdup(o->img.user);
+	char *group = spec ? strchr(spec, ':') : NULL;
+	struct passwd *pw = NULL;
+	bool set_gid = o->set_gid;	/* --gid wins over the image's group */
+	gid_t gid = o->gid;
+	uint32_t id;
+	FILE *f;
+
+	if (!spec)
+		xerrc(EXIT_TOOL, ENOMEM, "user");
+	if (group)
+		*group++ = '\0';
+	if ((f = fopen("/etc/passwd", "re"))) {
+		bool num = id_number(spec, &id);
+
+		while ((pw = fgetpwent(f)) && !(num ? pw->pw_uid == id : streq(pw->pw_name, spec)))
+			;
+		if (pw)
+			o->uid = pw->pw_uid, o->gid = pw->pw_gid;
+		fclose(f);
+	}
+	if (!pw && !id_number(spec, &o->uid))
+		xerrc(EXIT_TOOL, 0, "image user '%s': not in %s/etc/passwd", spec, o->rootfs);
+	if (!pw)
+		o->gid = 0;
+	if (group && !id_number(group, &o->gid)) {
+		struct group *gr = NULL;
+
+		if ((f = fopen("/etc/group", "re"))) {
+			while ((gr = fgetgrent(f)) && !streq(gr->gr_name, group))
+				;
+			if (gr)
+				o->gid = gr->gr_gid;
+			fclose(f);
+		}
+		if (!gr)
+			xerrc(EXIT_TOOL, 0, "image group '%s': not in %s/etc/group", group, o->rootfs);
+	}
+	if (set_gid)
+		o->gid = gid;
+	if ((o->flags & CLONE_NEWUSER) && !o->subids && !id_mapped(&o->uidmap, o->uid))
+		xerrc(EXIT_TOOL, 0, "image user '%s' (uid %u): not mapped in the new user namespace "
+		      "(map it, e.g. --subids, or give --uid)", o->img.user, (unsigned)o->uid);
+	o->set_uid = true;
+	o->set_gid = true;
+}
+
+static bool env_has(char *const *env, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+			return true;
+	return false;
+}
+
+/* HOME, as podman sets it when the image's Env has none: the home of
+ * the command's user in the jail's /etc/passwd, else /. The slot for it
+ * is kept free at the end of the environment. */
+static void image_home(struct opts *o)
+{
+	uid_t uid = o->set_uid ? o->uid : geteuid();
+	struct passwd *pw = NULL;
+	char *home = NULL;
+	size_t k = 0;
+	FILE *f;
+
+	if (!o->env || env_has(o->env, "HOME"))
+		return;
+	if ((f = fopen("/etc/passwd", "re"))) {
+		while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
+			;
+		if (pw && *pw->pw_dir && asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		fclose(f);
+	}
+	while (o->env[k])
+		k++;
+	o->env[k] = home ? home : (char *)"HOME=/";
+}
+
+/* --chdir, else the image's WorkingDir (made when missing, as podman
+ * does), once the jail's files are in place. */
+static void enter_workdir(const struct opts *o)
+{
+	const char *wd = o->chdir ? o->chdir : o->img.workdir;
+
+	if (!wd)
+		return;
+	if (!o->chdir && *wd == '/')
+		make_dirs(wd, 0755);
+	if (chdir(wd) < 0)
+		xerrc(EXIT_TOOL, errno, "chdir %s", wd);
+}
+
+/* Before the credentials change: raising a hard limit needs
+ * CAP_SYS_RESOURCE, which --drop-caps or --uid may take away. */
+static void apply_rlimits(const struct opts *o)
+{
+	const char *name = "?";
+	int r;
+
+	if ((r = rlimit_apply(&o->rlimits, &name)) < 0)
+		xerrc(EXIT_TOOL, r, "--rlimit %s", name);
+}
+
+/* Last before exec, so nothing of the set-up is filtered and everything
+ * of the command is (sc_load sets no_new_privs where the kernel demands). */
+static void load_filters(struct opts *o)
+{
+	int r;
+
+	if ((r = sc_load(&o->filter)) < 0)
+		xerrc(EXIT_TOOL, r, "load the seccomp filter");
+}
+
+static noreturn void setup_and_exec(struct opts *o, char *const *cmd, int report)
+{
+	if ((o->flags & CLONE_NEWNET) && !o->lo_down)
+		bring_lo_up();
 	if (o->hostname && sethostname(o->hostname, strlen(o->hostname)) < 0)
 		xerrc(EXIT_TOOL, errno, "sethostname %s", o->hostname);
 	setup_mounts(o);
+	enter_workdir(o);
+	if (o->img.user && !o->set_uid)
+		apply_image_user(o);
+	image_home(o);
+	apply_rlimits(o);
 	set_credentials(o);
+	load_filters(o);
+	if (o->env)
+		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
-		run_init(cmd);
-	exec_command(cmd);
+		run_init(o, cmd, report);
+	exec_command(cmd, report);
+}
+
+/* unshare or clone failed. Without a user namespace, new namespaces need
+ * CAP_SYS_ADMIN: say so rather than only "Operation not permitted". */
+static noreturn void ns_failed(struct undo *u, const struct opts *o, const char *what, int e)
+{
+	if (e == EPERM && geteuid() != 0 && !(o->flags & CLONE_NEWUSER))
+		xundo(u, EXIT_TOOL, 0, "%s: %s (needs root or CAP_SYS_ADMIN; unprivileged: add -U --map-root)",
+		      what, strerror(e));
+	xundo(u, EXIT_TOOL, e, "%s", what);
 }
 
 /* ---- no child: unshare and exec in place ---- */
@@ -731,15 +1128,26 @@ static void write_self_maps(const struct opts *o)
 		xerrc(EXIT_TOOL, r, "write uid_map");
 }
 
-static noreturn void run_in_place(struct opts *o, char *const *cmd)
+/* In place the command keeps the caller's session and process group but
+ * not its controlling terminal, which it could open as /dev/tty to push
+ * input into the caller's shell (TIOCSTI) or take the foreground. None of
+ * fds 0-2 is a terminal here, and we do not lead the session. */
+static noreturn void run_in_place(struct opts *o, char *const *cmd, struct undo *u)
 {
+	int r;
+
+	if ((r = tty_leave()) < 0)
+		xundo(u, EXIT_TOOL, r, "leave the controlling terminal");
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
-		xerrc(EXIT_TOOL, errno, "die-with-parent");
+		xundo(u, EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
-		xerrc(EXIT_TOOL, errno, "unshare");
+		ns_failed(u, o, "unshare", errno);
+	/* From here we are the jail, whose set-up fails with xerrc as in a
+	 * child: what the stack holds is the jail's now. */
+	undo_free(u);
 	if (o->flags & CLONE_NEWUSER)
 		write_self_maps(o);
-	setup_and_exec(o, cmd);
+	setup_and_exec(o, cmd, -1);
 }
 
 /* ---- a child: clone, then maps and names from outside ---- */
@@ -752,14 +1160,19 @@ struct clone_args_ {
  * written, or its names pinned, before it runs anything. */
 static bool needs_sync(const struct opts *o)
 {
-	return (o->flags & CLONE_NEWUSER) || o->name;
+	return (o->flags & CLONE_NEWUSER) || o->name || cgroup_wanted(&o->cglimits);
 }
 
 /* The child waits on SYNC until the parent has written its maps and
- * pinned its names; EOF without the go byte means the parent failed. */
+ * pinned its names; EOF without the go byte means the parent failed.
+ * Then, whatever the mode, the caller's terminal stops being its
+ * controlling terminal (tty.h). It fails with xerrc, never xundo: the
+ * parent's undo stack is the parent's to unwind. FAIL[1] reports to a
+ * parent that pinned names whether the jail started (exec_command). */
 static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	char c;
+	int r;
 
 	if (sync[1] >= 0)
 		close(sync[1]);
@@ -769,12 +1182,15 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		_exit(EXIT_TOOL);
 	if (sync[0] >= 0)
 		close(sync[0]);
-	if (fail[1] >= 0) {
+	if (fail[0] >= 0)
 		close(fail[0]);
-		fail_fd = fail[1];
-		atexit(report_failure);
-	}
-	setup_and_exec(o, cmd);
+	/* Moved into the jail's cgroup while it waited: its cgroup namespace,
+	 * made at clone, is rooted where it was; root it there instead. */
+	if ((o->flags & CLONE_NEWCGROUP) && cgroup_wanted(&o->cglimits) && unshare(CLONE_NEWCGROUP) < 0)
+		xerrc(EXIT_TOOL, errno, "cgroup namespace");
+	if ((r = tty_relay_attach(&o->tty)) < 0)
+		xerrc(EXIT_TOOL, r, "terminal");
+	setup_and_exec(o, cmd, fail[1]);
 }
 
 /* A child with nothing to wait for runs vfork-style (CLONE_VM |
@@ -811,42 +1227,47 @@ static bool can_lend(const struct opts *o)
 
 #define LENT_STACK (256 * 1024)
 
-static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[2], struct undo *u)
 {
 	struct lent l = { o, cmd, sync, fail };
+	char **env = environ;	/* the child sets the command's, in our memory */
 	char *stack = mmap(NULL, LENT_STACK, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	pid_t pid;
 
 	if (stack == MAP_FAILED)
-		xerrc(EXIT_TOOL, errno, "child stack");
+		xundo(u, EXIT_TOOL, errno, "child stack");
 	pid = clone(lent_main, stack + LENT_STACK, o->flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
+	environ = env;
 	if (pid < 0)
-		xerrc(EXIT_TOOL, errno, "clone");
+		ns_failed(u, o, "clone", errno);
 	munmap(stack, LENT_STACK);	/* the child has exec'd or exited */
 	return pid;
 }
 
-static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail[2], struct undo *u)
 {
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
 	pid_t pid;
 
-	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0))
-		xerrc(EXIT_TOOL, errno, "pipe");
+	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0) ||
+	    (o->init && o->tty.master >= 0 && pipe2(o->tty.stops, O_CLOEXEC) < 0))
+		xundo(u, EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
-		xerrc(EXIT_TOOL, errno, "block signals");
+		xundo(u, EXIT_TOOL, errno, "block signals");
 	if (can_lend(o))
-		return start_lent(o, cmd, sync, fail);
+		return start_lent(o, cmd, sync, fail, u);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
-		xerrc(EXIT_TOOL, errno, "clone");
+		ns_failed(u, o, "clone", errno);
 	if (pid == 0)
 		child_main(o, cmd, sync, fail);
 	if (sync[0] >= 0)
 		close(sync[0]);
 	if (fail[1] >= 0)
 		close(fail[1]);
+	if (o->tty.stops[1] >= 0)
+		close(o->tty.stops[1]);
 	return pid;
 }
 
@@ -879,27 +1300,32 @@ static int run_idmap(pid_t target)
 	return ws == 0 ? 0 : -EPERM;
 }
 
-static int subid_maps(struct opts *o)
+static int subid_maps(struct opts *o, struct undo *u)
 {
 	struct idmap_range sub[IDMAP_MAX_RANGES];
 	size_t n = 0;
 	struct passwd *pw = getpwuid(getuid());
 	const char *name = pw ? pw->pw_name : NULL;
+	uint32_t gid;
 	int r;
 
 	r = idmap_subids("/etc/subuid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
 	if (r == 0 && (r = idmap_from_subids(&o->uidmap, getuid(), sub, n)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "uid %u: no ranges in /etc/subuid", (unsigned)getuid());
+		xundo(u, EXIT_TOOL, 0, "uid %u: no ranges in /etc/subuid", (unsigned)getuid());
 	if (r < 0)
 		return r;
 	n = 0;
-	r = idmap_subids("/etc/subgid", name, getgid(), sub, ARRAY_SIZE(sub), &n);
-	if (r == 0 && (r = idmap_from_subids(&o->gidmap, getgid(), sub, n)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "gid %u: no ranges in /etc/subgid", (unsigned)getgid());
+	/* subgid(5) names the user, not a group; the own gid is the passwd
+	 * entry's, as newgidmap (and idmap, which the unprivileged take) map. */
+	r = idmap_subids("/etc/subgid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
+	if (idmap_own_gid(&gid) < 0)
+		gid = getgid();
+	if (r == 0 && (r = idmap_from_subids(&o->gidmap, gid, sub, n)) == -ENOENT)
+		xundo(u, EXIT_TOOL, 0, "uid %u: no ranges in /etc/subgid", (unsigned)getuid());
 	return r;
 }
 
-static void write_child_maps(struct opts *o, pid_t pid)
+static void write_child_maps(struct opts *o, pid_t pid, struct undo *u)
 {
 	_cleanup_close_ int dir = -1;
 	char path[32];
@@ -909,33 +1335,38 @@ static void write_child_maps(struct opts *o, pid_t pid)
 		return;
 	if (o->subids && geteuid() != 0) {
 		if (run_idmap(pid) < 0)
-			xerrc(EXIT_TOOL, 0, "%d: id maps not written", (int)pid);
+			xundo(u, EXIT_TOOL, 0, "%d: id maps not written", (int)pid);
 		return;
 	}
-	if (o->subids && (r = subid_maps(o)) < 0)
-		xerrc(EXIT_TOOL, r, "subordinate ids");
+	if (o->subids && (r = subid_maps(o, u)) < 0)
+		xundo(u, EXIT_TOOL, r, "subordinate ids");
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
-		xerrc(EXIT_TOOL, errno, "%s", path);
+		xundo(u, EXIT_TOOL, errno, "%s", path);
 	/* Without CAP_SETGID outside, gid_map is only accepted once
 	 * setgroups is denied. */
 	if (o->gidmap.n && geteuid() != 0 && (r = idmap_setgroups(dir, false)) < 0)
-		xerrc(EXIT_TOOL, r, "write setgroups");
+		xundo(u, EXIT_TOOL, r, "write setgroups");
 	if (o->gidmap.n && (r = idmap_write(dir, "gid_map", &o->gidmap)) < 0)
-		xerrc(EXIT_TOOL, r, "write gid_map");
+		xundo(u, EXIT_TOOL, r, "write gid_map");
 	if (o->uidmap.n && (r = idmap_write(dir, "uid_map", &o->uidmap)) < 0)
-		xerrc(EXIT_TOOL, r, "write uid_map");
+		xundo(u, EXIT_TOOL, r, "write uid_map");
 }
 
-static void unpin(const struct opts *o)
+static int unpin_net(void *name)
 {
-	netns_unpin(o->name);
-	if (o->pin_all)
-		pins_remove(o->name);
+	return netns_unpin(name);
 }
 
-static void pin_names(const struct opts *o, pid_t pid)
+static int unpin_all(void *name)
+{
+	return pins_remove(name);
+}
+
+/* The names stay once the jail runs (nsname del releases them), as an
+ * `ip netns add` name does. */
+static void pin_names(const struct opts *o, pid_t pid, struct undo *u)
 {
 	char path[64];
 	int r;
@@ -943,71 +1374,310 @@ static void pin_names(const struct opts *o, pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	r = netns_pin(o->name, path);
 	if (r == -EEXIST)
-		xerrc(EXIT_TOOL, 0, "%s: name already exists", o->name);
-	if (r < 0)
-		xerrc(EXIT_TOOL, r, "pin %s", o->name);
-	if (o->pin_all && (r = pins_add(o->name, pid, o->flags)) < 0) {
-		netns_unpin(o->name);
-		xerrc(EXIT_TOOL, r, "pin %s", o->name);
-	}
+		xundo(u, EXIT_TOOL, 0, "%s: name already exists", o->name);
+	if (r < 0 || (r = undo_push(u, unpin_net, (void *)o->name, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "pin %s", o->name);
+	if (o->pin_all && ((r = pins_add(o->name, pid, o->flags)) < 0 ||
+			   (r = undo_push(u, unpin_all, (void *)o->name, NULL)) < 0))
+		xundo(u, EXIT_TOOL, r, "pin %s", o->name);
 }
 
-static pid_t child_pid;
-
-/* A failure of ours while the child waits: it must not run. */
-static void kill_child(void)
+/* A failure of ours while the child waits for its go: it must not run. */
+static int kill_child(void *pid)
 {
-	if (child_pid > 0) {
-		kill(child_pid, SIGKILL);
-		waitpid(child_pid, NULL, 0);
-	}
+	if (kill((pid_t)(intptr_t)pid, SIGKILL) < 0 || waitpid((pid_t)(intptr_t)pid, NULL, 0) < 0)
+		return -errno;
+	return 0;
 }
 
-static noreturn void run_in_child(struct opts *o, char *const *cmd)
+/* What the child reported on FD (exec_command): EOF before 'e' (its
+ * set-up failed, or it died) or 'x' after it (exec failed) is a jail
+ * that never started. */
+static bool jail_started(int fd)
+{
+	char c = 0;
+	ssize_t n = read(fd, &c, 1);
+	bool started = n != 0;	/* a read error: as if it started */
+
+	if (n == 1 && c == 'e')
+		started = read(fd, &c, 1) != 1 || c != 'x';
+	close(fd);
+	return started;
+}
+
+/* The jail has ended: what is left on U (its cgroup) goes. */
+static void end_jail(struct opts *o, struct undo *u)
+{
+	int r = undo_unwind(u, 0);
+
+	if (r < 0)
+		xwarnc(-r, "cgroup %s: not removed", o->cgroup.where);
+	undo_free(u);
+}
+
+/* --memory, --pids, --cpus: the jail's cgroup, made before the child
+ * exists (so nothing is left to kill when this fails) and pushed on U; the
+ * child is moved in while it waits to be released. */
+static void make_cgroup(struct opts *o, struct undo *u)
+{
+	int r;
+
+	if (!cgroup_wanted(&o->cglimits))
+		return;
+	r = cgroup_make(&o->cglimits, &o->cgroup);
+	if (r == -ENOTSUP)
+		xundo(u, EXIT_TOOL, 0, "cgroup: no writable hierarchy has the %s controller "
+		      "(neither cgroup2 with it enabled nor a v1 mount of it)", o->cgroup.where);
+	if ((r == -EACCES || r == -EPERM || r == -EROFS) && geteuid() != 0)
+		xundo(u, EXIT_TOOL, 0, "cgroup %s: %s (limits need root, or a cgroup delegated to you as NSKIT_CGROUP_ROOT)",
+		      o->cgroup.where, strerror(-r));
+	if (r < 0 || (r = undo_push(u, cgroup_remove, &o->cgroup, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
+}
+
+/* Start the child, write its maps and pin its names (each pushed on U,
+ * so a failure kills the child and takes the names back), then let it
+ * go: from then on they are the command's result. The cgroup is not: it
+ * stays on U, under them, and goes when the jail ends. */
+static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo *u)
 {
 	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
-	char c;
+	size_t started, names;
+	pid_t pid;
 	int r;
 
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
-		xerrc(EXIT_TOOL, errno, "die-with-parent");
-	child_pid = start_child(o, cmd, sync, fail);
-	atexit(kill_child);
-	write_child_maps(o, child_pid);
+		xundo(u, EXIT_TOOL, errno, "die-with-parent");
+	make_cgroup(o, u);
+	started = undo_mark(u);
+	pid = start_child(o, cmd, sync, fail, u);
+	if ((r = undo_push(u, kill_child, (void *)(intptr_t)pid, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "start the child");
+	if (cgroup_wanted(&o->cglimits) && (r = cgroup_join(&o->cgroup, pid)) < 0)
+		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
+	write_child_maps(o, pid, u);
+	names = undo_mark(u);
 	if (o->name)
-		pin_names(o, child_pid);
-	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1) {
-		int e = errno;
-
-		if (o->name)
-			unpin(o);
-		xerrc(EXIT_TOOL, e, "start the child");
-	}
+		pin_names(o, pid, u);
+	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1)
+		xundo(u, EXIT_TOOL, errno, "start the child");
 	if (sync[1] >= 0)
 		close(sync[1]);
 	/* Names made for a jail that never started are taken back. */
-	if (o->name && read(fail[0], &c, 1) == 1)
-		unpin(o);
-	if (fail[0] >= 0)
-		close(fail[0]);
-	r = child_wait(child_pid, false);
-	child_pid = 0;
+	if (fail[0] >= 0 && !jail_started(fail[0]))
+		undo_unwind(u, names);
+	undo_commit(u, started);
+	if (o->tty.master >= 0) {
+		close(o->tty.slave);
+		o->tty.slave = -1;
+		r = tty_relay_run(&o->tty, pid);	/* restores the caller's terminal as it returns */
+	} else {
+		r = child_wait(pid, false, NULL);
+	}
 	if (r < 0)
-		xerrc(EXIT_TOOL, r, "wait");
+		xundo(u, EXIT_TOOL, r, "wait");
+	end_jail(o, u);
 	exit(r);
+}
+
+#define IMAGECFG_MAX (1024 * 1024)
+
+/* DIR/.nskit/image.json, as mkrootfs kept it: opened inside DIR and
+ * through no symlink, so the root filesystem cannot point nsnew at a
+ * file of the host. Absent: a plain root filesystem. */
+static void load_image(struct opts *o)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int root = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *buf = NULL;
+	struct stat st;
+	ssize_t n = 0;
+	size_t len = 0;
+	int r;
+
+	if (root < 0)
+		return;		/* check_inputs says why */
+	fd = (int)syscall(SYS_openat2, root, IMAGECFG_PATH, &how, sizeof(how));
+	if (fd < 0 && errno == ENOENT)
+		return;
+	if (fd < 0 && errno == ELOOP)
+		xerrc(EXIT_TOOL, 0, "%s%s: a symbolic link on the way: refused", o->rootfs, IMAGECFG_PATH);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s%s", o->rootfs, IMAGECFG_PATH);
+	if (!S_ISREG(st.st_mode) || st.st_size > IMAGECFG_MAX)
+		xerrc(EXIT_TOOL, 0, "%s%s: not a regular file of at most 1 MiB", o->rootfs, IMAGECFG_PATH);
+	if (!(buf = malloc((size_t)st.st_size + 1)))
+		xerrc(EXIT_TOOL, ENOMEM, "%s%s", o->rootfs, IMAGECFG_PATH);
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		xerrc(EXIT_TOOL, errno, "%s%s", o->rootfs, IMAGECFG_PATH);
+	if ((r = imagecfg_parse(buf, len, &o->img)) < 0)
+		xerrc(EXIT_TOOL, r == -EINVAL ? 0 : r, "%s%s: not a valid image configuration", o->rootfs, IMAGECFG_PATH);
+	o->have_img = true;
+}
+
+/* The command's environment in an image's jail, as podman builds it: the
+ * image's Env, PATH when the image sets none, HOSTNAME (and HOME, once the
+ * user is known: image_home); TERM is passed on since the jail shares our
+ * terminal. */
+static void image_environment(struct opts *o)
+{
+	static const char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *term = getenv("TERM");
+	size_t n = 0, k = 0;
+	char *s;
+
+	while (o->img.env && o->img.env[n])
+		n++;
+	if (!(o->env = calloc(n + 5, sizeof(char *))))	/* + PATH HOSTNAME TERM HOME */
+		xerrc(EXIT_TOOL, ENOMEM, "environment");
+	for (; k < n; k++)
+		o->env[k] = o->img.env[k];
+	if (!env_has(o->env, "PATH"))
+		o->env[k++] = (char *)path;
+	if (o->hostname && !env_has(o->env, "HOSTNAME")) {
+		if (asprintf(&s, "HOSTNAME=%s", o->hostname) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		o->env[k++] = s;
+	}
+	if (term && !env_has(o->env, "TERM")) {
+		if (asprintf(&s, "TERM=%s", term) < 0)
+			xerrc(EXIT_TOOL, ENOMEM, "environment");
+		o->env[k++] = s;
+	}
+}
+
+/* The command in a root filesystem: COMMAND, else the image's Entrypoint
+ * and Cmd, else /bin/sh of the root filesystem (never the host's $SHELL,
+ * which it may not have). */
+static char *const *rootfs_command(struct opts *o, char **sh)
+{
+	size_t ne = 0, nc = 0;
+	char **argv;
+
+	exec_root = o->rootfs;
+	load_image(o);
+	if (o->have_img)
+		image_environment(o);
+	if (o->cmd && o->cmd[0])
+		return o->cmd;
+	while (o->img.entrypoint && o->img.entrypoint[ne])
+		ne++;
+	while (o->img.cmd && o->img.cmd[nc])
+		nc++;
+	if (!ne && !nc) {
+		sh[0] = (char *)"/bin/sh";
+		sh[1] = NULL;
+		return sh;
+	}
+	if (!(argv = calloc(ne + nc + 1, sizeof(char *))))
+		xerrc(EXIT_TOOL, ENOMEM, "command");
+	for (size_t i = 0; i < ne; i++)
+		argv[i] = o->img.entrypoint[i];
+	for (size_t i = 0; i < nc; i++)
+		argv[ne + i] = o->img.cmd[i];
+	return argv;
+}
+
+/* --subids as an ordinary user runs idmap, which needs file capabilities
+ * (or to be setuid root): without them it could only fail, so say how to
+ * give them instead. */
+static void check_idmap_caps(void)
+{
+	char self[PATH_MAX], path[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 8);
+	const char *found = NULL;
+	struct stat st;
+	cap_flag_value_t u = CAP_CLEAR, g = CAP_CLEAR;
+	cap_t caps;
+
+	if (n > 0 && (self[n] = '\0', slash = strrchr(self, '/'))) {
+		strcpy(slash + 1, "idmap");
+		if (access(self, X_OK) == 0)
+			found = self;
+	}
+	for (const char *p = getenv("PATH"); !found && p && *p; p += strcspn(p, ":"), p += *p == ':') {
+		int len = (int)strcspn(p, ":");
+
+		if (len && snprintf(path, sizeof(path), "%.*s/idmap", len, p) < (int)sizeof(path) &&
+		    access(path, X_OK) == 0)
+			found = path;
+	}
+	if (!found || (stat(found, &st) == 0 && st.st_uid == 0 && (st.st_mode & S_ISUID)))
+		return;		/* not found: run_idmap says so */
+	if ((caps = cap_get_file(found))) {
+		cap_get_flag(caps, CAP_SETUID, CAP_PERMITTED, &u);
+		cap_get_flag(caps, CAP_SETGID, CAP_PERMITTED, &g);
+		cap_free(caps);
+	}
+	if (u != CAP_SET || g != CAP_SET)
+		xerrc(EXIT_TOOL, 0, "--subids: %s lacks the file capabilities cap_setuid,cap_setgid+ep: "
+		      "install them with `make install-idmap-caps` as root, or install the nskit Debian package",
+		      found);
+}
+
+/* --seccomp FILE: read and parsed, its names resolved, before anything
+ * is made. */
+static void build_profile(struct opts *o)
+{
+	struct sc_error e;
+	int r = sc_build_file(o->seccomp, &o->filter, &e);
+
+	if (r == -EINVAL)
+		xerrc(EXIT_TOOL, 0, "%s:%u: %s", o->seccomp, e.line, e.msg);
+	if (r == -EMEDIUMTYPE)
+		xerrc(EXIT_TOOL, 0, "--seccomp %s: not a regular file of at most 1 MiB", o->seccomp);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "--seccomp %s", o->seccomp);
+}
+
+/* The default profile allows what the jail was given: mounts and new
+ * namespaces to a jail that keeps CAP_SYS_ADMIN by name, tracing to one
+ * with a PID namespace of its own. */
+static void build_filters(struct opts *o)
+{
+	struct sc_jail j = {
+		.admin = o->caps && o->keep_given && (o->keep & (1ULL << CAP_SYS_ADMIN)),
+		.pidns = o->flags & CLONE_NEWPID,
+	};
+	int r;
+
+	if (!o->seccomp || streq(o->seccomp, "none"))
+		return;
+	if (!streq(o->seccomp, "default")) {
+		build_profile(o);
+		return;
+	}
+	/* As compiled at build time; on another architecture, compiled now. */
+	if ((r = sc_default_compiled(&j, &o->filter)) == -ENOENT)
+		r = sc_build_default(&j, &o->filter);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "seccomp default profile");
 }
 
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	struct undo u = UNDO_INIT;	/* what the parent made, taken back on failure */
 	char *sh[2];
 	char *const *cmd;
+	int r;
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
-	cmd = command_or_shell(o.cmd, sh);
+	cmd = o.rootfs ? rootfs_command(&o, sh) : command_or_shell(o.cmd, sh);
 	check_inputs(&o);
+	build_filters(&o);
+	if (o.subids && geteuid() != 0)
+		check_idmap_caps();
+	if ((r = tty_relay_open(&o.tty)) < 0)
+		xerrc(EXIT_TOOL, r, "a terminal for the jail");
 	if (needs_child(&o))
-		run_in_child(&o, cmd);
-	run_in_place(&o, cmd);
+		run_in_child(&o, cmd, &u);
+	run_in_place(&o, cmd, &u);
 }

@@ -1,24 +1,27 @@
 /* vethctl - veth pairs and bridges over netlink: a pair with its peer born
  * inside a network namespace, addresses, a default route, bridges.
  *   vethctl add NAME [-n NS] [--addr CIDR] [--peer-addr CIDR] [--gateway] ...
- *   vethctl del NAME...|--group N | list [-j] | bridge add|del BR | connect NS1 NS2
+ *   vethctl del [NAME...] [--group N] | list [-j] | bridge add|del BR | connect NS1 NS2
  *   vethctl -b FILE|-   (many commands over one netlink socket)
  * Siblings: nsname(8) names namespaces, nsjoin(8) runs commands in them,
  * natctl(8) NATs their subnets. */
 #include <argp.h>
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sched.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 
 #include "addr.h"
 #include "batch.h"
-#include "jsonout.h"
+#include "json.h"
 #include "link.h"
 #include "msg.h"
 #include "netnsdir.h"
@@ -51,7 +54,11 @@ static const char doc[] =
 	"  connect NS1 NS2     a veth pair joining two namespaces directly\n"
 	"  del NAME...         delete pairs (gathered into one kernel request)\n"
 	"  del --group N       delete every link in group N in one request\n"
-	"  list [-j]           veth pairs with their peer's namespace name\n"
+	"                      (with NAMEs too: the names are checked first)\n"
+	"  list [-j]           veth pairs with their peer's namespace name and\n"
+	"                      both ends' addresses, and pairs connect made\n"
+	"                      between named namespaces (NS/NAME)\n"
+	"Commands may be shortened to a unique prefix; delete, ls and show work too.\n"
 	"\n"
 	"Examples:\n"
 	"  nsname add jail && vethctl add veth-jail -n jail --addr 10.8.8.1/24 \\\n"
@@ -84,7 +91,7 @@ static const struct argp argp = {
 	"bridge add BR [--addr CIDR]... [--mtu N] [--group N]\n"
 	"bridge del BR\n"
 	"connect NS1 NS2 [--name NAME] [--peer PEER] [--addr CIDR]... [--peer-addr CIDR]... [--mtu N]\n"
-	"del NAME...|--group N\n"
+	"del [NAME...] [--group N]\n"
 	"list [-j]\n"
 	"-b FILE|-",
 	doc, NULL, NULL, NULL,
@@ -167,7 +174,7 @@ static int open_netns(const char *ref)
 	if (fd == -EINVAL)
 		fail(0, "'%s': not a namespace name, pid or path", ref);
 	if (fd < 0)
-		fail(0, "%s: %s", ref, ns_open_strerror(fd, CLONE_NEWNET));
+		fail(0, "%s: %s%s", ref, ns_open_strerror(fd, CLONE_NEWNET), nskit_priv_hint_for(fd));
 	return fd;
 }
 
@@ -175,6 +182,9 @@ static struct nl_sock *xns_sock(int nsfd, const char *ref)
 {
 	struct nl_sock *sk = ns_sock(nsfd, ref);
 
+	/* Entering NS for the socket is what needs CAP_SYS_ADMIN. */
+	if (!sk && (errno == EPERM || errno == EACCES))
+		nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	if (!sk)
 		fail(errno, "%s: netlink socket in namespace", ref);
 	return sk;
@@ -387,6 +397,7 @@ struct pending_del {
 	const char *name;
 	const char *where;	/* batch line, or NULL */
 	int ifindex;
+	uint32_t group;		/* the link's group, once looked up */
 };
 
 struct del_lookup {
@@ -402,6 +413,7 @@ static int match_pending(const struct link_info *li, void *data)
 	for (size_t i = 0; i < d->n; i++)
 		if (!d->v[i].ifindex && streq(d->v[i].name, li->name)) {
 			d->v[i].ifindex = li->ifindex;
+			d->v[i].group = li->group;
 			d->kind[i] = streq(li->kind, "veth") ? "veth" : "other";
 		}
 	return 0;
@@ -448,167 +460,284 @@ static void delete_gathered(struct pending_del *v, size_t n)
 	}
 }
 
-/* Look every name up (one dump), delete the ones before the first that
- * is missing or not a veth (all of them, or with PARTIAL_OK none when one
- * is bad), then report that one. */
-static void delete_pending(struct pending_del *v, size_t n, bool partial_ok)
+/* Look every name up (one dump): the position of the first that is
+ * missing or not a veth, or N. */
+static size_t lookup_pending(struct pending_del *v, size_t n, const char **kind)
 {
-	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
 	struct del_lookup d = { v, n, kind };
 	size_t bad = n;
-	int r;
+	int r = link_foreach(host_sk, match_pending, &d);
 
-	if (n == 0)
-		return;
-	if (!kind)
-		fail(ENOMEM, "del");
-	r = link_foreach(host_sk, match_pending, &d);
 	if (r < 0)
 		fail(r, "del");
 	for (size_t i = 0; i < n && bad == n; i++)
 		if (!v[i].ifindex || !streq(kind[i], "veth"))
 			bad = i;
+	return bad;
+}
+
+static noreturn void fail_pending(const struct pending_del *p)
+{
+	where = p->where;
+	if (!p->ifindex)
+		fail(0, "%s: no such link", p->name);
+	fail(0, "%s: not a veth link", p->name);
+}
+
+/* Look every name up, delete the ones before the first that is missing
+ * or not a veth (all of them, or with PARTIAL_OK none when one is bad),
+ * then report that one. */
+static void delete_pending(struct pending_del *v, size_t n, bool partial_ok)
+{
+	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
+	size_t bad;
+
+	if (n == 0)
+		return;
+	if (!kind)
+		fail(ENOMEM, "del");
+	bad = lookup_pending(v, n, kind);
 	if (bad == n || partial_ok)
 		delete_gathered(v, bad);
-	if (bad == n)
-		return;
-	where = v[bad].where;
-	if (!v[bad].ifindex)
-		fail(0, "%s: no such link", v[bad].name);
-	fail(0, "%s: not a veth link", v[bad].name);
+	if (bad < n)
+		fail_pending(&v[bad]);
 }
 
+static void delete_group(uint32_t group)
+{
+	int r = link_del_group(host_sk, group);
+
+	if (r == -ENODEV)
+		fail(0, "group %u: no such link", group);
+	if (r == -EOPNOTSUPP)
+		fail(0, "group %u: holds a link that cannot be deleted", group);
+	if (r < 0)
+		fail(r, "del --group %u", group);
+}
+
+/* NAME... and --group N together: every name is checked first, then the
+ * group goes (failing as it would alone, nothing deleted yet), then the
+ * named pairs that were not in it, gathered as ever. */
 static void cmd_del(const struct veth_args *o)
 {
-	struct pending_del *v;
-	int r;
+	size_t n = (size_t)o->nargs, left = 0, bad;
+	_cleanup_free_ struct pending_del *v = calloc(n ? n : 1, sizeof(*v));
+	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
 
-	if (o->group) {
-		r = link_del_group(host_sk, o->group);
-		if (r == -ENODEV)
-			fail(0, "group %u: no such link", o->group);
-		if (r == -EOPNOTSUPP)
-			fail(0, "group %u: holds a link that cannot be deleted", o->group);
-		if (r < 0)
-			fail(r, "del --group %u", o->group);
+	if (!v || !kind)
+		fail(ENOMEM, "del");
+	for (size_t i = 0; i < n; i++)
+		v[i].name = o->args[i];
+	if (!o->group) {
+		delete_pending(v, n, false);
 		return;
 	}
-	v = calloc(o->nargs, sizeof(*v));
-	if (!v)
-		fail(ENOMEM, "del");
-	for (int i = 0; i < o->nargs; i++)
-		v[i].name = o->args[i];
-	delete_pending(v, o->nargs, false);
-	free(v);
+	bad = n ? lookup_pending(v, n, kind) : 0;
+	if (bad < n)
+		fail_pending(&v[bad]);
+	delete_group(o->group);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].group != o->group)
+			v[left++] = v[i];
+	delete_gathered(v, left);
 }
 
-/* list: the namespaces' names by the nsid this namespace has for them. */
-struct nsid_name {
-	int nsid;
-	char *name;
+/* list: every veth pair with an end in this namespace, and the pairs
+ * `connect` made between two named namespaces (no end here), each with
+ * the addresses of both ends. Each named namespace is read once, its links
+ * and addresses in one dump each over a socket opened inside it: a few
+ * syscalls per name, nothing changed. */
+struct addr_list {
+	struct link_addr *v;
+	size_t n, cap;
+};
+
+struct ns_view {
+	char *name;		/* the first name pinning it; NULL: this namespace */
+	dev_t dev;
+	ino_t ino;
+	int nsid;		/* this namespace's id for it, or -1 */
+	struct link_info *links;
+	size_t nlinks, cap;
+	struct addr_list addrs;
 };
 
 struct list_state {
-	struct link_info *links;
-	size_t n, cap;
-	struct nsid_name *ids;
-	size_t nids;
+	struct ns_view here;
+	struct ns_view *ns;	/* the named namespaces other than this one */
+	size_t nns;
+	struct json_object *arr;	/* -j, or NULL */
 };
 
 static int collect_link(const struct link_info *li, void *data)
 {
-	struct list_state *s = data;
+	struct ns_view *v = data;
 
-	if (s->n == s->cap) {
-		struct link_info *nv = reallocarray(s->links, s->cap = s->cap ? 2 * s->cap : 64,
+	if (v->nlinks == v->cap) {
+		struct link_info *nv = reallocarray(v->links, v->cap = v->cap ? 2 * v->cap : 16,
 						    sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
-		s->links = nv;
+		v->links = nv;
 	}
-	s->links[s->n++] = *li;
+	v->links[v->nlinks++] = *li;
 	return 0;
 }
 
-static void collect_nsids(struct list_state *s)
+static int collect_addr(const struct link_addr *a, void *data)
+{
+	struct addr_list *l = data;
+
+	/* The link-local IPv6 address the kernel gives every link is noise. */
+	if (a->addr.family == AF_INET6 && a->scope == RT_SCOPE_LINK)
+		return 0;
+	if (l->n == l->cap) {
+		struct link_addr *nv = reallocarray(l->v, l->cap = l->cap ? 2 * l->cap : 16,
+						    sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+	}
+	l->v[l->n++] = *a;
+	return 0;
+}
+
+static int read_view(struct ns_view *v, struct nl_sock *sk)
+{
+	int r = link_foreach(sk, collect_link, v);
+
+	return r < 0 ? r : link_addr_foreach(sk, collect_addr, &v->addrs);
+}
+
+static void free_view(struct ns_view *v)
+{
+	free(v->name);
+	free(v->links);
+	free(v->addrs.v);
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The named namespaces, each once (a namespace may have several names),
+ * read; this namespace is `here`, not among them. One that cannot be
+ * read is left out: its pairs show as an nsid. */
+static void collect_views(struct list_state *s)
 {
 	/* A socket of its own: nl_netns_nsid() leaves libnl's expected
 	 * sequence number behind, and the batch's next request on the main
 	 * socket would be refused as out of sequence. */
 	struct nl_sock *sk = nl_route_open();
+	struct stat self;
 	char **names;
 	size_t n;
 
-	if (!sk || netns_names(&names, &n) < 0) {
+	if (!sk || stat("/proc/self/ns/net", &self) < 0 || netns_names(&names, &n) < 0) {
 		nl_route_close(sk);
 		return;		/* no directory: no names, ids shown bare */
 	}
-	s->ids = calloc(n ? n : 1, sizeof(*s->ids));
-	for (size_t i = 0; s->ids && i < n; i++) {
+	/* In name order: a namespace is shown by its first name, a connect
+	 * pair from the namespace whose name sorts first. */
+	qsort(names, n, sizeof(*names), by_string);
+	s->ns = calloc(n ? n : 1, sizeof(*s->ns));
+	for (size_t i = 0; s->ns && i < n; i++) {
 		_cleanup_close_ int fd = netns_open(names[i]);
-		int id = fd >= 0 ? nl_netns_nsid(sk, fd) : -1;
+		struct ns_view *v = &s->ns[s->nns];
+		struct nl_sock *vs;
+		struct stat st;
+		bool seen = false;
 
-		if (id >= 0) {
-			s->ids[s->nids].nsid = id;
-			s->ids[s->nids++].name = steal_pointer(&names[i]);
+		if (fd < 0 || fstat(fd, &st) < 0 || (st.st_dev == self.st_dev && st.st_ino == self.st_ino))
+			continue;
+		for (size_t k = 0; k < s->nns; k++)
+			seen |= s->ns[k].dev == st.st_dev && s->ns[k].ino == st.st_ino;
+		if (seen || !(vs = link_sock_open_ns(fd)))
+			continue;
+		*v = (struct ns_view){ .dev = st.st_dev, .ino = st.st_ino, .nsid = nl_netns_nsid(sk, fd) };
+		if (v->nsid < 0)
+			v->nsid = -1;
+		/* A copy: netns_names_free stops at the first NULL. */
+		if (read_view(v, vs) == 0 && (v->name = strdup(names[i]))) {
+			s->nns++;
+		} else {
+			free_view(v);
 		}
+		nl_route_close(vs);
 	}
-	netns_names_free(names);
+	/* Not netns_names_free(): it stops at the first name stolen above. */
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	nl_route_close(sk);
 }
 
-static const char *nsid_name(const struct list_state *s, int nsid)
+static const struct link_info *by_index(const struct ns_view *v, int ifindex)
 {
-	for (size_t i = 0; i < s->nids; i++)
-		if (s->ids[i].nsid == nsid)
-			return s->ids[i].name;
+	for (size_t i = 0; i < v->nlinks; i++)
+		if (v->links[i].ifindex == ifindex)
+			return &v->links[i];
 	return NULL;
 }
 
-static const struct link_info *by_index(const struct list_state *s, int ifindex)
+static const struct ns_view *by_nsid(const struct list_state *s, int nsid)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (s->links[i].ifindex == ifindex)
-			return &s->links[i];
+	for (size_t i = 0; nsid >= 0 && i < s->nns; i++)
+		if (s->ns[i].nsid == nsid)
+			return &s->ns[i];
 	return NULL;
 }
 
-/* The peer's name: from this namespace's dump, or asked of its own. */
-static void peer_name(const struct list_state *s, const struct link_info *li, const char *ns,
-		      char *buf, size_t size)
+/* The addresses of link IFINDEX in V: a JSON array, or appended to BUF
+ * comma-separated ("-" for none). */
+static struct json_object *addrs_of(const struct ns_view *v, int ifindex, char *buf, size_t size)
 {
-	struct link_info pi;
+	struct json_object *arr = json_object_new_array();
+	size_t len = 0;
 
-	snprintf(buf, size, "if%d", li->peer_ifindex);
-	if (li->peer_nsid < 0) {
-		const struct link_info *p = by_index(s, li->peer_ifindex);
+	snprintf(buf, size, "-");
+	for (size_t i = 0; i < v->addrs.n; i++) {
+		char a[CIDR_STRLEN];
+		int w;
 
-		if (p)
-			snprintf(buf, size, "%s", p->name);
-	} else if (ns) {
-		_cleanup_close_ int fd = netns_open(ns);
-		struct nl_sock *sk = fd >= 0 ? ns_sock(fd, ns) : NULL;
-
-		if (sk && link_get(sk, li->peer_ifindex, NULL, &pi) == 0)
-			snprintf(buf, size, "%s", pi.name);
+		if (v->addrs.v[i].ifindex != ifindex)
+			continue;
+		cidr_format(&v->addrs.v[i].addr, true, a, sizeof(a));
+		json_object_array_add(arr, json_object_new_string(a));
+		w = snprintf(buf + len, size - len, "%s%s", len ? "," : "", a);
+		if (w > 0 && (size_t)w < size - len)
+			len += (size_t)w;
 	}
+	return arr;
 }
 
-static void print_pair(const struct list_state *s, const struct link_info *li,
-		       struct json_object *arr)
+/* One pair: LI in namespace AT (here, or a named one for a connect
+ * pair), its peer PEER (NULL: not known) in PEER_NS (NULL: not named). */
+static void print_pair(struct list_state *s, const struct ns_view *at, const struct link_info *li,
+		       const struct ns_view *peer_ns, const struct link_info *peer)
 {
-	const char *ns = li->peer_nsid >= 0 ? nsid_name(s, li->peer_nsid) : NULL;
-	const struct link_info *m = li->master ? by_index(s, li->master) : NULL;
-	char peer[32];
+	const struct link_info *m = li->master ? by_index(at, li->master) : NULL;
+	const char *ns = peer_ns && peer_ns != &s->here ? peer_ns->name : NULL;
+	_cleanup_free_ char *ns_shown = NULL, *at_shown = NULL;
+	char peer_name[32], name[4 * NAME_MAX + LINK_NAME_MAX + 2], nsbuf[32];
+	char addr[256], peer_addr[256] = "?";
+	struct json_object *addrs = addrs_of(at, li->ifindex, addr, sizeof(addr));
+	struct json_object *peer_addrs = peer ? addrs_of(peer_ns, peer->ifindex, peer_addr, sizeof(peer_addr)) : NULL;
 
-	peer_name(s, li, ns, peer, sizeof(peer));
-	if (arr) {
+	if (peer)
+		snprintf(peer_name, sizeof(peer_name), "%s", peer->name);
+	else
+		snprintf(peer_name, sizeof(peer_name), "if%d", li->peer_ifindex);
+	if (s->arr) {
 		struct json_object *e = json_object_new_object();
 
 		json_object_object_add(e, "name", json_object_new_string(li->name));
+		json_object_object_add(e, "name_netns", at->name ? json_object_new_string(at->name) : NULL);
 		json_object_object_add(e, "ifindex", json_object_new_int(li->ifindex));
-		json_object_object_add(e, "peer", json_object_new_string(peer));
+		json_object_object_add(e, "peer", json_object_new_string(peer_name));
 		json_object_object_add(e, "peer_ifindex", json_object_new_int(li->peer_ifindex));
 		json_object_object_add(e, "netns", ns ? json_object_new_string(ns) : NULL);
 		json_object_object_add(e, "nsid", li->peer_nsid >= 0 ? json_object_new_int(li->peer_nsid) : NULL);
@@ -616,45 +745,117 @@ static void print_pair(const struct list_state *s, const struct link_info *li,
 		json_object_object_add(e, "group", json_object_new_uint64(li->group));
 		json_object_object_add(e, "mtu", json_object_new_uint64(li->mtu));
 		json_object_object_add(e, "up", json_object_new_boolean(li->up));
-		json_object_array_add(arr, e);
+		json_object_object_add(e, "addrs", addrs);
+		json_object_object_add(e, "peer_addrs", peer_addrs);
+		json_object_array_add(s->arr, e);
 		return;
 	}
-	char nsbuf[32];
+	json_object_put(addrs);
+	json_object_put(peer_addrs);
+	/* A name others made may hold control characters: escaped here,
+	 * exact in JSON. */
+	ns_shown = ns ? netns_name_escape(ns) : NULL;
+	at_shown = at->name ? netns_name_escape(at->name) : NULL;
+	snprintf(name, sizeof(name), "%s%s%s", at_shown ? at_shown : "", at_shown ? "/" : "", li->name);
+	snprintf(nsbuf, sizeof(nsbuf), "nsid:%d", li->peer_nsid);
+	printf("%-16s %-16s %-16s %-16s %-5s %-18s %s\n", name, peer_name,
+	       ns_shown ? ns_shown : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down",
+	       addr, peer_addr);
+}
 
-	if (!ns && li->peer_nsid >= 0)
-		snprintf(nsbuf, sizeof(nsbuf), "nsid:%d", li->peer_nsid);
-	printf("%-16s %-16s %-16s %-16s %s\n", li->name, peer,
-	       ns ? ns : li->peer_nsid >= 0 ? nsbuf : "-", m ? m->name : "-", li->up ? "up" : "down");
+/* Whether L, a link of the named namespace A, has its peer here: a link
+ * here names L as its peer in A. */
+static bool peer_is_here(const struct list_state *s, const struct ns_view *a, const struct link_info *l)
+{
+	for (size_t i = 0; a->nsid >= 0 && i < s->here.nlinks; i++) {
+		const struct link_info *h = &s->here.links[i];
+
+		if (h->ifindex == l->peer_ifindex && h->peer_ifindex == l->ifindex && h->peer_nsid == a->nsid)
+			return true;
+	}
+	return false;
+}
+
+/* Whether A's id for B's namespace is NSID, asked of A over *SK (opened
+ * on first use). */
+static bool nsid_in(const struct ns_view *a, struct nl_sock **sk, const struct ns_view *b, int nsid)
+{
+	_cleanup_close_ int fb = netns_open(b->name);
+
+	if (!*sk) {
+		_cleanup_close_ int fa = netns_open(a->name);
+
+		*sk = fa >= 0 ? link_sock_open_ns(fa) : NULL;
+	}
+	return *sk && fb >= 0 && nl_netns_nsid(*sk, fb) == nsid;
+}
+
+/* Pairs between two named namespaces. A link of A whose peer is not here
+ * is looked for in the namespaces listed after A by its pair of ifindexes
+ * (so a pair is shown once), and the match confirmed by asking A which id
+ * it has for that namespace: ifindexes are numbered per namespace, so
+ * two namespaces may hold the same pair of numbers. */
+static void print_connected(struct list_state *s)
+{
+	for (size_t i = 0; i < s->nns; i++) {
+		const struct ns_view *a = &s->ns[i];
+		struct nl_sock *sk = NULL;
+
+		for (size_t j = 0; j < a->nlinks; j++) {
+			const struct link_info *l = &a->links[j];
+			bool done = false;
+
+			if (!streq(l->kind, "veth") || l->peer_nsid < 0 || peer_is_here(s, a, l))
+				continue;
+			for (size_t k = i + 1; k < s->nns && !done; k++) {
+				const struct link_info *p = by_index(&s->ns[k], l->peer_ifindex);
+
+				if (p && streq(p->kind, "veth") && p->peer_ifindex == l->ifindex &&
+				    p->peer_nsid >= 0 && nsid_in(a, &sk, &s->ns[k], l->peer_nsid)) {
+					print_pair(s, a, l, &s->ns[k], p);
+					done = true;
+				}
+			}
+		}
+		nl_route_close(sk);
+	}
 }
 
 static void cmd_list(const struct veth_args *o)
 {
-	struct list_state s = { 0 };
-	struct json_object *arr = o->json ? json_object_new_array() : NULL;
-	int r = link_foreach(host_sk, collect_link, &s);
+	struct list_state s = { .here.nsid = -1, .arr = o->json ? json_object_new_array() : NULL };
+	int r = read_view(&s.here, host_sk);
 
 	if (r < 0)
 		fail(r, "list");
-	collect_nsids(&s);
-	if (!arr)
-		printf("%-16s %-16s %-16s %-16s %s\n", "NAME", "PEER", "NETNS", "MASTER", "STATE");
-	for (size_t i = 0; i < s.n; i++) {
-		const struct link_info *li = &s.links[i];
+	collect_views(&s);
+	if (!s.arr)
+		printf("%-16s %-16s %-16s %-16s %-5s %-18s %s\n", "NAME", "PEER", "NETNS", "MASTER", "STATE",
+		       "ADDR", "PEER-ADDR");
+	for (size_t i = 0; i < s.here.nlinks; i++) {
+		const struct link_info *li = &s.here.links[i];
+		const struct ns_view *pns;
 
 		if (!streq(li->kind, "veth"))
 			continue;
-		/* Both ends here: show the pair once. */
-		if (li->peer_nsid < 0 && li->peer_ifindex && li->peer_ifindex < li->ifindex &&
-		    by_index(&s, li->peer_ifindex))
+		if (li->peer_nsid < 0) {
+			/* Both ends here: show the pair once. */
+			if (li->peer_ifindex && li->peer_ifindex < li->ifindex &&
+			    by_index(&s.here, li->peer_ifindex))
+				continue;
+			print_pair(&s, &s.here, li, &s.here, by_index(&s.here, li->peer_ifindex));
 			continue;
-		print_pair(&s, li, arr);
+		}
+		pns = by_nsid(&s, li->peer_nsid);
+		print_pair(&s, &s.here, li, pns, pns ? by_index(pns, li->peer_ifindex) : NULL);
 	}
-	if (arr)
-		json_print(arr);
-	for (size_t i = 0; i < s.nids; i++)
-		free(s.ids[i].name);
-	free(s.ids);
-	free(s.links);
+	print_connected(&s);
+	if (s.arr)
+		json_print(s.arr);
+	for (size_t i = 0; i < s.nns; i++)
+		free_view(&s.ns[i]);
+	free(s.ns);
+	free_view(&s.here);
 }
 
 /* Batch mode. Every line is parsed before any runs, so a usage error
@@ -1153,7 +1354,7 @@ static void run_batch(const char *file)
 				if (ndel == capdel &&
 				    !(dels = reallocarray(dels, capdel = capdel ? 2 * capdel : 256, sizeof(*dels))))
 					xerrc(EXIT_FAIL, ENOMEM, "batch");
-				dels[ndel++] = (struct pending_del){ o->args[k], lines[i].where, 0 };
+				dels[ndel++] = (struct pending_del){ .name = o->args[k], .where = lines[i].where };
 			}
 			continue;
 		}
@@ -1187,6 +1388,7 @@ int main(int argc, char **argv)
 	struct veth_args o = { 0 };
 
 	nskit_init(EXIT_USAGE);
+	nskit_priv_hint(CAP_NET_ADMIN, "CAP_NET_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	host_sk = nl_route_open();
 	if (!host_sk)

@@ -92,6 +92,13 @@ static void test_parse_good_lines(void)
 	done(&a, l);
 	CHECK(parse("list -j", &a, &l) == 0 && a.cmd == VETH_LIST && a.json);
 	done(&a, l);
+	/* iproute2's words and unique prefixes; names and a group at once. */
+	CHECK(parse("delete v1 --group 7", &a, &l) == 0 && a.cmd == VETH_DEL && a.nargs == 1 && a.group == 7);
+	done(&a, l);
+	CHECK(parse("sh", &a, &l) == 0 && a.cmd == VETH_LIST);
+	done(&a, l);
+	CHECK(parse("b delete br0", &a, &l) == 0 && a.cmd == VETH_BRIDGE && streq(a.args[0], "del"));
+	done(&a, l);
 	CHECK(parse("   # nothing here", &a, &l) == 0 && a.cmd == VETH_NONE);
 	done(&a, l);
 	CHECK(parse("", &a, &l) == 0 && a.cmd == VETH_NONE);
@@ -110,13 +117,14 @@ static void test_parse_bad_lines(void)
 		{ "add x --peer x", "add: x: NAME and PEER are the same" },
 		{ "add x", "add: --peer PEER is needed without --netns (eth0 is for a namespace)" },
 		{ "-b other", "--batch inside a batch" },
-		{ "frobnicate", "'frobnicate': unknown command" },
+		{ "frobnicate", "'frobnicate': unknown command (add, bridge, connect, del, list)" },
+		{ "conect a b", "'conect': unknown command (did you mean 'connect'?)" },
 		{ "--mtu 1400", "a command is required" },
-		{ "del", "del: give NAME... or --group N" },
+		{ "del", "del: give NAME..., --group N or both" },
 		{ "list x", "list: wrong number of operands" },
 		{ "list -n ns", "list: --netns is for add" },
 		{ "add waytoolonginterfacename -n ns", "waytoolonginterfacename: interface name longer than 15 bytes" },
-		{ "bridge frob br0", "bridge: 'frob': expected add or del" },
+		{ "bridge frob br0", "bridge: 'frob': unknown command (add, del)" },
 		{ "add x -n ns --gateway", "add: --gateway needs --netns, --peer-addr and --addr or --master" },
 	};
 

@@ -1,9 +1,11 @@
 /* test_idmap.c - unit tests for lib/idmap: range parsing, map checks,
  * /etc/subuid parsing, the --subids map. */
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "idmap.h"
@@ -138,8 +140,35 @@ static void test_allowed(void)
 	CHECK(!idmap_range_allowed(&r, allowed, 2));
 }
 
+/* The own gid is the passwd entry's, whatever the real gid is now: as
+ * root, a child that changed its real gid still gets root's group. */
+static void test_own_gid(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	uint32_t g = 12345;
+	int status;
+	pid_t pid;
+
+	if (!pw) {
+		CHECK(idmap_own_gid(&g) == -ENOENT);
+		return;
+	}
+	CHECK(idmap_own_gid(&g) == 0 && g == pw->pw_gid);
+	if (getuid() != 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		uint32_t own = 12345;
+
+		_exit(setregid(4321, 4321) == 0 && getgid() == 4321 && idmap_own_gid(&own) == 0 &&
+		      own == pw->pw_gid ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 int main(void)
 {
+	test_own_gid();
 	test_parse_range();
 	test_add();
 	test_subids();

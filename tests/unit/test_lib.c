@@ -16,6 +16,7 @@
 #include "parse.h"
 #include "undo.h"
 #include "unit.h"
+#include "util.h"
 
 static void test_parse_numbers(void)
 {
@@ -61,6 +62,47 @@ static void test_names(void)
 	longname[NAME_MAX] = 'x';
 	longname[NAME_MAX + 1] = 0;
 	CHECK(netns_name_check(longname) == -ENAMETOOLONG);
+	/* Names nskit makes: UTF-8 without control characters or whitespace. */
+	CHECK(netns_name_check_new("ns0") == 0);
+	CHECK(netns_name_check_new("caf\xc3\xa9-\xe7\xbd\x91") == 0);
+	CHECK(netns_name_check_new("a/b") == -EINVAL);
+	CHECK(netns_name_check_new(longname) == -ENAMETOOLONG);
+	CHECK(netns_name_check_new("a\nb") == -EILSEQ);
+	CHECK(netns_name_check_new("a\tb") == -EILSEQ);
+	CHECK(netns_name_check_new("a b") == -EILSEQ);
+	CHECK(netns_name_check_new("\x1b[2J") == -EILSEQ);
+	CHECK(netns_name_check_new("a\x7f") == -EILSEQ);
+	CHECK(netns_name_check_new("a\xc2\x9b" "2J") == -EILSEQ);		/* C1 CSI */
+	CHECK(netns_name_check_new("a\xc2\xa0z") == -EILSEQ);		/* no-break space */
+	CHECK(netns_name_check_new("a\xe2\x80\xa8z") == -EILSEQ);	/* line separator */
+	CHECK(netns_name_check_new("a\xe2\x80\xaez") == -EILSEQ);	/* right-to-left override */
+	CHECK(netns_name_check_new("a\x9b") == -EILSEQ);			/* not UTF-8 */
+	CHECK(netns_name_check_new("a\xc0\xaf") == -EILSEQ);		/* overlong '/' */
+	CHECK(netns_name_check_new("a\xed\xa0\x80") == -EILSEQ);	/* surrogate */
+	CHECK(netns_name_check_new("a\xf4\x90\x80\x80") == -EILSEQ);	/* above U+10FFFF */
+}
+
+static void check_escape(const char *name, const char *want)
+{
+	char *got = netns_name_escape(name);
+
+	CHECK(got && strcmp(got, want) == 0);
+	free(got);
+}
+
+static void test_name_escape(void)
+{
+	check_escape("ns0", "ns0");
+	check_escape("caf\xc3\xa9", "caf\xc3\xa9");
+	check_escape("a\nb", "a\\nb");
+	check_escape("a\tb c", "a\\tb\\040c");
+	check_escape("a\\nb", "a\\\\nb");
+	check_escape("\x1b[2J\r\a\b\v\f", "\\033[2J\\r\\a\\b\\v\\f");
+	check_escape("x\x7f", "x\\177");
+	check_escape("a\xc2\x9b", "a\\302\\233");
+	check_escape("a\x9b\xc3", "a\\233\\303");
+	check_escape("\xe2\x80\xaez", "\\342\\200\\256z");
+	check_escape("", "");
 }
 
 static void test_ns_types(void)
@@ -168,11 +210,69 @@ static void test_undo(void)
 	CHECK(undo_nlog == 3 && u.n == 0 && u.v == NULL);
 }
 
+static void test_words(void)
+{
+	enum { ADD, ATTACH, DEL, LIST };
+	static const struct word w[] = {
+		{ "add", ADD }, { "attach", ATTACH }, { "del", DEL }, { "list", LIST },
+		{ "delete", DEL }, { "ls", LIST }, { "show", LIST },
+	};
+	char buf[128];
+
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "add") == ADD);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "del") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "delete") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "dele") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "d") == DEL);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "l") == LIST);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "sh") == LIST);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "att") == ATTACH);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "a") == -ENOTUNIQ);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "") == -ENOENT);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "deletex") == -ENOENT);
+	CHECK(word_lookup(w, ARRAY_SIZE(w), "xyz") == -ENOENT);
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "dle", -ENOENT, "command", buf, sizeof(buf)),
+		    "'dle': unknown command (did you mean 'del'?)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "delte", -ENOENT, "command", buf, sizeof(buf)),
+		    "'delte': unknown command (did you mean 'del'?)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "lsit", -ENOENT, "command", buf, sizeof(buf)),
+		    "'lsit': unknown command (did you mean 'list'?)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "xyz", -ENOENT, "command", buf, sizeof(buf)),
+		    "'xyz': unknown command (add, attach, del, list)"));
+	CHECK(streq(word_error(w, ARRAY_SIZE(w), "a", -ENOTUNIQ, "command", buf, sizeof(buf)),
+		    "'a': ambiguous command (add, attach)"));
+	/* Cut short, never overrun. */
+	CHECK(strlen(word_error(w, ARRAY_SIZE(w), "xyz", -ENOENT, "command", buf, 20)) == 19);
+}
+
+static void test_parse_size(void)
+{
+	uint64_t v;
+
+	CHECK(parse_size("123", 1, UINT64_MAX, &v) == 0 && v == 123);
+	CHECK(parse_size("1K", 1, UINT64_MAX, &v) == 0 && v == 1024);
+	CHECK(parse_size("3m", 1, UINT64_MAX, &v) == 0 && v == 3 << 20);
+	CHECK(parse_size("2G", 1, UINT64_MAX, &v) == 0 && v == 2ULL << 30);
+	CHECK(parse_size("5t", 1, UINT64_MAX, &v) == 0 && v == 5ULL << 40);
+	CHECK(parse_size("16777215T", 1, UINT64_MAX, &v) == 0 && v == 16777215ULL << 40);
+	CHECK(parse_size("16777216T", 1, UINT64_MAX, &v) == -ERANGE);
+	CHECK(parse_size("0", 1, UINT64_MAX, &v) == -ERANGE);
+	CHECK(parse_size("", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("K", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("1KB", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("1X", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("-1", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size(" 1", 1, UINT64_MAX, &v) == -EINVAL);
+}
+
 int main(void)
 {
 	test_undo();
+	test_words();
+	test_parse_size();
 	test_cidr();
 	test_parse_numbers();
+	test_name_escape();
 	test_names();
 	test_ns_types();
 	test_exit_status();

@@ -97,8 +97,6 @@ static error_t check_operands(struct veth_args *a)
 
 	if (a->nargs < cmds[cmd].min || (cmds[cmd].max >= 0 && a->nargs > cmds[cmd].max))
 		return usage(a, "%s: wrong number of operands", c);
-	if (cmd == VETH_BRIDGE && !bridge_add && !streq(a->args[0], "del"))
-		return usage(a, "bridge: '%s': expected add or del", a->args[0]);
 	if (a->json && cmd != VETH_LIST)
 		return usage(a, "%s: --json is for list", c);
 	if (a->netns && !add)
@@ -115,8 +113,8 @@ static error_t check_operands(struct veth_args *a)
 		return usage(a, "%s: --addr and --mtu are for add, connect and bridge add", c);
 	if (a->group && !add && cmd != VETH_DEL && !bridge_add)
 		return usage(a, "%s: --group is for add, bridge add and del", c);
-	if (cmd == VETH_DEL && (a->group != 0) == (a->nargs > 0))
-		return usage(a, "del: give NAME... or --group N");
+	if (cmd == VETH_DEL && !a->group && !a->nargs)
+		return usage(a, "del: give NAME..., --group N or both");
 	if (add && !a->netns && !a->peer)
 		return usage(a, "add: --peer PEER is needed without --netns (eth0 is for a namespace)");
 	if (add && !a->netns && streq(a->peer, a->args[0]))
@@ -148,17 +146,37 @@ static error_t parse_number(struct veth_args *a, const char *opt, const char *ar
 	return 0;
 }
 
+/* Command words as iproute2 takes them: unique prefixes, and its
+ * spellings delete, ls, lst and show. */
+static const struct word words[] = {
+	{ "add", VETH_ADD }, { "bridge", VETH_BRIDGE }, { "connect", VETH_CONNECT },
+	{ "del", VETH_DEL }, { "list", VETH_LIST },
+	{ "delete", VETH_DEL }, { "ls", VETH_LIST }, { "lst", VETH_LIST }, { "show", VETH_LIST },
+};
+static const struct word bridge_words[] = { { "add", 0 }, { "del", 1 }, { "delete", 1 } };
+
 static error_t command(struct veth_args *a, char *arg)
 {
+	char why[256];
+	int r;
+
+	if (a->cmd == VETH_BRIDGE && a->nargs == 0) {
+		/* bridge's own add|del, kept as its canonical word. */
+		r = word_lookup(bridge_words, ARRAY_SIZE(bridge_words), arg);
+		if (r < 0)
+			return usage(a, "bridge: %s", word_error(bridge_words, ARRAY_SIZE(bridge_words),
+								 arg, r, "command", why, sizeof(why)));
+		a->args[a->nargs++] = (char *)bridge_words[r].name;
+		return 0;
+	}
 	if (a->cmd) {
 		a->args[a->nargs++] = arg;
 		return 0;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		if (cmds[i].name && streq(arg, cmds[i].name))
-			a->cmd = (enum veth_cmd)i;
-	if (!a->cmd)
-		return usage(a, "'%s': unknown command", arg);
+	r = word_lookup(words, ARRAY_SIZE(words), arg);
+	if (r < 0)
+		return usage(a, "%s", word_error(words, ARRAY_SIZE(words), arg, r, "command", why, sizeof(why)));
+	a->cmd = (enum veth_cmd)r;
 	return 0;
 }
 
