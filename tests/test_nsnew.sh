@@ -963,6 +963,276 @@ test_help_says_the_defaults() {
 	assertOutContains "-v, --volume"
 }
 
+# ---- the command's environment (issue 18 item 3) ----
+
+test_env_options_apply_in_command_line_order() {
+	A=caller B=caller run nsnew --setenv A=1 --unsetenv B --setenv C=x=y --setenv A=2 -- \
+		sh -c 'echo "A=$A B=${B-unset} C=$C"'
+	assertRC 0; assertErrEmpty
+	assertEquals "A=2 B=unset C=x=y" "$OUT"
+	# an unset after a set of the same name wins, and the reverse
+	run nsnew --setenv A=1 --unsetenv A -- sh -c 'echo "${A-unset}"'
+	assertEquals unset "$OUT"
+	A=caller run nsnew --unsetenv A --setenv A=3 -- sh -c 'echo "$A"'
+	assertEquals 3 "$OUT"
+}
+
+test_clearenv_empties_before_the_others_whatever_their_place() {
+	A=caller run nsnew --setenv B=1 --clearenv -- /usr/bin/env
+	assertRC 0; assertErrEmpty
+	assertEquals "B=1" "$OUT"
+	run nsnew --clearenv -- /usr/bin/env
+	assertEquals "" "$OUT"
+}
+
+test_env_file_in_dockers_format() {
+	f=$(mktemp /tmp/nsnew-env.XXXXXX)
+	printf '# a comment\n\n   \nA=1\n  B=two words \nC\nD=x=y\nNOTSET\nE="q"\r\n  # indented comment\n' >"$f"
+	C=from-caller run nsnew --clearenv --env-file "$f" -- /usr/bin/env
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf 'A=1\nB=two words \nC=from-caller\nD=x=y\nE="q"')" "$OUT"
+	# later options win over the file, the file over earlier ones
+	run nsnew --clearenv --setenv A=0 --env-file "$f" --setenv D=last -- sh -c 'echo "$A $D"'
+	assertEquals "1 last" "$OUT"
+	rm -f "$f"
+}
+
+test_env_file_bad_line_is_one_line_naming_file_and_line() {
+	f=$(mktemp /tmp/nsnew-env.XXXXXX)
+	printf 'A=1\n# fine\nBAD NAME=1\n' >"$f"
+	n=$(uniq_name envf)
+	run nsnew -n --name "$n" --env-file "$f" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "$f:3: whitespace in the variable name"
+	assertFalse "no name pinned" "[ -e $NETNS/$n ]"
+	printf '=x\n' >"$f"
+	run nsnew --env-file "$f" -- true
+	assertRC 125; assertOneLineError nsnew
+	assertErrContains "$f:1: no variable name"
+	run nsnew --env-file /no/such/file -- true
+	assertRC 125; assertOneLineError nsnew
+	assertErrContains "/no/such/file: No such file or directory"
+	rm -f "$f"
+}
+
+test_env_bad_values_are_one_line_errors() {
+	for a in "--setenv =x" "--setenv NOEQUALS" "--unsetenv A=B" "--unsetenv="; do
+		run nsnew $a -- true
+		assertRC 125
+		assertOneLineError nsnew
+	done
+}
+
+test_env_with_image_config_and_rootfs_defaults() {
+	r=$(make_busybox_rootfs)
+	mkdir "$r/.nskit"
+	echo '{"Env":["A=img","B=img","PATH=/bin"]}' >"$r/.nskit/image.json"
+	A=caller X=caller run nsnew -m --rootfs "$r" --setenv B=opt --unsetenv PATH -- /bin/busybox env
+	assertRC 0; assertErrEmpty
+	assertContains "image's Env is the base: $OUT" "$OUT" "A=img"
+	assertContains "$OUT" "B=opt"
+	assertNotContains "not the caller's: $OUT" "$OUT" "X=caller"
+	assertContains "PATH unset gets the default: $OUT" "$OUT" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	assertContains "HOME of the user, / without passwd: $OUT" "$OUT" "HOME=/"
+	run nsnew -m --rootfs "$r" --clearenv -- /bin/busybox env
+	assertEquals "$(printf 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOME=/')" "$OUT"
+	# without an image: the caller's HOME and PATH only where they make sense inside
+	rm -r "$r/.nskit"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+	mkdir "$r/root"
+	HOME=/no/such/home PATH=/no/such/bin:$PATH run nsnew -m --rootfs "$r" -- /bin/busybox sh -c 'echo "$HOME $PATH"'
+	assertEquals "/root /no/such/bin:$PATH" "$OUT"
+	HOME=/tmp PATH=/nothing:/nowhere run "$BUILD/nsnew" -m --rootfs "$r" -- /bin/busybox sh -c 'echo "$HOME $PATH"'
+	assertEquals "/tmp /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$OUT"
+	run nsnew -m --rootfs "$r" --setenv HOME=/given -- /bin/busybox sh -c 'echo "$HOME"'
+	assertEquals "given HOME kept as it is" /given "$OUT"
+	rm -rf "$r"
+}
+
+test_rootless_env_options() {
+	f=$(mktemp /tmp/nsnew-env.XXXXXX)
+	chmod 644 "$f"
+	echo 'F=file' >"$f"
+	run as_user "$BIN/nsnew" -U -r --clearenv --env-file "$f" --setenv S=1 -- /usr/bin/env
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf 'F=file\nS=1')" "$OUT"
+	rm -f "$f"
+}
+
+# ---- read-only and copy-on-write roots (issue 18 item 4) ----
+
+# A fresh root filesystem for tests that write to it.
+rw_rootfs() { r=$(make_rootfs); chmod 755 "$r"; printf '%s\n' "$r"; }
+
+test_ro_rootfs_keeps_tmp_and_dev_writable() {
+	r=$(rw_rootfs)
+	run nsnew --rootfs "$r" $JAILUSR --ro-rootfs -- sh -c \
+		'touch /new 2>&1; echo "rc=$?"; touch /tmp/x /run/x /dev/shm/x && echo writable; echo > /dev/null && echo dev'
+	assertRC 0
+	assertContains "$OUT" "Read-only file system"
+	assertContains "$OUT" "rc=1"
+	assertContains "$OUT" "writable"
+	assertContains "$OUT" "dev"
+	assertFalse "nothing reached the image" "[ -e $r/new ]"
+	run nsnew --rootfs "$r" $JAILUSR --ro-rootfs -- sh -c 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+	assertContains "/ is ro: $OUT" "$OUT" " / ro,"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --ro-rootfs -- sh -c 'touch /new 2>&1; touch /tmp/x && echo tmp'
+	assertRC 0
+	assertContains "rootless too: $OUT" "$OUT" "Read-only file system"
+	assertContains "$OUT" "tmp"
+	rm -rf "$r"
+}
+
+test_tmpfs_mounted_with_its_size_and_writable() {
+	r=$(rw_rootfs)
+	run nsnew --rootfs "$r" $JAILUSR --ro-rootfs --tmpfs /scratch:1M --tmpfs /var/cache -- sh -c \
+		'grep -E " /(scratch|var/cache) " /proc/self/mountinfo; echo x >/scratch/f && cat /scratch/f; df -k /scratch | tail -1'
+	assertRC 0; assertErrEmpty
+	assertContains "$OUT" "/scratch rw,nosuid,nodev"
+	assertContains "size honoured: $OUT" "$OUT" "size=1024k"
+	assertContains "$OUT" "/var/cache rw,nosuid,nodev"
+	assertContains "writable: $OUT" "$OUT" "x"
+	run nsnew --rootfs "$r" $JAILUSR --tmpfs /scratch:1M -- sh -c 'head -c 2000000 /dev/zero >/scratch/big'
+	assertNotEquals "more than SIZE does not fit" 0 "$RC"
+	# without --rootfs, on an existing directory of the host, in the jail only
+	d=$(mktemp -d /tmp/nsnew-tmpfs.XXXXXX)
+	touch "$d/host-file"
+	run nsnew --tmpfs "$d" -- sh -c "ls -A $d; touch $d/jail-file"
+	assertRC 0; assertEquals "" "$OUT"
+	assertEquals "host-file" "$(ls -A "$d")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --tmpfs /scratch:64K -- sh -c 'df -k /scratch | tail -1'
+	assertRC 0
+	assertContains "rootless: $OUT" "$OUT" " 64 "
+	rm -rf "$r" "$d"
+}
+
+test_tmpfs_and_root_bad_values_are_one_line_errors_leaving_nothing() {
+	r=$(rw_rootfs)
+	mi=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
+	for a in "--tmpfs relative" "--tmpfs /" "--tmpfs /x:12Q" "--tmpfs /x:" "--tmpfs /x:1" \
+		"--overlay" "--ro-rootfs" "--ephemeral" "--overlay-dir $r"; do
+		run nsnew -m $a -- true
+		assertRC 125
+		assertOneLineError nsnew
+	done
+	assertErrContains "--overlay-dir needs --rootfs"
+	run nsnew --tmpfs /no/such/dir -- true
+	assertRC 125; assertOneLineError nsnew
+	run nsnew --rootfs "$r" --tmpfs /s:0 -- true
+	assertRC 125; assertOneLineError nsnew
+	assertFalse "no directory made in the image" "[ -e $r/s ]"
+	assertEquals "no mount left" "$mi" "$(cut -d' ' -f5 /proc/self/mountinfo | sort)"
+	rm -rf "$r"
+}
+
+test_overlay_leaves_the_image_untouched() {
+	r=$(rw_rootfs)
+	before=$(cd "$r" && find . | sort)
+	run nsnew --rootfs "$r" $JAILUSR --overlay -- sh -c \
+		'echo jail >/etc/hosts; echo new >/new; rm -f /etc/hostname; mkdir /d; cat /new; ls /etc'
+	assertRC 0; assertErrEmpty
+	assertContains "$OUT" "new"
+	assertEquals "the image is as it was" "$before" "$(cd "$r" && find . | sort)"
+	assertEquals "" "$(cat "$r/etc/hosts")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay -- sh -c 'echo new >/new && cat /new && id -u'
+	assertRC 0; assertErrEmpty
+	assertEquals "rootless: $OUT" "$(printf 'new\n0')" "$OUT"
+	assertEquals "the image is as it was" "$before" "$(cd "$r" && find . | sort)"
+	rm -rf "$r"
+}
+
+test_concurrent_overlay_jails_see_only_their_own_writes() {
+	r=$(rw_rootfs)
+	d=$(mktemp -d /tmp/nsnew-ov.XXXXXX)
+	for j in 1 2; do
+		nsnew --rootfs "$r" $JAILUSR --volume "$d:/out" --overlay -- sh -c \
+			"echo $j >/mine; touch /out/ready$j; i=0; while { [ ! -e /out/ready1 ] || [ ! -e /out/ready2 ]; } && [ \$i -lt 600 ]; do i=\$((i+1)); sleep 0.1; done; cat /mine; ls /" \
+			>"$d/out$j" 2>&1 &
+	done
+	wait
+	assertEquals "jail 1 sees its own" 1 "$(head -1 "$d/out1")"
+	assertEquals "jail 2 sees its own" 2 "$(head -1 "$d/out2")"
+	assertFalse "not the image" "[ -e $r/mine ]"
+	rm -rf "$r" "$d"
+}
+
+test_overlay_dir_keeps_the_upper_layer_between_runs() {
+	r=$(rw_rootfs)
+	d=$(mktemp -d /tmp/nsnew-ovd.XXXXXX)
+	run nsnew --rootfs "$r" $JAILUSR --overlay-dir "$d" -- sh -c 'echo kept >/kept'
+	assertRC 0; assertErrEmpty
+	assertEquals "kept" "$(cat "$d/upper/kept")"
+	run nsnew --rootfs "$r" $JAILUSR --overlay-dir "$d" -- cat /kept
+	assertEquals "a second run sees it" kept "$OUT"
+	assertFalse "the image untouched" "[ -e $r/kept ]"
+	# --ephemeral: a fresh upper layer inside DIR, gone at exit
+	run nsnew --rootfs "$r" $JAILUSR --overlay-dir "$d" --ephemeral -- sh -c 'cat /kept 2>&1; echo e >/e; mkdir -p /x/y; ls /e'
+	assertRC 0
+	assertContains "the kept layer is not used: $OUT" "$OUT" "No such file"
+	assertEquals "only upper and work left" "$(printf 'upper\nwork')" "$(ls -A "$d")"
+	rm -rf "$r" "$d"
+}
+
+test_ephemeral_alone_is_an_overlay_on_tmpfs() {
+	r=$(rw_rootfs)
+	run nsnew --rootfs "$r" $JAILUSR --ephemeral -- sh -c 'echo x >/x && cat /x'
+	assertRC 0; assertEquals x "$OUT"
+	assertFalse "[ -e $r/x ]"
+	rm -rf "$r"
+}
+
+test_rootless_overlay_dir_and_ephemeral() {
+	r=$(rw_rootfs)
+	d=$(as_user mktemp -d /tmp/nsnew-ovd.XXXXXX)
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay-dir "$d" -- sh -c 'echo kept >/kept'
+	assertRC 0; assertErrEmpty
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay-dir "$d" -- cat /kept
+	assertRC 0; assertEquals kept "$OUT"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay-dir "$d" --ephemeral -- sh -c 'echo e >/e; mkdir -p /a/b; cat /e'
+	assertRC 0; assertEquals e "$OUT"
+	assertEquals "ephemeral layer removed" "$(printf 'upper\nwork')" "$(ls -A "$d")"
+	rm -rf "$r" "$d"
+}
+
+test_overlay_dir_refused_unless_private_and_nothing_left() {
+	r=$(rw_rootfs)
+	d=$(mktemp -d /tmp/nsnew-ovd.XXXXXX)
+	chmod 755 "$d"
+	run nsnew --rootfs "$r" --overlay-dir "$d" -- true
+	assertRC 125; assertOneLineError nsnew
+	assertErrContains "mode 0700"
+	assertEquals "nothing made" "" "$(ls -A "$d")"
+	chmod 700 "$d"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" --overlay-dir "$d" -- true
+	assertRC 125; assertOneLineError nsnew
+	run nsnew --rootfs "$r" --overlay-dir /no/such/dir -- true
+	assertRC 125; assertOneLineError nsnew
+	# a jail that fails to start leaves no layer behind
+	run nsnew --rootfs "$r" --overlay-dir "$d" --chdir /no/such -- true
+	assertRC 125; assertOneLineError nsnew
+	assertEquals "layers taken back" "" "$(ls -A "$d")"
+	run nsnew -p --rootfs "$r" --overlay-dir "$d" --tmpfs /made/by/nsnew --chdir /no/such -- true
+	assertRC 125
+	assertEquals "with the mount points its set-up made" "" "$(ls -A "$d")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" --overlay-dir "$(as_user mktemp -d /tmp/nsnew-ovd.XXXXXX)" \
+		--chdir /no/such -- true
+	assertRC 125
+	run nsnew -p --rootfs "$r" --overlay-dir "$d" --ephemeral --chdir /no/such -- true
+	assertRC 125
+	assertEquals "ephemeral too" "" "$(ls -A "$d")"
+	rm -rf "$r" "$d"
+}
+
+test_help_names_the_root_and_environment_options() {
+	run nsnew --help
+	assertRC 0
+	for o in --clearenv --env-file --ephemeral --overlay --overlay-dir --ro-rootfs --setenv --tmpfs --unsetenv; do
+		assertOutContains "$o"
+	done
+	assertOutContains "command-line order"
+}
+
 # ---- issue 18: seccomp, rlimits, cgroups ----
 
 # probe.py NAME...: each system call made with arguments that make it
