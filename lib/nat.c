@@ -8,10 +8,13 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,13 +36,22 @@ struct nat {
  * them in the same transaction, so the rules end up there once.
  * Priorities: -100 is dstnat (prerouting, output), 100 srcnat, 0 filter.
  * The `inet` family (kernel 5.2+) carries IPv4 and IPv6 NAT in one table.
- * Output DNAT skips loopback destinations: rewriting 127.0.0.1 towards a
- * veth would need route_localnet and a source rewrite, which nskit does
- * not do (a host client uses one of the host's other addresses). */
-/* nskit's sets and maps. A first add declares them with their elements
- * inline: the kernel then takes the elements with the set (1000 subnets
- * load a quarter faster than as a later `add element`). */
-enum { MASQ4, MASQ6, MASQ4_OUT, MASQ6_OUT, PUB4, PUB6, PUB4_ADDR, PUB6_ADDR, NSETS };
+ *
+ * Loopback: the output chain DNATs 127.0.0.0/8 too (the host's own
+ * clients of 127.0.0.1:PORT). The kernel routes such a packet out of a
+ * real interface only where net.ipv4.conf.IFACE.route_localnet is 1, and
+ * the source 127.0.0.1 must not leave the host, so postrouting
+ * masquerades DNATed connections from 127.0.0.0/8. The interfaces nskit
+ * turned route_localnet on for are the set `localnet`; the input chain
+ * drops what arrives on them for 127.0.0.0/8 unless it belongs to a DNATed
+ * connection (a reply), which is all route_localnet should let in. IPv6
+ * has no route_localnet: ::1 is never DNATed.
+ * Hairpin: a DNATed connection that leaves through the interface it came
+ * in by (a jail reaching its own published port, or a sibling on the same
+ * bridge) would be answered directly, past the NAT; forward marks it
+ * (conntrack mark bit NAT_CT_HAIRPIN) and postrouting masquerades it, so
+ * the answer comes back through the host. */
+enum { MASQ4, MASQ6, MASQ4_OUT, MASQ6_OUT, PUB4, PUB6, PUB4_ADDR, PUB6_ADDR, LOCALNET, NSETS };
 static const struct {
 	const char *kind, *name, *decl;
 } sets[NSETS] = {
@@ -53,32 +65,39 @@ static const struct {
 			"type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service;" },
 	[PUB6_ADDR] = { "map", "publish6_addr",
 			"type ipv6_addr . inet_proto . inet_service : ipv6_addr . inet_service;" },
+	[LOCALNET] = { "set", "localnet", "type ifname;" },
 };
 static const char skeleton_chains[] =
 	"add chain " T " postrouting { type nat hook postrouting priority 100; policy accept; }\n"
 	"add chain " T " prerouting { type nat hook prerouting priority -100; policy accept; }\n"
 	"add chain " T " output { type nat hook output priority -100; policy accept; }\n"
 	"add chain " T " forward { type filter hook forward priority 0; policy accept; }\n"
+	"add chain " T " input { type filter hook input priority 0; policy accept; }\n"
 	"add chain " T " publish\n";
 static const char skeleton_flush[] =
 	"flush chain " T " postrouting\n"
 	"flush chain " T " prerouting\n"
 	"flush chain " T " output\n"
 	"flush chain " T " forward\n"
+	"flush chain " T " input\n"
 	"flush chain " T " publish\n";
 static const char skeleton_rules[] =
 	"add rule " T " postrouting ip saddr @masq4 ip daddr != @masq4 masquerade\n"
 	"add rule " T " postrouting ip6 saddr @masq6 ip6 daddr != @masq6 masquerade\n"
 	"add rule " T " postrouting ip saddr . oifname @masq4_out masquerade\n"
 	"add rule " T " postrouting ip6 saddr . oifname @masq6_out masquerade\n"
+	"add rule " T " postrouting ct status dnat ip saddr 127.0.0.0/8 masquerade\n"
+	"add rule " T " postrouting ct mark & " NAT_CT_HAIRPIN " != 0 masquerade\n"
 	"add rule " T " prerouting jump publish\n"
-	"add rule " T " output ip daddr != 127.0.0.0/8 jump publish\n"
+	"add rule " T " output meta nfproto ipv4 jump publish\n"
 	"add rule " T " output ip6 daddr != ::1 jump publish\n"
 	/* A given address wins over "any local address": it comes first. */
 	"add rule " T " publish meta l4proto { tcp, udp } dnat ip to ip daddr . meta l4proto . th dport map @publish4_addr\n"
 	"add rule " T " publish meta l4proto { tcp, udp } dnat ip6 to ip6 daddr . meta l4proto . th dport map @publish6_addr\n"
 	"add rule " T " publish meta l4proto { tcp, udp } fib daddr type local dnat ip to meta l4proto . th dport map @publish4\n"
 	"add rule " T " publish meta l4proto { tcp, udp } fib daddr type local dnat ip6 to meta l4proto . th dport map @publish6\n"
+	"add rule " T " forward ct state new ct status dnat fib daddr . iif oif exists"
+		" ct mark set ct mark | " NAT_CT_HAIRPIN "\n"
 	"add rule " T " forward ip saddr @masq4 accept\n"
 	"add rule " T " forward ip daddr @masq4 ct state established,related accept\n"
 	"add rule " T " forward ip6 saddr @masq6 accept\n"
@@ -87,7 +106,8 @@ static const char skeleton_rules[] =
 	"add rule " T " forward ip daddr . iifname @masq4_out ct state established,related accept\n"
 	"add rule " T " forward ip6 saddr . oifname @masq6_out accept\n"
 	"add rule " T " forward ip6 daddr . iifname @masq6_out ct state established,related accept\n"
-	"add rule " T " forward ct status dnat accept\n";
+	"add rule " T " forward ct status dnat accept\n"
+	"add rule " T " input iifname @localnet ip daddr 127.0.0.0/8 ct status ! dnat drop\n";
 
 static int table_exists(void);
 
@@ -410,42 +430,275 @@ static void put_publish(struct txn *t, bool add, const struct nat_publish *p, si
 	}
 }
 
-static int publish_txn(struct nat *n, const char *verb, const struct nat_publish *p, size_t count)
+bool nat_publish_on_loopback(const struct nat_publish *p)
 {
-	struct txn t;
-	int r;
+	return p->to.family == AF_INET && (!p->addr.family || p->addr.addr.b[0] == 127);
+}
 
+/* The lock around the route_localnet bookkeeping: an fd to close, or -1
+ * when /run cannot hold it (a read-only or foreign /run: then unlocked). */
+static int nat_lock(void)
+{
+	int fd = open(NAT_LOCK_PATH, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+static void localnet_path(const char *ifname, char *buf, size_t size)
+{
+	snprintf(buf, size, "/proc/sys/net/ipv4/conf/%s/route_localnet", ifname);
+}
+
+/* IFNAME's route_localnet: 1, 0 or -errno. */
+static int localnet_get(const char *ifname)
+{
+	char path[80], c = 0;
+	_cleanup_close_ int fd = -1;
+
+	localnet_path(ifname, path, sizeof(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1)
+		return -EIO;
+	return c != '0';
+}
+
+static int sysctl_write(const char *path, const char *val);
+
+static int localnet_set(const char *ifname, bool on)
+{
+	char path[80];
+
+	localnet_path(ifname, path, sizeof(path));
+	return sysctl_write(path, on ? "1" : "0");
+}
+
+/* The interface the host routes TO through, from one RTM_GETROUTE: 1 with
+ * its name in NAME, 0 when TO has no route or is local, or -errno. */
+static int route_ifname(const struct cidr *to, char name[IF_NAMESIZE])
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		struct rtattr a;
+		uint8_t addr[16];
+	} req = {
+		.nh = {
+			.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)) + RTA_LENGTH(cidr_addr_len(to)),
+			.nlmsg_type = RTM_GETROUTE,
+			.nlmsg_flags = NLM_F_REQUEST,
+			.nlmsg_seq = 1,
+		},
+		.rt = { .rtm_family = (unsigned char)to->family, .rtm_dst_len = (unsigned char)(cidr_addr_len(to) * 8) },
+		.a = { .rta_len = (unsigned short)RTA_LENGTH(cidr_addr_len(to)), .rta_type = RTA_DST },
+	};
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	_cleanup_close_ int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	char buf[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	ssize_t len;
+
+	memcpy(req.addr, to->addr.b, cidr_addr_len(to));
+	if (fd < 0)
+		return -errno;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&kernel, sizeof(kernel)) < 0)
+		return -errno;
+	while ((len = recv(fd, buf, sizeof(buf), 0)) < 0)
+		if (errno != EINTR)
+			return -errno;
+	if ((size_t)len < sizeof(*h) || h->nlmsg_len > (size_t)len || h->nlmsg_len < sizeof(*h))
+		return -EPROTO;
+	if (h->nlmsg_type == NLMSG_ERROR)
+		return 0;	/* unreachable, no route: nothing to turn on */
+	if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct rtmsg)))
+		return -EPROTO;
+	const struct rtmsg *rt = NLMSG_DATA(h);
+	int alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*rt)));
+
+	if (rt->rtm_type != RTN_UNICAST)
+		return 0;
+	for (const struct rtattr *a = RTM_RTA(rt); RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+		if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) == sizeof(int))
+			return if_indextoname(*(const unsigned *)RTA_DATA(a), name) ? 1 : -errno;
+	return 0;
+}
+
+/* Interface names, a small list without repeats. */
+struct ifnames {
+	char (*v)[IF_NAMESIZE];
+	size_t n;
+};
+
+static bool ifnames_has(const struct ifnames *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (streq(l->v[i], name))
+			return true;
+	return false;
+}
+
+/* The interfaces the loopback publications of P route through (those
+ * SKIP does not veto), into L, which has room for COUNT. */
+static int ifnames_of(const struct nat_publish *p, size_t count, const struct nat_publish *skip,
+		      size_t nskip, struct ifnames *l)
+{
+	for (size_t i = 0; i < count; i++) {
+		char name[IF_NAMESIZE];
+		bool skipped = false;
+		int r;
+
+		for (size_t k = 0; k < nskip && !skipped; k++)
+			skipped = nat_publish_same_key(&p[i], &skip[k]);
+		if (skipped || !nat_publish_on_loopback(&p[i]))
+			continue;
+		if ((r = route_ifname(&p[i].to, name)) < 0)
+			return r;
+		if (r == 1 && !streq(name, "lo") && !ifnames_has(l, name))
+			strcpy(l->v[l->n++], name);
+	}
+	return 0;
+}
+
+static int publish_check(const struct nat_publish *p, size_t count)
+{
 	for (size_t i = 0; i < count; i++)
 		if ((p[i].to.family != AF_INET && p[i].to.family != AF_INET6) ||
 		    (p[i].addr.family && p[i].addr.family != p[i].to.family))
 			return -EAFNOSUPPORT;
 		else if (p[i].proto != IPPROTO_TCP && p[i].proto != IPPROTO_UDP)
 			return -EPROTONOSUPPORT;
-	r = txn_begin(&t);
-	if (r < 0)
-		return r;
-	put_publish(&t, streq(verb, "add"), p, count);
-	return txn_commit(n, &t, streq(verb, "add"));
+	return 0;
+}
+
+/* Take back what a publish add committed: P's elements, and the
+ * interfaces of ON (none turned on yet, or turned off again first). */
+static void publish_undo(struct nat *n, const struct nat_publish *p, size_t count, const struct ifnames *on)
+{
+	struct txn t;
+
+	if (txn_begin(&t) < 0)
+		return;
+	put_publish(&t, false, p, count);
+	for (size_t i = 0; i < on->n; i++)
+		fprintf(txn_elem(&t, LOCALNET), "\"%s\"", on->v[i]);
+	txn_commit(n, &t, false);
 }
 
 int nat_publish_add(struct nat *n, const struct nat_publish *p, size_t count)
 {
-	return publish_txn(n, "add", p, count);
+	struct ifnames want = { 0 }, on = { 0 };
+	_cleanup_close_ int lock = -1;
+	struct txn t;
+	int r;
+
+	if ((r = publish_check(p, count)) < 0)
+		return r;
+	want.v = calloc(count + 1, sizeof(*want.v));
+	on.v = calloc(count + 1, sizeof(*on.v));
+	if (!want.v || !on.v) {
+		r = -ENOMEM;
+		goto out;
+	}
+	lock = nat_lock();
+	if ((r = ifnames_of(p, count, NULL, 0, &want)) < 0 || (r = txn_begin(&t)) < 0)
+		goto out;
+	put_publish(&t, true, p, count);
+	/* Those still off join localnet in the transaction and are turned
+	 * on after it: a command killed in between leaves an interface that
+	 * is in the set (so guarded by the input chain) but off, never one
+	 * that is on and unknown to nskit. ENOENT: the interface went. */
+	for (size_t i = 0; i < want.n && r == 0; i++) {
+		if ((r = localnet_get(want.v[i])) == 0) {
+			strcpy(on.v[on.n++], want.v[i]);
+			fprintf(txn_elem(&t, LOCALNET), "\"%s\"", want.v[i]);
+		}
+		r = r < 0 && r != -ENOENT ? r : 0;
+	}
+	if (r < 0) {
+		txn_free(&t);
+		goto out;
+	}
+	if ((r = txn_commit(n, &t, true)) < 0)
+		goto out;
+	for (size_t i = 0; i < on.n && r == 0; i++)
+		if ((r = localnet_set(on.v[i], true)) < 0) {
+			for (size_t k = 0; k < i; k++)
+				localnet_set(on.v[k], false);
+			publish_undo(n, p, count, &on);
+		}
+out:
+	free(want.v);
+	free(on.v);
+	return r;
 }
 
+/* Delete P, and take the interfaces of localnet that no publication left
+ * is routed through out of the set (same transaction) and their
+ * route_localnet off (after it). */
 int nat_publish_del(struct nat *n, const struct nat_publish *p, size_t count)
 {
-	return count ? publish_txn(n, "delete", p, count) : 0;
+	struct ifnames still = { 0 }, off = { 0 };
+	_cleanup_close_ int lock = -1;
+	struct nat_state st = { 0 };
+	struct txn t;
+	int r;
+
+	if (!count)
+		return 0;
+	if ((r = publish_check(p, count)) < 0)
+		return r;
+	lock = nat_lock();
+	if ((r = nat_read(n, &st)) < 0)
+		return r;
+	still.v = calloc(st.npublish + 1, sizeof(*still.v));
+	off.v = calloc(st.nlocalnet + 1, sizeof(*off.v));
+	if (!still.v || !off.v)
+		r = -ENOMEM;
+	else if (st.nlocalnet)
+		r = ifnames_of(st.publish, st.npublish, p, count, &still);
+	if (r < 0 || (r = txn_begin(&t)) < 0)
+		goto out;
+	put_publish(&t, false, p, count);
+	for (size_t i = 0; i < st.nlocalnet; i++)
+		if (!ifnames_has(&still, st.localnet[i])) {
+			strcpy(off.v[off.n++], st.localnet[i]);
+			fprintf(txn_elem(&t, LOCALNET), "\"%s\"", st.localnet[i]);
+		}
+	r = txn_commit(n, &t, false);
+	/* An interface gone meanwhile (a jail's veth) took its sysctl along. */
+	for (size_t i = 0; i < off.n && r == 0; i++)
+		localnet_set(off.v[i], false);
+out:
+	free(still.v);
+	free(off.v);
+	nat_state_free(&st);
+	return r;
 }
 
 int nat_flush(struct nat *n)
 {
+	_cleanup_close_ int lock = -1;
+	struct nat_state st;
+	int r;
+
+	lock = nat_lock();
+	if ((r = nat_read(n, &st)) < 0)
+		return r;
 	/* `add` first makes `delete` succeed when there is no table; both in
 	 * one transaction, so a table never appears for a moment. */
-	int r = run(n, "add table " T "\ndelete table " T "\n");
-
+	r = run(n, "add table " T "\ndelete table " T "\n");
 	if (r == 0)
 		n->table = 0;
+	for (size_t i = 0; i < st.nlocalnet && r == 0; i++)
+		localnet_set(st.localnet[i], false);
+	nat_state_free(&st);
 	return r;
 }
 
@@ -578,6 +831,23 @@ static int read_publish(struct nat_state *st, size_t *cap, struct json_object *e
 	return 0;
 }
 
+static int read_localnet(struct nat_state *st, struct json_object *elem)
+{
+	size_t n = json_object_array_length(elem);
+
+	free(st->localnet);
+	st->nlocalnet = 0;
+	if (!(st->localnet = calloc(n + 1, sizeof(*st->localnet))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(elem, i));
+
+		if (s && strlen(s) < IF_NAMESIZE)
+			strcpy(st->localnet[st->nlocalnet++], s);
+	}
+	return 0;
+}
+
 /* One entry of the listing: {"set": {...}} or {"map": {...}}. */
 static int read_set(struct nat_state *st, size_t *mcap, size_t *pcap, struct json_object *o)
 {
@@ -590,6 +860,8 @@ static int read_set(struct nat_state *st, size_t *mcap, size_t *pcap, struct jso
 	    !json_object_is_type(elem, json_type_array))
 		return 0;
 	nm = json_object_get_string(name);
+	if (streq(nm, "localnet"))
+		return read_localnet(st, elem);
 	if (streq(nm, "masq4") || streq(nm, "masq4_out"))
 		return read_masq(st, mcap, elem, AF_INET, nm[5]);
 	if (streq(nm, "masq6") || streq(nm, "masq6_out"))
@@ -628,6 +900,7 @@ void nat_state_free(struct nat_state *st)
 {
 	free(st->masq);
 	free(st->publish);
+	free(st->localnet);
 	*st = (struct nat_state){ 0 };
 }
 

@@ -10,6 +10,9 @@
  *   publish4, publish6    PROTO . PORT : TO-ADDR . TO-PORT, DNAT of any
  *                         local address (from outside and from the host)
  *   publish4_addr, ...6_addr  ADDR . PROTO . PORT : TO-ADDR . TO-PORT
+ *   localnet              IFNAMEs whose net.ipv4.conf.IFNAME.route_localnet
+ *                         nskit turned on, so that 127.0.0.0/8 publications
+ *                         reach targets routed through them
  * Every call that changes the table is one nftables transaction. An add
  * that finds the table or a set missing creates the whole table in the
  * same transaction (flush chain + the same rules, so two racing first adds
@@ -27,6 +30,10 @@
 
 #define NAT_FAMILY "inet"
 #define NAT_TABLE "nskit"
+/* The conntrack mark bit that flags a hairpin connection for masquerade. */
+#define NAT_CT_HAIRPIN "0x10000000"
+/* Serialises the route_localnet bookkeeping of concurrent commands. */
+#define NAT_LOCK_PATH "/run/nskit-nat.lock"
 
 struct nat_masq {
 	struct cidr subnet;	/* a network: host bits clear */
@@ -35,7 +42,8 @@ struct nat_masq {
 
 struct nat_publish {
 	int proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	struct cidr addr;	/* local address to match; family 0: any local */
+	struct cidr addr;	/* local address to match; family 0: any local
+				 * (127.0.0.0/8 included for IPv4, ::1 never) */
 	uint16_t port;
 	struct cidr to;		/* the target host (a full-length prefix) */
 	uint16_t to_port;
@@ -46,6 +54,8 @@ struct nat_state {
 	size_t nmasq;
 	struct nat_publish *publish;
 	size_t npublish;
+	char (*localnet)[IF_NAMESIZE];	/* the set localnet */
+	size_t nlocalnet;
 };
 
 struct nat;
@@ -68,10 +78,21 @@ void nat_state_free(struct nat_state *st);
  * deleting one that is not there fails (-ENOENT) and deletes nothing. */
 int nat_masq_add(struct nat *n, const struct nat_masq *m, size_t count);
 int nat_masq_del(struct nat *n, const struct nat_masq *m, size_t count);
+/* Publishing answers on 127.0.0.0/8 too (an ADDR there, or any address of
+ * IPv4): the interface the host routes TO through gets route_localnet=1
+ * when it had 0, and joins the set localnet in the same transaction (undone
+ * if it fails). A delete turns it off again, and takes it out of the set,
+ * once no publication left in the table is routed through it; so the
+ * count of publications per interface is derived from the table and the
+ * routes, under the lock NAT_LOCK_PATH, whatever process added them.
+ * An interface whose route_localnet was 1 already is not nskit's to touch. */
 int nat_publish_add(struct nat *n, const struct nat_publish *p, size_t count);
 int nat_publish_del(struct nat *n, const struct nat_publish *p, size_t count);
-/* Remove the whole table (nothing else); no table is no error. */
+/* Remove the whole table (nothing else), turning route_localnet off on the
+ * interfaces of the set localnet; no table is no error. */
 int nat_flush(struct nat *n);
+/* Whether P is served on loopback addresses (and needs route_localnet). */
+bool nat_publish_on_loopback(const struct nat_publish *p);
 
 /* Entries of ST an entry would clash with in the kernel: a subnet in the
  * same set that overlaps M without being equal to it, or (for publish) the

@@ -671,6 +671,152 @@ test_libcni_second_container_on_the_network() {
 	assertEquals "no DNAT chain" 0 "$(dnat_chains)"
 }
 
+# The README's conflist: nskit-cni publishes the ports itself and takes the
+# static address Podman's --ip asks for (capabilities portMappings and ips).
+readme_conflist() {
+	cat >"$D/list.conflist" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "plugins": [
+ {"type": "nskit-cni", "bridge": "$1", "ipMasq": true,
+  "capabilities": {"portMappings": true, "ips": true},
+  "ipam": {"type": "host-local", "subnet": "$2", "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}}]}
+EOF
+}
+
+test_libcni_readme_conflist_static_ip_loopback_port_and_hairpin() {
+	client_ready || return 0
+	br=$(uniq_name br)
+	readme_conflist "$br" 10.117.0.0/24
+	nsname add c1 && ctrs="$ctrs c1"
+	client add c1 -caps '{"ips": ["10.117.0.9/24"], "portMappings": [
+		{"hostPort": 8091, "containerPort": 80, "protocol": "tcp", "hostIP": "127.0.0.1"},
+		{"hostPort": 8092, "containerPort": 80, "protocol": "tcp"}]}'
+	assertRC 0
+	assertErrEmpty
+	assertContains "the address --ip asked for" "$(ip -n c1 -o addr show dev eth0)" "inet 10.117.0.9/24"
+	serve c1
+	assertEquals "podman run -p 127.0.0.1:8091:80: curl 127.0.0.1:8091" published "$(fetch_ok "" 127.0.0.1:8091)"
+	assertEquals "hairpin: c1 through the bridge's address" published "$(fetch_ok c1 10.117.0.1:8092)"
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	client check c1
+	assertRC 0
+	assertErrEmpty
+	client del c1
+	assertRC 0
+	assertErrEmpty
+	assertNothingLeft c1
+	assertNoPublication "$br"
+}
+
+# Podman 4.3 (Debian 12) as the runtime, with its CNI backend and the
+# README's conflist. Everything Podman keeps stays inside the suite's
+# sandbox: storage, run root, network configs and events under a
+# directory of the suite; /var/lib (libcni's result cache
+# /var/lib/cni, the blob cache /var/lib/containers/cache) under an
+# overlay whose upper layer is in the sandbox's /tmp. What this VM needs:
+#   - crun refuses a hybrid cgroup layout (v1 controllers with a v2
+#     hierarchy at /sys/fs/cgroup/unified that has controllers): an empty
+#     tmpfs is mounted over /sys/fs/cgroup/unified (in the sandbox's mount
+#     namespace only) and containers run with --cgroups disabled;
+#   - Podman asks for RLIMIT_NOFILE and RLIMIT_NPROC above this VM's hard
+#     limits, which crun cannot set here: --ulimit lowers both.
+# The image is made offline: `podman import` of a static busybox.
+podman_ready() {
+	command -v podman >/dev/null || {
+		fail "no podman: apt-get install podman (scripts/setup does)"
+		return 1
+	}
+	if [ -z "${PODMAN_DIR-}" ]; then
+		PODMAN_DIR=$(mktemp -d)
+		mkdir -p "$PODMAN_DIR/var/upper" "$PODMAN_DIR/var/work" "$PODMAN_DIR/img/bin" "$PODMAN_DIR/img/www"
+		mount -t overlay overlay \
+			-o "lowerdir=/var/lib,upperdir=$PODMAN_DIR/var/upper,workdir=$PODMAN_DIR/var/work" /var/lib || return 1
+		if grep -qs . /sys/fs/cgroup/unified/cgroup.controllers; then
+			mount -t tmpfs nskit-no-hybrid /sys/fs/cgroup/unified || return 1
+		fi
+		cp "$(command -v busybox)" "$PODMAN_DIR/img/bin/busybox"
+		ln -s busybox "$PODMAN_DIR/img/bin/httpd"
+		echo published >"$PODMAN_DIR/img/www/index.html"
+		tar -C "$PODMAN_DIR/img" -cf "$PODMAN_DIR/img.tar" .
+		podman_conf
+		pod import "$PODMAN_DIR/img.tar" localhost/nskit-busybox:1
+		[ "$RC" = 0 ] || { fail "podman import: $ERR"; return 1; }
+	fi
+	podman_conf
+}
+
+# containers.conf for this test: CNI backend, plugins and configs of $D.
+podman_conf() {
+	mkdir -p "$D/net.d" "$D/cni"
+	ln -sf "$BUILD/nskit-cni" "$D/cni/nskit-cni"
+	ln -sf "$REF/host-local" "$D/cni/host-local"
+	cat >"$D/containers.conf" <<EOF
+[containers]
+log_driver = "k8s-file"
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$D/events.log"
+image_copy_tmp_dir = "$PODMAN_DIR"
+runtime = "crun"
+tmp_dir = "$PODMAN_DIR/run/libpod"
+[network]
+network_backend = "cni"
+cni_plugin_dirs = ["$D/cni"]
+network_config_dir = "$D/net.d"
+EOF
+}
+
+pod() {
+	run env CONTAINERS_CONF="$D/containers.conf" TMPDIR="$PODMAN_DIR" podman --root "$PODMAN_DIR/storage" \
+		--runroot "$PODMAN_DIR/run" --storage-driver vfs --cgroup-manager cgroupfs "$@"
+}
+
+# http NS ADDR:PORT: the body busybox httpd serves there ("" for the host;
+# NS may be a path to a netns).
+http() {
+	local net=()
+	[ -n "$1" ] && net=(nsenter "--net=$1")
+	printf 'GET / HTTP/1.0\r\n\r\n' | "${net[@]}" socat -T5 - TCP:"$2",connect-timeout=5 2>/dev/null | tail -n 1
+}
+
+wait_http() {
+	for _ in $(seq 100); do
+		[ "$(http "" "$1")" = published ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+test_podman_run_publishes_on_127_0_0_1_with_a_static_ip_and_hairpin() {
+	podman_ready || return 0
+	br=$(uniq_name br)
+	readme_conflist "$br" 10.118.0.0/24
+	cp "$D/list.conflist" "$D/net.d/$NET.conflist"
+	pod run -d --cgroups disabled --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --name web \
+		--network "$NET" --ip 10.118.0.9 -p 127.0.0.1:8084:80 -p 8085:80 \
+		localhost/nskit-busybox:1 /bin/httpd -f -p 80 -h /www
+	assertRC 0
+	pod inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}} {{.NetworkSettings.SandboxKey}}" web
+	assertEquals "--ip" 10.118.0.9 "${OUT% *}"
+	netns=${OUT#* }
+	assertTrue "the server answers" "wait_http 127.0.0.1:8084"
+	assertEquals "podman run -p 127.0.0.1:8084:80: curl 127.0.0.1:8084" published "$(http "" 127.0.0.1:8084)"
+	assertEquals "hairpin: the container through the bridge's address" published "$(http "$netns" 10.118.0.1:8085)"
+	assertEquals "route_localnet on the bridge" 1 "$(localnet "$br")"
+	pod restart -t 0 web
+	assertRC 0
+	assertTrue "after restart" "wait_http 127.0.0.1:8084"
+	pod network reload web
+	assertRC 0
+	assertEquals "after network reload" published "$(http "" 127.0.0.1:8084)"
+	pod rm -f -t 0 web
+	assertRC 0
+	assertEquals "host ends" 0 "$(host_ends)"
+	assertEquals "masquerade entries" 0 "$(masq_entries)"
+	assertEquals "state files" 0 "$(ls "$STATE/$NET" 2>/dev/null | wc -l)"
+	assertNoPublication "$br"
+}
+
 test_libcni_del_after_the_namespace_is_gone() {
 	client_ready || return 0
 	conflist 10.98.0.0/24 "$PORTMAP"
@@ -774,14 +920,47 @@ test_status_is_ready() {
 	assertErrEmpty
 }
 
-# portconf SUBNET PORT: $D/net.conf with runtimeConfig.portMappings as a
-# runtime derives it from the portMappings capability: PORT -> 80/tcp.
+# portconf SUBNET PORT [FIELDS]: $D/net.conf with runtimeConfig.portMappings
+# as a runtime derives it from the portMappings capability: PORT -> 80/tcp
+# (on $HOSTIP when set); FIELDS as conf's.
 portconf() {
 	cat >"$D/net.conf" <<EOF
-{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni",
- "runtimeConfig": {"portMappings": [{"hostPort": $2, "containerPort": 80, "protocol": "${PROTO:-tcp}"}]},
+{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni", ${3-}
+ "runtimeConfig": {"portMappings": [{"hostPort": $2, "containerPort": 80, "protocol": "${PROTO:-tcp}",
+                                     "hostIP": "${HOSTIP-}"}]},
  "ipam": {"type": "host-local", "subnet": "$1", "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}}
 EOF
+}
+
+# route_localnet of host interface IF; the interfaces of nskit's localnet set.
+localnet() { cat "/proc/sys/net/ipv4/conf/$1/route_localnet"; }
+localnet_set() { nft -j list set inet nskit localnet 2>/dev/null | jq -r '.nftables[] | .set // empty | .elem // [] | .[]' | xargs; }
+# fetch NS ADDR:PORT: what a TCP client in NS ("" for the host) gets.
+fetch() {
+	if [ -n "$1" ]; then
+		ip netns exec "$1" socat -T5 -u TCP:"$2",connect-timeout=5 - 2>/dev/null
+	else
+		socat -T5 -u TCP:"$2",connect-timeout=5 - 2>/dev/null
+	fi
+}
+# fetch_ok NS ADDR:PORT: the same, asked up to three times while nothing
+# comes back (a loaded machine can miss a timeout; a port that does not
+# answer fails all three).
+fetch_ok() {
+	local out
+	for _ in 1 2 3; do
+		out=$(fetch "$@")
+		[ -n "$out" ] && break
+	done
+	printf '%s\n' "$out"
+}
+# Nothing of a publication remains: no DNAT element, no route_localnet
+# recorded (nor left on for IF when given).
+assertNoPublication() {
+	assertEquals "DNAT entries" 0 "$(( $(nft_elems map publish4) + $(nft_elems map publish4_addr) ))"
+	assertEquals "localnet set" "" "$(localnet_set)"
+	[ -n "${1-}" ] && [ -e "/proc/sys/net/ipv4/conf/$1" ] && assertEquals "route_localnet of $1" 0 "$(localnet "$1")"
+	return 0
 }
 
 published() { nft_elems map publish4; }
@@ -803,7 +982,151 @@ test_port_mappings_publish_a_port_in_the_nskit_table() {
 	assertEquals "DEL removes the DNAT entry" 0 "$(published)"
 }
 
+test_port_mapped_on_127_0_0_1_answers_the_host() {
+	HOSTIP=127.0.0.1 portconf 10.107.0.0/24 8084
+	outside client 198.51.100.7
+	container c1
+	hostif=$(jget "$D/c1.json" 'r["interfaces"][0]["name"]')
+	serve c1
+	assertEquals "curl 127.0.0.1:8084" published "$(fetch_ok "" 127.0.0.1:8084)"
+	assertEquals "not on the outside address" "" "$(fetch client 198.51.100.1:8084)"
+	assertEquals "route_localnet on the host end" 1 "$(localnet "$hostif")"
+	assertEquals "recorded" "$hostif" "$(localnet_set)"
+	assertEquals "lo of the host untouched" 0 "$(localnet lo)"
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	cni DEL c1
+	assertRC 0
+	assertNoPublication "$hostif"
+	assertNothingLeft c1
+}
+
+test_port_mapped_on_every_address_answers_loopback_too() {
+	portconf 10.108.0.0/24 8085
+	container c1
+	serve c1
+	assertEquals "curl 127.0.0.1:8085" published "$(fetch_ok "" 127.0.0.1:8085)"
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	cni DEL c1
+	assertRC 0
+	assertNoPublication
+}
+
+test_hairpin_point_to_point_the_container_and_a_sibling_reach_its_port() {
+	portconf 10.109.0.0/24 8086
+	outside client 198.51.100.7
+	container c1
+	serve c1
+	nsname add c2 && ctrs="$ctrs c2"
+	sed 's/"hostPort": 8086/"hostPort": 8087/' "$D/net.conf" >"$D/c2.conf"
+	cni ADD c2 "$D/c2.conf"
+	assertRC 0
+	assertEquals "c1 through the host's address" published "$(fetch_ok c1 198.51.100.1:8086)"
+	assertEquals "c1 through its gateway" published "$(fetch_ok c1 10.109.0.1:8086)"
+	assertEquals "c2 through the host's address" published "$(fetch_ok c2 198.51.100.1:8086)"
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	return 0
+}
+
+test_hairpin_on_a_bridge_the_container_and_a_sibling_reach_its_port() {
+	br=$(uniq_name br)
+	HOSTIP=127.0.0.1 portconf 10.110.0.0/24 8088 "\"bridge\": \"$br\","
+	cat >"$D/any.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni", "bridge": "$br",
+ "runtimeConfig": {"portMappings": [{"hostPort": 8089, "containerPort": 80}]},
+ "ipam": {"type": "host-local", "subnet": "10.110.0.0/24", "dataDir": "$D/ipam", "routes": [{"dst": "0.0.0.0/0"}]}}
+EOF
+	outside client 198.51.100.7
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1 "$D/any.conf"
+	assertRC 0
+	printf '%s\n' "$OUT" >"$D/c1.json"
+	port=$(jget "$D/c1.json" 'r["interfaces"][1]["name"]')
+	assertContains "hairpin on c1's bridge port" "$(ip -d link show "$port")" "hairpin on"
+	container c2
+	serve c1
+	# Routed (frames on the bridge skip the IP hooks), or bridged with
+	# br_netfilter calling them: the answer comes back through the host.
+	for nf in 0 1; do
+		sysctl -qw net.bridge.bridge-nf-call-iptables=$nf
+		assertEquals "c1 through the host's address ($nf)" published "$(fetch_ok c1 198.51.100.1:8089)"
+		assertEquals "c2 through the bridge's address ($nf)" published "$(fetch_ok c2 10.110.0.1:8089)"
+		assertEquals "the outside ($nf)" published "$(fetch_ok client 198.51.100.1:8089)"
+	done
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	serve c2
+	assertEquals "c2's port on 127.0.0.1" published "$(fetch_ok "" 127.0.0.1:8088)"
+	kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+	assertEquals "route_localnet on the bridge" 1 "$(localnet "$br")"
+	cni DEL c2
+	assertRC 0
+	assertEquals "on while c1's publication routes through the bridge" 1 "$(localnet "$br")"
+	cni DEL c1 "$D/any.conf"
+	assertRC 0
+	assertNoPublication "$br"
+}
+
+test_hairpin_mode_false_leaves_the_port_alone() {
+	br=$(uniq_name br)
+	conf 10.111.0.0/24 "\"bridge\": \"$br\", \"hairpinMode\": false,"
+	container c1
+	assertContains "hairpin off" "$(ip -d link show "$(jget "$D/c1.json" 'r["interfaces"][1]["name"]')")" "hairpin off"
+}
+
+test_ips_in_runtime_config_reach_the_ipam_plugin() {
+	conf 10.112.0.0/24
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["runtimeConfig"]={"ips": ["10.112.0.42/24"]}; print(json.dumps(c))' \
+		"$D/net.conf" >"$D/ips.conf"
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1 "$D/ips.conf"
+	assertRC 0
+	assertContains "the requested address" "$(ip -n c1 -o addr show dev eth0)" "inet 10.112.0.42/24"
+}
+
+test_add_brings_the_containers_lo_up() {
+	conf 10.113.0.0/24
+	container c1
+	assertContains "lo up" "$(ip -n c1 link show lo)" ",UP"
+}
+
 # --- what fails, and leaves nothing behind ----------------------------------
+
+test_ips_an_ipam_plugin_ignores_fail_the_add_and_are_undone() {
+	# An IPAM plugin without the ips capability hands out what it likes.
+	printf '#!/bin/sh\n[ "$CNI_COMMAND" = ADD ] && echo %s\nexit 0\n' \
+		"'{\"cniVersion\": \"1.0.0\", \"ips\": [{\"address\": \"10.114.0.7/24\", \"gateway\": \"10.114.0.1\"}]}'" \
+		>"$plugins/deaf-ipam"
+	chmod +x "$plugins/deaf-ipam"
+	cat >"$D/net.conf" <<EOF
+{"cniVersion": "1.0.0", "name": "$NET", "type": "nskit-cni", "runtimeConfig": {"ips": ["10.114.0.42/24"]},
+ "ipam": {"type": "deaf-ipam"}}
+EOF
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	rm -f "$plugins/deaf-ipam"
+	assertCniError 7
+	assertOutContains "did not give 10.114.0.42"
+	assertNothingLeft c1
+}
+
+test_malformed_ips_is_code_7() {
+	conf 10.115.0.0/24
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["runtimeConfig"]={"ips": ["10.115.0.300"]}; print(json.dumps(c))' \
+		"$D/net.conf" >"$D/ips.conf"
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1 "$D/ips.conf"
+	assertCniError 7
+	assertOutContains "runtimeConfig.ips[0]"
+	assertNothingLeft c1
+}
+
+test_port_mapped_on_ipv6_loopback_is_code_2() {
+	HOSTIP=::1 portconf 10.116.0.0/24 8090
+	nsname add c1 && ctrs="$ctrs c1"
+	cni ADD c1
+	assertCniError 2
+	assertOutContains "::1 cannot be forwarded"
+	assertNothingLeft c1
+}
 
 test_malformed_json_is_code_6() {
 	conf 10.75.0.0/24
@@ -920,6 +1243,7 @@ test_port_published_to_another_container_is_refused_and_undone() {
 	assertEquals "c1's host end only" 1 "$(host_ends)"
 	assertEquals "c1's DNAT entry stays" 1 "$(published)"
 	assertFalse "no eth0 in c2" "ip -n c2 link show eth0"
+	assertNotContains "c2's lo down again" "$(ip -n c2 link show lo)" ",UP"
 }
 
 test_port_mapping_of_sctp_is_code_2() {

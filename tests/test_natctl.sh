@@ -71,6 +71,10 @@ setUp() {
 tearDown() {
 	# shunit2 may call this once more from its exit trap, after suite_teardown.
 	[ -e "/run/netns/$H" ] && ip netns exec "$H" nft flush ruleset
+	[ -e "/run/netns/$H" ] && ip netns exec "$H" sysctl -qw "net.ipv4.conf.$VJ.route_localnet=0"
+	for n in ${extra-}; do ip netns del "$n" 2>/dev/null; done
+	for p in ${extra_pids-}; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	extra= extra_pids=
 	return 0
 }
 
@@ -81,11 +85,60 @@ h() { ip netns exec "$H" "$@"; }
 # 2 s where none should (the test asserts nothing came within that time).
 fetch() { ip netns exec "$1" socat -T 10 -u TCP:"$2",connect-timeout=10 - 2>/dev/null; }
 fetch_nothing() { ip netns exec "$1" socat -T 2 -u TCP:"$2",connect-timeout=2 - 2>/dev/null; }
+# fetch, asked up to three times while nothing comes back: a full
+# neighbour table (other labs on the machine) can lose the first try; a
+# port that does not answer fails all three.
+fetch_ok() {
+	local out
+	for _ in 1 2 3; do
+		out=$(fetch "$@")
+		[ -n "$out" ] && break
+	done
+	printf '%s\n' "$out"
+}
 ruleset() { h nft list ruleset; }
 forwarding() { h cat /proc/sys/net/ipv4/ip_forward; }
 # Rules in nskit's table, and the elements of one of its sets or maps.
 rule_count() { h nft -j list table inet nskit | jq '[.nftables[] | select(.rule)] | length'; }
 elem_count() { h nft -j list table inet nskit | jq "[.nftables[] | (.set // .map) | select(.name == \"$1\") | .elem // [] | .[]] | length"; }
+
+# route_localnet of the host's interface IF, and the interfaces in the
+# table's localnet set.
+localnet() { h cat "/proc/sys/net/ipv4/conf/$1/route_localnet"; }
+localnet_set() { h nft -j list set inet nskit localnet 2>/dev/null | jq -r '.nftables[] | .set // empty | .elem // [] | .[]' | xargs; }
+
+# A bridge in the host with two jails on it, B1 (10.9.9.2) and B2
+# (10.9.9.3), gateway 10.9.9.1; B1 serves "from-b1" on port 80. Their
+# ports on the bridge are $P1 and $P2.
+bridge_jails() {
+	BR=$(uniq_name br) B1=$(uniq_name b) B2=$(uniq_name b) P1=$(uniq_name p) P2=$(uniq_name p)
+	extra="$B1 $B2"
+	h ip link add "$BR" type bridge
+	h ip addr add 10.9.9.1/24 dev "$BR"
+	h ip link set "$BR" up
+	for j in "$B1 $P1 10.9.9.2" "$B2 $P2 10.9.9.3"; do
+		set -- $j
+		ip netns add "$1"
+		ip -n "$1" link set lo up
+		h ip link add "$2" master "$BR" type veth peer name eth0 netns "$1"
+		h ip link set "$2" up
+		ip -n "$1" addr add "$3/24" dev eth0
+		ip -n "$1" link set eth0 up
+		ip -n "$1" route add default via 10.9.9.1
+	done
+	ip netns exec "$B1" socat TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo from-b1' &
+	extra_pids=$!
+	wait_listen "$B1" 80
+}
+
+# Wait (bounded) until something listens on TCP PORT in namespace NS.
+wait_listen() {
+	for _ in $(seq 100); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 # A failure: exit 1, one line naming the tool, nothing changed.
 assertFailsCleanly() {
@@ -195,6 +248,110 @@ test_publish_answers_a_client_on_the_host_itself() {
 	h natctl publish add 8080 $J_IP:80
 	assertEquals "via the outside address" "from-jail" "$(fetch "$H" $H_OUT:8080)"
 	assertEquals "via the jail-side address" "from-jail" "$(fetch "$H" $J_GW:8080)"
+}
+
+test_publish_on_loopback_answers_the_host_on_127_0_0_1() {
+	assertEquals "off before" 0 "$(localnet "$VJ")"
+	run h natctl publish add 127.0.0.1:8080 $J_IP:80
+	assertRC 0; assertOutEmpty; assertErrEmpty
+	assertEquals "from the host's loopback" "from-jail" "$(fetch_ok "$H" 127.0.0.1:8080)"
+	assertEquals "not on the outside address" "" "$(fetch_nothing "$I" $H_OUT:8080)"
+	assertEquals "route_localnet on towards the jail" 1 "$(localnet "$VJ")"
+	assertEquals "and nowhere else" 0 "$(localnet "$VI")"
+	assertEquals "recorded in the table" "$VJ" "$(localnet_set)"
+	run h natctl list -j
+	assertEquals "listed with its address" "127.0.0.1 8080" "$(printf '%s' "$OUT" | jq -r '.publish[0] | "\(.addr) \(.port)"')"
+	run h natctl publish del 127.0.0.1:8080 $J_IP:80
+	assertRC 0; assertErrEmpty
+	assertEquals "closed" "" "$(fetch_nothing "$H" 127.0.0.1:8080)"
+	assertEquals "route_localnet off again" 0 "$(localnet "$VJ")"
+	assertEquals "localnet set empty" "" "$(localnet_set)"
+}
+
+test_publish_on_any_address_answers_loopback_too() {
+	h natctl publish add 8080 $J_IP:80
+	assertEquals "127.0.0.1" "from-jail" "$(fetch_ok "$H" 127.0.0.1:8080)"
+	assertEquals "127.1.2.3" "from-jail" "$(fetch_ok "$H" 127.1.2.3:8080)"
+	h natctl publish del 8080
+	assertEquals "route_localnet off after del" 0 "$(localnet "$VJ")"
+}
+
+test_route_localnet_stays_while_a_publication_needs_it() {
+	h natctl publish add 127.0.0.1:8080 $J_IP:80
+	h natctl publish add 8081/tcp $J_IP:80
+	h natctl publish del 127.0.0.1:8080
+	assertEquals "still on for 8081" 1 "$(localnet "$VJ")"
+	assertEquals "8081 on loopback" "from-jail" "$(fetch_ok "$H" 127.0.0.1:8081)"
+	h natctl publish del 8081/tcp
+	assertEquals "off with the last one" 0 "$(localnet "$VJ")"
+}
+
+test_route_localnet_turned_on_by_someone_else_is_left_on() {
+	h sysctl -qw "net.ipv4.conf.$VJ.route_localnet=1"
+	h natctl publish add 127.0.0.1:8080 $J_IP:80
+	assertEquals "not recorded as nskit's" "" "$(localnet_set)"
+	assertEquals "from-jail" "$(fetch_ok "$H" 127.0.0.1:8080)"
+	h natctl publish del 127.0.0.1:8080
+	assertEquals "left on" 1 "$(localnet "$VJ")"
+}
+
+test_flush_turns_route_localnet_off() {
+	h natctl publish add 127.0.0.1:8080 $J_IP:80
+	run h natctl flush
+	assertRC 0; assertErrEmpty
+	assertEquals "off" 0 "$(localnet "$VJ")"
+}
+
+test_route_localnet_lets_no_jail_reach_the_hosts_loopback_services() {
+	# A host service bound to 127.0.0.1 only, and a jail that routes
+	# 127.0.0.0/8 to the host (what root in a jail can do).
+	ip netns exec "$H" socat TCP-LISTEN:9999,bind=127.0.0.1,reuseaddr,fork SYSTEM:"echo secret" &
+	extra_pids=$!
+	wait_listen "$H" 9999
+	h natctl publish add 127.0.0.1:8080 $J_IP:80
+	assertEquals "route_localnet is on" 1 "$(localnet "$VJ")"
+	# The jail's policy routing sends 127.0.0.1 to the host before its
+	# own local table is looked at.
+	ip -n "$J" rule add pref 10 to 127.0.0.1 lookup 100
+	ip -n "$J" rule del pref 0
+	ip -n "$J" rule add pref 100 lookup local
+	ip -n "$J" route add 127.0.0.1/32 via $J_GW table 100
+	ip netns exec "$J" sysctl -qw net.ipv4.conf.eth0.route_localnet=1
+	assertEquals "the host's 127.0.0.1:9999 stays closed to the jail" "" "$(fetch_nothing "$J" 127.0.0.1:9999)"
+	assertEquals "the published port still answers on loopback" "from-jail" "$(fetch_ok "$H" 127.0.0.1:8080)"
+	ip -n "$J" rule add pref 0 lookup local
+	ip -n "$J" rule del pref 100
+	ip -n "$J" rule del pref 10
+	ip -n "$J" route flush table 100
+	ip netns exec "$J" sysctl -qw net.ipv4.conf.eth0.route_localnet=0
+}
+
+test_hairpin_the_jail_reaches_its_own_published_port() {
+	h natctl publish add 8080 $J_IP:80
+	assertEquals "through the outside address" "from-jail" "$(fetch_ok "$J" $H_OUT:8080)"
+	assertEquals "through its gateway" "from-jail" "$(fetch_ok "$J" $J_GW:8080)"
+}
+
+test_hairpin_another_jail_on_the_same_bridge_reaches_a_published_port() {
+	bridge_jails
+	h natctl publish add 8080 10.9.9.2:80
+	# Routed (the bridge's frames skip the IP hooks), or bridged with
+	# br_netfilter calling them: the answer must come back through the
+	# host either way.
+	for nf in 0 1; do
+		h sysctl -qw net.bridge.bridge-nf-call-iptables=$nf
+		assertEquals "B2 through the bridge's address ($nf)" "from-b1" "$(fetch_ok "$B2" 10.9.9.1:8080)"
+		assertEquals "B2 through the outside address ($nf)" "from-b1" "$(fetch_ok "$B2" $H_OUT:8080)"
+	done
+	assertEquals "the outside still" "from-b1" "$(fetch_ok "$I" $H_OUT:8080)"
+	assertEquals "the host on loopback" "from-b1" "$(fetch_ok "$H" 127.0.0.1:8080)"
+	assertEquals "route_localnet on the bridge" 1 "$(localnet "$BR")"
+	# The jail itself: with br_netfilter the answer is bridged back out of
+	# the port it came in by, which the port's hairpin flag allows.
+	h ip link set "$P1" type bridge_slave hairpin on
+	assertEquals "B1 through the bridge's address" "from-b1" "$(fetch_ok "$B1" 10.9.9.1:8080)"
+	h natctl publish del 8080
+	assertEquals "route_localnet off on the bridge" 0 "$(localnet "$BR")"
 }
 
 test_publish_on_one_address_leaves_the_others_alone() {
@@ -348,10 +505,11 @@ test_malformed_target_address_fails() {
 	assertErrContains "'10.8.8.999' is not an IP address"
 }
 
-test_loopback_addresses_are_refused() {
-	assertFailsCleanly publish add 127.0.0.1:8080 $J_IP:80
-	assertErrContains "loopback"
+test_loopback_targets_and_ipv6_loopback_are_refused() {
+	assertFailsCleanly publish add "[::1]:8080" "[$J6_IP]:80"
+	assertErrContains "IPv6 loopback cannot be published"
 	assertFailsCleanly publish add 8080 127.0.0.1:80
+	assertErrContains "not a forwardable address"
 }
 
 test_mixed_address_families_fail() {

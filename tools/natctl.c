@@ -68,7 +68,8 @@ static const char doc[] =
 	"  masq del SUBNET... [-o IFACE]  stop masquerading SUBNETs\n"
 	"  publish add [ADDR:]PORT[/tcp|/udp] TO_IP:PORT\n"
 	"                      DNAT PORT on the host's addresses (or only ADDR) to\n"
-	"                      TO_IP:PORT, from outside and from the host itself;\n"
+	"                      TO_IP:PORT, from outside, from the host itself (on\n"
+	"                      127.0.0.1 too) and from jails (hairpin);\n"
 	"                      IPv6 addresses in brackets: [fd00::1]:80\n"
 	"  publish del [ADDR:]PORT[/tcp|/udp] [TO_IP:PORT]  remove a published port\n"
 	"  list [-j]           what is masqueraded and published\n"
@@ -297,8 +298,10 @@ static void parse_key(const char *arg, struct nat_publish *p)
 	if (!addr)
 		return;
 	parse_host(addr, arg, &p->addr);
-	if (is_loopback(&p->addr))
-		xerrc(EXIT_FAIL, 0, "'%s': loopback addresses are not published (see CAVEATS)", arg);
+	/* The kernel forwards 127.0.0.0/8 off the host with route_localnet;
+	 * IPv6 has nothing like it. */
+	if (is_loopback(&p->addr) && p->addr.family == AF_INET6)
+		xerrc(EXIT_FAIL, 0, "'%s': IPv6 loopback cannot be published (see CAVEATS)", arg);
 	/* 0.0.0.0 and :: mean every local address of their family. */
 	if (is_unspecified(&p->addr))
 		p->to.family = p->addr.family, p->addr.family = 0;

@@ -488,6 +488,7 @@ static struct json_object *build_result(struct cni *c, struct json_object *ipam,
 #define MAX_PUBLISH (CNI_MAX_PORTS * 2)
 struct made {
 	bool ipam, veth, state, masqed;
+	bool lo;		/* the container's lo was down and ADD brought it up */
 	int hidx;	/* the host end's ifindex, once made */
 	struct nat_masq masq[CNI_MAX_IPS];
 	size_t nmasq;
@@ -910,6 +911,18 @@ static int add_route(struct cni *c, struct nl_sock *ctr, int cidx, const struct 
 	return 0;
 }
 
+static int lo_up(struct nl_sock *ctr, struct made *m)
+{
+	struct link_info li;
+	int e = link_get(ctr, 0, "lo", &li);
+
+	if (e < 0 || li.up)
+		return e;
+	if ((e = link_set_up(ctr, li.ifindex, NULL)) == 0)
+		m->lo = true;
+	return e;
+}
+
 /* The veth pair, its host end under the first name of host_ifname's
  * sequence that no link has: a name taken (a colliding container's host
  * end, a link of the admin's) is passed over, never touched. The state
@@ -964,10 +977,17 @@ static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int ns
 		return fail_sys(c, ENODEV, "the new veth pair");
 	if (no_dad(c, nsfd) < 0)
 		return -1;
+	/* Hairpin on the bridge port: with br_netfilter a connection from
+	 * the container to its own published port is bridged back out of the
+	 * port it came in by. */
+	if (c->conf.bridge && c->conf.hairpin && (e = ipcfg_brport_hairpin(host, hidx, true)) < 0)
+		return fail_sys(c, e, "bridge port hairpin mode");
 	/* Up only now: a link-local address is made (and DAD'd) when its link
-	 * comes up. */
+	 * comes up. The container's lo comes up too (the reference plugins
+	 * leave that to the loopback plugin; a netns a runtime made has it
+	 * down), and goes down again if this ADD fails. */
 	if ((e = link_set_up(host, hidx, NULL)) < 0 || (e = link_set_up(ctr, cidx, NULL)) < 0 ||
-	    (e = link_set_up(ctr, 0, "lo")) < 0)
+	    (e = lo_up(ctr, m)) < 0)
 		return fail_sys(c, e, "links up");
 	for (size_t i = 0; i < nips; i++) {
 		bool forwarding;
@@ -1094,15 +1114,18 @@ static int publish_del(struct cni *c, const struct nat_publish *p, size_t np)
 	return r;
 }
 
-static void undo_add(struct cni *c, struct nl_sock *host, struct made *m)
+static void undo_add(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, struct made *m)
 {
 	_cleanup_free_ char *f = state_file(c);
+	int lo;
 
 	/* The peer, its addresses and routes, and the host end's routes go
 	 * with the host end: ours by its index once known (else by the name
 	 * it was just made under). */
 	if (m->veth && host)
 		link_del(host, m->hidx > 0 ? m->hidx : 0, c->hostif);
+	if (m->lo && ctr && (lo = link_index(ctr, "lo")) >= 0)
+		ipcfg_link_down(ctr, lo);
 	/* only those masq_add added: the planned ones may be someone else's */
 	masq_del(c, m->masq, m->masqed ? m->nmasq : 0);
 	publish_del(c, m->pub, m->npub);
@@ -1110,6 +1133,27 @@ static void undo_add(struct cni *c, struct nl_sock *host, struct made *m)
 		state_remove(c, f);
 	if (m->ipam)
 		delegate(c, "DEL", NULL);
+}
+
+/* The ips capability: IPAM read runtimeConfig.ips from the configuration
+ * we passed on; one that ignores it must not leave the container on
+ * another address unnoticed. */
+static int check_requested_ips(struct cni *c, const struct cni_ip *ips, size_t nips)
+{
+	for (size_t i = 0; i < c->conf.nreq_ips; i++) {
+		const struct cidr *want = &c->conf.req_ips[i];
+		bool got = false;
+		char s[CIDR_STRLEN];
+
+		for (size_t k = 0; k < nips && !got; k++)
+			got = ips[k].addr.family == want->family &&
+			      memcmp(ips[k].addr.addr.b, want->addr.b, cidr_addr_len(want)) == 0;
+		if (!got)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+				    "runtimeConfig.ips: %s did not give %s (does it take the ips capability?)",
+				    c->conf.ipam, cidr_format(want, false, s, sizeof(s)));
+	}
+	return 0;
 }
 
 static int cmd_add(struct cni *c)
@@ -1165,6 +1209,8 @@ static int cmd_add(struct cni *c)
 		fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->conf.ipam);
 		goto out;
 	}
+	if (check_requested_ips(c, ips, nips) < 0)
+		goto out;
 	for (size_t i = 0; i < nips && !c->conf.bridge; i++)
 		if (!ips[i].gw.family) {
 			fail(c, CNI_ERR_CONFIG, "invalid network configuration",
@@ -1184,7 +1230,7 @@ static int cmd_add(struct cni *c)
 	r = 0;
 out:
 	if (r < 0)
-		undo_add(c, host, &m);
+		undo_add(c, host, ctr, &m);
 	json_object_put(ipam);
 	json_object_put(ifaces);
 	nl_route_close(ctr);

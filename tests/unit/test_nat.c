@@ -88,10 +88,28 @@ static void test_publish_keys(void)
 	CHECK(nat_publish_find(&st, &p) == &have[2]);		/* IPv6 map */
 }
 
+/* Which publications answer on 127.0.0.0/8, and so need route_localnet. */
+static void test_publish_on_loopback(void)
+{
+	struct nat_publish p;
+
+	p = pub(NULL, IPPROTO_TCP, 8080, "10.8.8.2", 80);
+	CHECK(nat_publish_on_loopback(&p));			/* any IPv4 address */
+	p = pub("127.0.0.1", IPPROTO_TCP, 8080, "10.8.8.2", 80);
+	CHECK(nat_publish_on_loopback(&p));
+	p = pub("127.9.9.9", IPPROTO_UDP, 53, "10.8.8.2", 53);
+	CHECK(nat_publish_on_loopback(&p));			/* all of 127/8 */
+	p = pub("192.0.2.1", IPPROTO_TCP, 8080, "10.8.8.2", 80);
+	CHECK(!nat_publish_on_loopback(&p));			/* one other address */
+	p = pub(NULL, IPPROTO_TCP, 8080, "fd00::2", 80);
+	CHECK(!nat_publish_on_loopback(&p));			/* IPv6: never */
+}
+
 int main(void)
 {
 	test_masq_overlap();
 	test_masq_equal();
 	test_publish_keys();
+	test_publish_on_loopback();
 	return UNIT_REPORT();
 }

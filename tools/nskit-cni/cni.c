@@ -82,7 +82,7 @@ bool cni_args_ok(const char *args)
  * configuration that asks for them fails instead of being half-honoured. */
 static int check_unsupported(struct json_object *root, struct cni_error *err)
 {
-	static const char *const keys[] = { "hairpinMode", "macspoofchk", "promiscMode", "vlan", "vlanTrunk" };
+	static const char *const keys[] = { "macspoofchk", "promiscMode", "vlan", "vlanTrunk" };
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		struct json_object *v;
@@ -161,9 +161,43 @@ static int parse_ports(struct json_object *root, struct cni_conf *conf, struct c
 					     "runtimeConfig.portMappings[%zu].protocol: %.32s (tcp and udp are)", i, proto);
 		if (ip && *ip && cidr_parse(ip, &pm.host_ip, false) < 0)
 			return bad_port(err, i, "hostIP is not an address");
+		/* 127.0.0.0/8 is forwarded with route_localnet; IPv6 has no
+		 * such thing, so ::1 would answer nothing. */
+		if (pm.host_ip.family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&pm.host_ip.addr.v6))
+			return cni_error_set(err, CNI_ERR_FIELD, "unsupported field in network configuration",
+					     "runtimeConfig.portMappings[%zu].hostIP: ::1 cannot be forwarded by the kernel "
+					     "(publish on 127.0.0.1 or every address)", i);
 		if (conf->nports == CNI_MAX_PORTS)
 			return bad_port(err, i, "more than 64 port mappings");
 		conf->ports[conf->nports++] = pm;
+	}
+	return 0;
+}
+
+/* runtimeConfig.ips, as the ips capability convention gives them:
+ * ["10.88.0.5/24", "fd00::5"]. IPAM reads them from the same
+ * configuration bytes (nskit-cni passes them on unchanged, as the
+ * reference plugins do); nskit-cni checks that IPAM gave them. */
+static int parse_ips(struct json_object *root, struct cni_conf *conf, struct cni_error *err)
+{
+	struct json_object *rc, *arr;
+
+	if (!json_object_object_get_ex(root, "runtimeConfig", &rc) ||
+	    !json_object_object_get_ex(rc, "ips", &arr) || !arr)
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return bad_config(err, "runtimeConfig.ips: not an array");
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+		const char *s = json_object_is_type(e, json_type_string) ? json_object_get_string(e) : NULL;
+		struct cidr c;
+
+		if (!s || cidr_parse(s, &c, false) < 0)
+			return cni_error_set(err, CNI_ERR_CONFIG, "invalid network configuration",
+					     "runtimeConfig.ips[%zu]: not an IP address", i);
+		if (conf->nreq_ips == CNI_MAX_REQ_IPS)
+			return bad_config(err, "runtimeConfig.ips: more than 8 addresses");
+		conf->req_ips[conf->nreq_ips++] = c;
 	}
 	return 0;
 }
@@ -173,7 +207,7 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cn
 	struct json_object *root, *v;
 	const char *why, *s;
 
-	*conf = (struct cni_conf){ .version = -1, .gateway = true };
+	*conf = (struct cni_conf){ .version = -1, .gateway = true, .hairpin = true };
 	root = conf->root = cni_json_parse(buf, len, &why);
 	if (!root)
 		return cni_error_set(err, CNI_ERR_DECODE, "failed to decode the network configuration", "stdin: %s", why);
@@ -191,7 +225,8 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cn
 	if (json_object_object_get_ex(root, "bridge", &v) &&
 	    (!(conf->bridge = cni_json_string(root, "bridge")) || link_name_check(conf->bridge) < 0))
 		return bad_config(err, "bridge: not an interface name of 1 to 15 bytes");
-	if (parse_bool(root, "isGateway", &conf->gateway, err) < 0 || parse_bool(root, "ipMasq", &conf->ipmasq, err) < 0)
+	if (parse_bool(root, "isGateway", &conf->gateway, err) < 0 || parse_bool(root, "ipMasq", &conf->ipmasq, err) < 0 ||
+	    parse_bool(root, "hairpinMode", &conf->hairpin, err) < 0)
 		return -1;
 	if (json_object_object_get_ex(root, "mtu", &v)) {
 		int64_t m = json_object_get_int64(v);
@@ -205,7 +240,7 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cn
 	if (json_object_object_get_ex(root, "dns", &v) && json_object_is_type(v, json_type_object) &&
 	    json_object_object_length(v) > 0)
 		conf->dns = v;
-	if (parse_ports(root, conf, err) < 0)
+	if (parse_ports(root, conf, err) < 0 || parse_ips(root, conf, err) < 0)
 		return -1;
 	return check_unsupported(root, err);
 }

@@ -58,6 +58,7 @@ bool cni_name_ok(const char *s);
 bool cni_args_ok(const char *args);
 
 #define CNI_MAX_PORTS 64
+#define CNI_MAX_REQ_IPS 8
 
 /* One runtimeConfig.portMappings entry (the portMappings capability). */
 struct cni_portmap {
@@ -72,16 +73,21 @@ struct cni_conf {
 	const char *name, *ipam, *bridge;	/* inside ROOT; bridge NULL: none */
 	int version;		/* index in cni_versions, -1 before it is known */
 	bool ipmasq, gateway;
+	bool hairpin;		/* hairpinMode (default true): bridge ports reflect */
 	uint32_t mtu;		/* 0: the kernel's default */
 	struct cni_portmap ports[CNI_MAX_PORTS];	/* runtimeConfig.portMappings */
 	size_t nports;
+	struct cidr req_ips[CNI_MAX_REQ_IPS];	/* runtimeConfig.ips (the ips capability) */
+	size_t nreq_ips;
 };
 
 /* Parse and check the network configuration nskit-cni takes: cniVersion
  * (1 when unknown), name, ipam.type (a file name), bridge, isGateway,
- * ipMasq, mtu, dns, prevResult, runtimeConfig.portMappings (hostPort,
- * containerPort, protocol tcp or udp, hostIP). The reference bridge
- * plugin's fields it does not implement are code 2 unless false or 0. 0,
+ * ipMasq, hairpinMode, mtu, dns, prevResult, runtimeConfig.portMappings
+ * (hostPort, containerPort, protocol tcp or udp, hostIP; ::1 is code 2)
+ * and runtimeConfig.ips (addresses, with or without a prefix). The
+ * reference bridge plugin's fields it does not implement are code 2
+ * unless false or 0. 0,
  * or -1 with *ERR filled (CONF->version set as soon as it is known); free
  * with cni_conf_free() either way. */
 int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cni_error *err);

@@ -2,11 +2,13 @@
  * libnl-route-3 (see ipcfg.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
@@ -184,4 +186,37 @@ int ipcfg_sysctl_write(int nsfd, const char *path, const char *value)
 	if (write(fd, value, len) != (ssize_t)len)
 		return errno ? -errno : -EIO;
 	return 0;
+}
+
+int ipcfg_link_down(struct nl_sock *sk, int ifindex)
+{
+	struct rtnl_link *l = rtnl_link_alloc(), *change = rtnl_link_alloc();
+	int r = -NLE_NOMEM;
+
+	if (l && change) {
+		rtnl_link_set_ifindex(l, ifindex);
+		rtnl_link_unset_flags(change, IFF_UP);
+		r = rtnl_link_change(sk, l, change, 0);
+	}
+	rtnl_link_put(l);
+	rtnl_link_put(change);
+	return r < 0 ? nl_to_errno(r) : 0;
+}
+
+/* RTM_SETLINK for the bridge (family AF_BRIDGE) with the port attribute
+ * nested in IFLA_PROTINFO, as `bridge link set hairpin` sends it; libnl's
+ * bridge objects would fetch the port's whole state first. */
+int ipcfg_brport_hairpin(struct nl_sock *sk, int ifindex, bool on)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK);
+	struct nlattr *pi;
+	int r = -NLE_NOMEM;
+
+	if (m && nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO) == 0 &&
+	    (pi = nla_nest_start(m, IFLA_PROTINFO | NLA_F_NESTED)) &&
+	    nla_put_u8(m, IFLA_BRPORT_MODE, on) == 0 && nla_nest_end(m, pi) == 0)
+		r = nl_send_sync(sk, steal_pointer(&m));	/* frees the message */
+	nlmsg_free(m);
+	return r < 0 ? nl_to_errno(r) : 0;
 }

@@ -35,3 +35,10 @@ int ipcfg_link_mac(struct nl_sock *sk, int ifindex, char *buf, size_t size);
  * seen from the network namespace NSFD (-1: the caller's): the calling
  * thread enters it to open the file and comes back before writing. */
 int ipcfg_sysctl_write(int nsfd, const char *path, const char *value);
+
+/* Take the link IFINDEX down (undoing an ADD that brought it up). */
+int ipcfg_link_down(struct nl_sock *sk, int ifindex);
+
+/* The bridge port IFINDEX's hairpin mode (IFLA_BRPORT_MODE): whether the
+ * bridge may send a frame back out of the port it came in by. */
+int ipcfg_brport_hairpin(struct nl_sock *sk, int ifindex, bool on);
