@@ -172,19 +172,7 @@ int link_foreach(struct nl_sock *sk, int (*fn)(const struct link_info *, void *)
 	return r;
 }
 
-/* RTM_NEWLINK without NLM_F_CREATE changes an existing link. */
-static int link_change(struct nl_sock *sk, struct rtnl_link *l)
-{
-	int r = rtnl_link_add(track(sk), l, 0);
-
-	rtnl_link_put(l);
-	return nl_result(r);
-}
-
-
-/* A link object naming a link by IFINDEX when it is known, else by NAME;
- * NULL: no memory. */
-static struct rtnl_link *link_named(int ifindex, const char *name)
+struct rtnl_link *link_object(int ifindex, const char *name)
 {
 	struct rtnl_link *l = rtnl_link_alloc();
 
@@ -195,22 +183,9 @@ static struct rtnl_link *link_named(int ifindex, const char *name)
 	return l;
 }
 
-int link_set_alias(struct nl_sock *sk, int ifindex, const char *alias)
-{
-	struct rtnl_link *l;
-
-	/* IFALIASZ (256) counts the NUL */
-	if (strlen(alias) > 255)
-		return -ENAMETOOLONG;
-	if (!(l = link_named(ifindex, NULL)))
-		return -ENOMEM;
-	rtnl_link_set_ifalias(l, alias);
-	return link_change(sk, l);
-}
-
 int link_del(struct nl_sock *sk, int ifindex, const char *name)
 {
-	struct rtnl_link *l = link_named(ifindex, name);
+	struct rtnl_link *l = link_object(ifindex, name);
 	int r;
 
 	if (!l)

@@ -51,8 +51,10 @@ int link_get(struct nl_sock *sk, int ifindex, const char *name, struct link_info
  * into ALIAS of SIZE bytes, cut short when longer. */
 int link_get_alias(struct nl_sock *sk, int ifindex, const char *name, struct link_info *info,
 		   char *alias, size_t size);
-/* Set the alias of link IFINDEX (at most 255 bytes: -ENAMETOOLONG). */
-int link_set_alias(struct nl_sock *sk, int ifindex, const char *alias);
+/* A libnl link object naming a link by IFINDEX when > 0, else by NAME;
+ * NULL: no memory. */
+struct rtnl_link;
+struct rtnl_link *link_object(int ifindex, const char *name);
 /* The ifindex of NAME, or -ENODEV. */
 int link_index(struct nl_sock *sk, const char *name);
 /* Call FN for each link of the socket's namespace; FN returning non-zero

@@ -21,18 +21,6 @@
 
 /* --- one builder per request type ------------------------------------------ */
 
-/* A link object naming the link by IFINDEX when > 0, else by NAME. */
-static struct rtnl_link *link_object(int ifindex, const char *name)
-{
-	struct rtnl_link *l = rtnl_link_alloc();
-
-	if (l && ifindex > 0)
-		rtnl_link_set_ifindex(l, ifindex);
-	else if (l)
-		rtnl_link_set_name(l, name);
-	return l;
-}
-
 /* The pair as a libnl object (NULL on ENOMEM); putting it puts the peer. */
 static struct rtnl_link *veth_object(const struct link_veth *v)
 {
@@ -300,8 +288,11 @@ struct rtnl_req *rtnl_add(struct rtnl_plan *p, enum rtnl_op op, size_t unit, uns
 		size_t cap = p->cap ? 2 * p->cap : 16;
 		struct rtnl_req *v = reallocarray(p->v, cap, sizeof(*v));
 
-		if (!v)
-			return NULL;
+		if (!v) {
+			p->nomem = true;
+			p->spare = (struct rtnl_req){ .op = op, .link = link };
+			return &p->spare;
+		}
 		p->v = v;
 		p->cap = cap;
 	}
@@ -611,6 +602,8 @@ int rtnl_run(struct rtnl_plan *p, struct undo *u, struct rtnl_error *e)
 	size_t stop = SIZE_MAX, f, mark;
 	int r = -ENOMEM;
 
+	if (p->nomem)
+		goto out;
 	x.err = calloc(p->n + 1, sizeof(*x.err));
 	x.bad = calloc(p->n + 1, sizeof(*x.bad));
 	x.unresolved = calloc(p->n + 1, sizeof(*x.unresolved));

@@ -76,6 +76,8 @@ struct rtnl_plan {
 	unsigned nsk;
 	struct rtnl_req *v;
 	size_t n, cap;
+	bool nomem;		/* a request could not be added */
+	struct rtnl_req spare;	/* handed out then, to be filled in vain */
 };
 
 /* An empty plan whose makes go over HOST (the caller's namespace). */
@@ -84,7 +86,10 @@ void rtnl_plan_free(struct rtnl_plan *p);
 /* SK's index in P->sk (added when new), or -ENOSPC. */
 int rtnl_plan_ns(struct rtnl_plan *p, struct nl_sock *sk);
 /* A new request OP of UNIT on the link LINK (by name) in namespace NS,
- * zeroed but for those: fill in the rest. NULL: no memory. */
+ * zeroed but for those: fill in the rest. Never NULL: with no memory
+ * left, a spare that rtnl_run refuses the plan for (-ENOMEM), so a plan
+ * is built without a check at each step. The pointer lasts until the
+ * next rtnl_add. */
 struct rtnl_req *rtnl_add(struct rtnl_plan *p, enum rtnl_op op, size_t unit, unsigned ns,
 			  const char *link);
 

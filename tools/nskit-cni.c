@@ -802,9 +802,6 @@ static int masq_del(struct cni *c, const struct nat_masq *m, size_t nm)
 	return r;
 }
 
-/* --- ADD ---------------------------------------------------------------------- */
-
-
 static struct cidr host_prefix(const struct cidr *a)
 {
 	struct cidr h = *a;
@@ -915,6 +912,8 @@ static int publish_del(struct cni *c, const struct nat_publish *p, size_t np)
 	return r;
 }
 
+/* --- ADD ---------------------------------------------------------------------- */
+
 /* What a request of ADD's plans is for, to word its failure. */
 enum what { W_BRIDGE_UP = 1, W_GATEWAY, W_VETH, W_ALIAS, W_UP, W_PTP, W_ADDR, W_ROUTE };
 
@@ -922,21 +921,36 @@ static struct rtnl_req *plan_req(struct rtnl_plan *p, enum rtnl_op op, unsigned 
 {
 	struct rtnl_req *r = rtnl_add(p, op, 0, ns, NULL);
 
-	if (r) {
-		r->ifindex = ifindex;
-		r->what = what;
-	}
+	r->ifindex = ifindex;
+	r->what = what;
 	return r;
 }
 
-/* Run P over main()'s undo stack: 0, or -1 with *E and P's memory freed
- * either way; a request that could not be planned is a failure too. */
-static int plan_run(struct cni *c, struct rtnl_plan *p, bool planned, struct rtnl_error *e)
+static void plan_addr(struct rtnl_plan *p, unsigned ns, int ifindex, const struct cidr *a, unsigned flags,
+		      enum what what)
 {
-	int r = planned ? rtnl_run(p, &c->undo, e) : -1;
+	struct rtnl_req *r = plan_req(p, RTNL_ADDR, ns, ifindex, what);
 
-	if (!planned)
-		*e = (struct rtnl_error){ .req = p->n, .what = -1, .err = -ENOMEM };
+	r->addr.a = *a;
+	r->flags = flags;
+}
+
+static struct rtnl_req *plan_route(struct rtnl_plan *p, unsigned ns, int ifindex, const struct cidr *dst,
+				   const struct cidr *gw, enum what what)
+{
+	struct rtnl_req *r = plan_req(p, RTNL_ROUTE, ns, ifindex, what);
+
+	r->route.dst = *dst;
+	r->route.gw = gw ? *gw : (struct cidr){ 0 };
+	r->route.scope = RT_SCOPE_LINK;
+	return r;
+}
+
+/* Run P over main()'s undo stack, then free it: 0, or -1 with *E. */
+static int plan_run(struct cni *c, struct rtnl_plan *p, struct rtnl_error *e)
+{
+	int r = rtnl_run(p, &c->undo, e);
+
 	rtnl_plan_free(p);
 	return r;
 }
@@ -949,17 +963,14 @@ static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_i
 	struct rtnl_error re;
 	struct rtnl_req *r;
 	struct link_info li;
-	bool ok = true;
 	int e = link_get(host, 0, c->conf.bridge, &li);
 
 	if (e == -ENODEV) {
 		rtnl_plan_init(&p, host);
-		/* RTNL_KEEP: EEXIST is a sibling ADD that made it first */
-		if ((r = rtnl_add(&p, RTNL_BRIDGE, 0, 0, c->conf.bridge))) {
-			r->flags = RTNL_KEEP;
-			r->bridge.mtu = c->conf.mtu;
-		}
-		e = plan_run(c, &p, r, &re) < 0 ? re.err : link_get(host, 0, c->conf.bridge, &li);
+		r = rtnl_add(&p, RTNL_BRIDGE, 0, 0, c->conf.bridge);
+		r->flags = RTNL_KEEP;	/* EEXIST: a sibling ADD made it first */
+		r->bridge.mtu = c->conf.mtu;
+		e = plan_run(c, &p, &re) < 0 ? re.err : link_get(host, 0, c->conf.bridge, &li);
 	}
 	if (e < 0)
 		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
@@ -967,17 +978,15 @@ static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_i
 		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "bridge: %s is not a bridge", c->conf.bridge);
 	rtnl_plan_init(&p, host);
 	if (!li.up)
-		ok = plan_req(&p, RTNL_UP, 0, li.ifindex, W_BRIDGE_UP);
-	for (size_t i = 0; ok && c->conf.gateway && i < nips; i++) {
-		if (!ips[i].gw.family)
-			continue;
-		if ((ok = (r = plan_req(&p, RTNL_ADDR, 0, li.ifindex, W_GATEWAY)))) {
-			r->flags = RTNL_KEEP;
-			r->addr.a = ips[i].gw;
-			r->addr.a.prefix = ips[i].addr.prefix;
-		}
+		plan_req(&p, RTNL_UP, 0, li.ifindex, W_BRIDGE_UP);
+	for (size_t i = 0; c->conf.gateway && i < nips; i++) {
+		struct cidr g = ips[i].gw;
+
+		g.prefix = ips[i].addr.prefix;
+		if (g.family)
+			plan_addr(&p, 0, li.ifindex, &g, RTNL_KEEP, W_GATEWAY);
 	}
-	if (plan_run(c, &p, ok, &re) == 0)
+	if (plan_run(c, &p, &re) == 0)
 		return li.ifindex;
 	if (re.what == W_GATEWAY)
 		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: gateway address: %s", c->conf.bridge,
@@ -1002,46 +1011,22 @@ static bool route_gateway(const struct cni_route *rt, const struct cni_ip *ips, 
 	return rtnl_gateway_for(NULL, v, n, rt->dst.family, 0, gw) == 0;
 }
 
-static struct rtnl_req *plan_addr(struct rtnl_plan *p, unsigned ns, int ifindex, const struct cidr *a,
-				  unsigned flags, enum what what)
-{
-	struct rtnl_req *r = plan_req(p, RTNL_ADDR, ns, ifindex, what);
-
-	if (r) {
-		r->addr.a = *a;
-		r->flags = flags;
-	}
-	return r;
-}
-
-static struct rtnl_req *plan_route(struct rtnl_plan *p, unsigned ns, int ifindex, const struct cidr *dst,
-				   const struct cidr *gw, enum what what)
-{
-	struct rtnl_req *r = plan_req(p, RTNL_ROUTE, ns, ifindex, what);
-
-	if (r) {
-		r->route.dst = *dst;
-		r->route.gw = gw ? *gw : (struct cidr){ 0 };
-		r->route.scope = RT_SCOPE_LINK;
-	}
-	return r;
-}
-
 /* Point-to-point, as the reference ptp plugin wires it: the container's
  * address without its prefix route, the gateway on-link over the veth, the
  * subnet via the gateway; the host end holds the gateway as a host address
  * and routes the container's address to it. Every container on the network
  * reaches the others through the host. */
-static bool plan_ptp(struct rtnl_plan *p, unsigned ctr, int hidx, int cidx, const struct cni_ip *ip)
+static void plan_ptp(struct rtnl_plan *p, unsigned ctr, int hidx, int cidx, const struct cni_ip *ip)
 {
 	struct cidr gw = host_prefix(&ip->gw), me = host_prefix(&ip->addr), net = ip->addr;
 
 	cidr_to_network(&net);
-	return plan_addr(p, ctr, cidx, &ip->addr, RTNL_NOPREFIXROUTE, W_PTP) &&
-	       plan_addr(p, 0, hidx, &gw, RTNL_NOPREFIXROUTE, W_PTP) &&
-	       plan_route(p, 0, hidx, &me, NULL, W_PTP) &&
-	       plan_route(p, ctr, cidx, &gw, NULL, W_PTP) &&
-	       (ip->addr.prefix == me.prefix || plan_route(p, ctr, cidx, &net, &ip->gw, W_PTP));
+	plan_addr(p, ctr, cidx, &ip->addr, RTNL_NOPREFIXROUTE, W_PTP);
+	plan_addr(p, 0, hidx, &gw, RTNL_NOPREFIXROUTE, W_PTP);
+	plan_route(p, 0, hidx, &me, NULL, W_PTP);
+	plan_route(p, ctr, cidx, &gw, NULL, W_PTP);
+	if (ip->addr.prefix != me.prefix)
+		plan_route(p, ctr, cidx, &net, &ip->gw, W_PTP);
 }
 
 /* Both ends skip duplicate address detection for IPv6 (the wire has
@@ -1089,7 +1074,7 @@ static int make_veth(struct cni *c, struct nl_sock *host, int nsfd, int master)
 	for (unsigned k = 0; k < HOSTIF_TRIES && !made; k++) {
 		struct rtnl_plan p;
 		struct rtnl_error re;
-		struct rtnl_req *v, *a = NULL;
+		struct rtnl_req *r;
 
 		host_ifname(c, k);
 		if ((e = link_index(host, c->hostif)) >= 0)
@@ -1102,13 +1087,14 @@ static int make_veth(struct cni *c, struct nl_sock *host, int nsfd, int master)
 		if (state_write(c, &c->made) < 0)
 			return -1;
 		rtnl_plan_init(&p, host);
-		if ((v = plan_req(&p, RTNL_VETH, 0, 0, W_VETH)) && (a = plan_req(&p, RTNL_ALIAS, 0, 0, W_ALIAS))) {
-			v->link = a->link = c->hostif;
-			v->veth = (struct link_veth){ .name = c->hostif, .peer = c->ifname, .netns_fd = -1,
-						      .peer_netns_fd = nsfd, .mtu = c->conf.mtu, .master = master };
-			a->alias = alias;
-		}
-		if (plan_run(c, &p, a, &re) == 0) {
+		r = plan_req(&p, RTNL_VETH, 0, 0, W_VETH);
+		r->link = c->hostif;
+		r->veth = (struct link_veth){ .name = c->hostif, .peer = c->ifname, .netns_fd = -1,
+					      .peer_netns_fd = nsfd, .mtu = c->conf.mtu, .master = master };
+		r = plan_req(&p, RTNL_ALIAS, 0, 0, W_ALIAS);
+		r->link = c->hostif;
+		r->alias = alias;
+		if (plan_run(c, &p, &re) == 0) {
 			made = true;
 			continue;
 		}
@@ -1130,32 +1116,30 @@ static int make_veth(struct cni *c, struct nl_sock *host, int nsfd, int master)
 
 /* Links up, addresses and routes: one plan. Up only after the sysctls: a
  * link-local address is made (and DAD'd) when its link comes up. */
-static int plan_wiring(struct cni *c, struct rtnl_plan *p, unsigned ctr, int hidx, int cidx,
-		       const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts)
+static void plan_wiring(struct cni *c, struct rtnl_plan *p, unsigned ctr, int hidx, int cidx,
+			const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts)
 {
-	bool ok = plan_req(p, RTNL_UP, 0, hidx, W_UP) && plan_req(p, RTNL_UP, ctr, cidx, W_UP);
-	struct rtnl_req *r;
-
-	if (ok && (ok = (r = plan_req(p, RTNL_UP, ctr, 0, W_UP))))
-		r->link = "lo";
-	for (size_t i = 0; ok && i < nips; i++)
-		ok = c->conf.bridge ? plan_addr(p, ctr, cidx, &ips[i].addr, 0, W_ADDR) != NULL :
-				      plan_ptp(p, ctr, hidx, cidx, &ips[i]);
+	plan_req(p, RTNL_UP, 0, hidx, W_UP);
+	plan_req(p, RTNL_UP, ctr, cidx, W_UP);
+	plan_req(p, RTNL_UP, ctr, 0, W_UP)->link = "lo";
+	for (size_t i = 0; i < nips; i++)
+		if (c->conf.bridge)
+			plan_addr(p, ctr, cidx, &ips[i].addr, 0, W_ADDR);
+		else
+			plan_ptp(p, ctr, hidx, cidx, &ips[i]);
 	/* One to the same destination out of this interface is there already
 	 * when the IPAM routes name the subnet itself (checked afterwards: out
 	 * of another interface, a second network's default route, it is a
 	 * conflict, as in the reference plugins). */
-	for (size_t i = 0; ok && i < nrts; i++) {
+	for (size_t i = 0; i < nrts; i++) {
 		struct cidr gw;
 		bool via = route_gateway(&rts[i], ips, nips, &gw);
+		struct rtnl_req *r = plan_route(p, ctr, cidx, &rts[i].dst, via ? &gw : NULL, W_ROUTE);
 
-		if ((ok = (r = plan_route(p, ctr, cidx, &rts[i].dst, via ? &gw : NULL, W_ROUTE)))) {
-			r->route.scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-			r->flags = RTNL_KEEP;
-			r->k = (int)i;
-		}
+		r->route.scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+		r->flags = RTNL_KEEP;
+		r->k = (int)i;
 	}
-	return ok ? 0 : -ENOMEM;
 }
 
 /* A route whose destination was routed already: out of our interface. */
@@ -1192,11 +1176,11 @@ static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int ns
 	if (no_dad(c, nsfd) < 0)
 		return -1;
 	rtnl_plan_init(&p, host);
-	e = plan_wiring(c, &p, (unsigned)rtnl_plan_ns(&p, ctr), hidx, cidx, ips, nips, rts, nrts);
-	if (e == 0 && rtnl_run(&p, &c->undo, &re) == 0)
+	plan_wiring(c, &p, (unsigned)rtnl_plan_ns(&p, ctr), hidx, cidx, ips, nips, rts, nrts);
+	if (rtnl_run(&p, &c->undo, &re) == 0)
 		e = routes_ours(c, ctr, cidx, &p);
-	else if (e < 0 || re.what == -1)
-		e = fail_sys(c, e < 0 ? e : re.err, "plan");
+	else if (re.what == -1)
+		e = fail_sys(c, re.err, "plan");
 	else if (re.what == W_UP)
 		e = fail_sys(c, re.err, "links up");
 	else if (re.what == W_PTP)

@@ -222,13 +222,11 @@ static int resolve_bridge(const struct cmd *c, const char *br, bool quiet)
 /* What a request of a plan is for, to word its failure. */
 enum what { W_MAKE, W_ADDR, W_LO, W_UP, W_ROUTE };
 
-static struct rtnl_req *xreq(const struct cmd *c, struct rtnl_plan *p, enum rtnl_op op, size_t unit,
-			     unsigned ns, const char *link, enum what what)
+static struct rtnl_req *req(struct rtnl_plan *p, enum rtnl_op op, size_t unit, unsigned ns,
+			    const char *link, enum what what)
 {
 	struct rtnl_req *r = rtnl_add(p, op, unit, ns, link);
 
-	if (!r)
-		fail(c, ENOMEM, "plan");
 	r->what = what;
 	return r;
 }
@@ -246,7 +244,7 @@ static unsigned xplan_ns(const struct cmd *c, struct rtnl_plan *p, struct ns_soc
 static void plan_lo(const struct cmd *c, struct rtnl_plan *p, size_t unit, struct ns_sock *s)
 {
 	if (!s->lo_up)
-		xreq(c, p, RTNL_UP, unit, xplan_ns(c, p, s), "lo", W_LO);
+		req(p, RTNL_UP, unit, xplan_ns(c, p, s), "lo", W_LO);
 	s->lo_up = true;
 }
 
@@ -254,7 +252,7 @@ static void plan_addrs(const struct cmd *c, struct rtnl_plan *p, size_t unit, un
 		       const char *link, const struct cidr *v, int n)
 {
 	for (int k = 0; k < n; k++) {
-		struct rtnl_req *r = xreq(c, p, RTNL_ADDR, unit, ns, link, W_ADDR);
+		struct rtnl_req *r = req(p, RTNL_ADDR, unit, ns, link, W_ADDR);
 
 		r->addr.a = v[k];
 		r->k = k;
@@ -279,10 +277,10 @@ static void plan_gateways(const struct cmd *c, struct rtnl_plan *p, size_t unit,
 			continue;
 		done[fam == AF_INET6] = true;
 		if (rtnl_gateway_for(c->t->host, o->addr, (size_t)o->naddr, fam, master, &gw) < 0) {
-			r = xreq(c, p, RTNL_FAILED, unit, ns, peer, W_ROUTE);
+			r = req(p, RTNL_FAILED, unit, ns, peer, W_ROUTE);
 			r->err = 0;
 		} else {
-			r = xreq(c, p, RTNL_ROUTE, unit, ns, peer, W_ROUTE);
+			r = req(p, RTNL_ROUTE, unit, ns, peer, W_ROUTE);
 			r->route.dst = (struct cidr){ .family = fam };
 			r->route.gw = gw;
 		}
@@ -315,7 +313,7 @@ static void plan_add(struct rtnl_plan *p, const struct add_line *a, size_t unit)
 	const struct veth_args *o = c->o;
 	const char *name = o->args[0], *peer = o->peer ? o->peer : "eth0";
 	unsigned pn = xplan_ns(c, p, a->ns);
-	struct rtnl_req *r = xreq(c, p, RTNL_VETH, unit, 0, name, W_MAKE);
+	struct rtnl_req *r = req(p, RTNL_VETH, unit, 0, name, W_MAKE);
 
 	r->veth = (struct link_veth){
 		.name = name, .peer = peer, .netns_fd = -1, .peer_netns_fd = a->ns ? a->ns->fd : -1,
@@ -324,7 +322,7 @@ static void plan_add(struct rtnl_plan *p, const struct add_line *a, size_t unit)
 	plan_addrs(c, p, unit, 0, name, o->addr, o->naddr);
 	if (a->ns)
 		plan_lo(c, p, unit, a->ns);
-	xreq(c, p, RTNL_UP, unit, pn, peer, W_UP);
+	req(p, RTNL_UP, unit, pn, peer, W_UP);
 	plan_addrs(c, p, unit, pn, peer, o->peer_addr, o->npeer_addr);
 	if (o->gateway)
 		plan_gateways(c, p, unit, pn, peer, a->master);
@@ -412,12 +410,12 @@ static void cmd_connect(const struct cmd *c)
 	rtnl_plan_init(&p, c->t->host);
 	n1 = xplan_ns(c, &p, s1);
 	n2 = xplan_ns(c, &p, s2);
-	r = xreq(c, &p, RTNL_VETH, 0, n1, name, W_MAKE);
+	r = req(&p, RTNL_VETH, 0, n1, name, W_MAKE);
 	r->veth = (struct link_veth){ .name = name, .peer = peer, .netns_fd = s1->fd,
 				      .peer_netns_fd = s2->fd, .mtu = o->mtu, .up = true };
 	plan_lo(c, &p, 0, s1);
 	plan_lo(c, &p, 0, s2);
-	xreq(c, &p, RTNL_UP, 0, n2, peer, W_UP);
+	req(&p, RTNL_UP, 0, n2, peer, W_UP);
 	plan_addrs(c, &p, 0, n1, name, o->addr, o->naddr);
 	plan_addrs(c, &p, 0, n2, peer, o->peer_addr, o->npeer_addr);
 	if (rtnl_run(&p, &c->t->undo, &e) == 0) {
@@ -444,7 +442,7 @@ static void bridge_add(const struct cmd *c)
 	struct rtnl_req *r;
 
 	rtnl_plan_init(&p, c->t->host);
-	r = xreq(c, &p, RTNL_BRIDGE, 0, 0, br, W_MAKE);
+	r = req(&p, RTNL_BRIDGE, 0, 0, br, W_MAKE);
 	r->bridge.mtu = c->o->mtu;
 	r->bridge.group = c->o->group;
 	plan_addrs(c, &p, 0, 0, br, c->o->addr, c->o->naddr);
@@ -520,18 +518,17 @@ static const struct cmd *at_line(struct cmd *c, struct vethctl *t, const struct 
 
 static void delete_gathered(struct vethctl *t, struct pending_del *v, size_t n)
 {
-	_cleanup_free_ int *idx = calloc(n ? n : 1, sizeof(*idx));
+	int *idx = calloc(n ? n : 1, sizeof(*idx));
 	struct cmd c;
 	size_t gone;
 	int r;
 
-	if (n == 0)
-		return;
 	if (!idx)
 		fail(at_line(&c, t, NULL), ENOMEM, "del");
 	for (size_t i = 0; i < n; i++)
 		idx[i] = v[i].ifindex;
 	r = rtnl_links_del(t->host, idx, n, &gone);
+	free(idx);
 	if (r < 0 && n == 1)
 		fail(at_line(&c, t, NULL), r, "del %s", v[0].name);
 	if (r < 0)
