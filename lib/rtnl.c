@@ -405,15 +405,15 @@ struct made {
 	char name[][LINK_NAME_MAX + 1];
 };
 
-/* A link gone already (its namespace's, a peer's) is taken back. A name
- * lookup over a socket whose request failed to go out would find libnl's
- * sequence numbers out of step: in the caller's namespace a socket of its
- * own does it; elsewhere a plan makes one link at a time and deletes it
- * by name, with no lookup. */
+/* A link gone already (its namespace's, a peer's) is taken back. A
+ * socket whose libnl request failed to go out has libnl's sequence numbers
+ * out of step, and every later request there fails: in the caller's
+ * namespace a socket of its own does it; elsewhere a plan makes one link
+ * at a time and deletes it by name. */
 static int unmake(void *arg)
 {
 	struct made *m = arg;
-	struct nl_sock *sk = m->home && m->n > 1 ? nl_route_open() : m->sk;
+	struct nl_sock *sk = m->home ? nl_route_open() : m->sk;
 	struct name_index x = { 0 };
 	_cleanup_free_ int *idx = calloc(m->n, sizeof(*idx));
 	size_t k = 0, gone;
@@ -439,23 +439,25 @@ static int unmake(void *arg)
 	return r == -ENODEV ? 0 : r;
 }
 
-static bool undoable(const struct rtnl_req *r, int err, size_t from, size_t to, unsigned ns)
+/* Whether R (of units [FROM, TO), namespace NS) may have made a link:
+ * it was sent, and not refused with EEXIST (the name is someone else's);
+ * any other error may hide a pair the kernel made (a lost ack). */
+static bool undoable(const struct rtnl_req *r, bool sent, size_t from, size_t to, unsigned ns)
 {
-	/* EEXIST: the name is someone else's, nothing was made */
-	return makes_link(r) && r->unit >= from && r->unit < to && r->ns == ns &&
-	       !(r->flags & RTNL_KEEP) && err != -EEXIST;
+	return makes_link(r) && sent && r->result != -EEXIST && r->unit >= from && r->unit < to &&
+	       r->ns == ns && !(r->flags & RTNL_KEEP);
 }
 
 /* Push onto U what takes back the links the requests of units [FROM, TO)
- * made (ERR: their results): one entry per namespace they are in. */
-static int push_made(struct undo *u, const struct rtnl_plan *p, const int *err, size_t from, size_t to)
+ * made (SENT: which went out): one entry per namespace they are in. */
+static int push_made(struct undo *u, const struct rtnl_plan *p, const bool *sent, size_t from, size_t to)
 {
 	for (unsigned ns = 0; ns < p->nsk; ns++) {
 		struct made *m;
 		size_t n = 0;
 
 		for (size_t i = 0; i < p->n; i++)
-			n += undoable(&p->v[i], err[i], from, to, ns);
+			n += undoable(&p->v[i], sent[i], from, to, ns);
 		if (n == 0)
 			continue;
 		if (!(m = calloc(1, sizeof(*m) + n * sizeof(m->name[0]))))
@@ -463,7 +465,7 @@ static int push_made(struct undo *u, const struct rtnl_plan *p, const int *err, 
 		m->sk = p->sk[ns];
 		m->home = ns == 0;
 		for (size_t i = 0; i < p->n; i++)
-			if (undoable(&p->v[i], err[i], from, to, ns))
+			if (undoable(&p->v[i], sent[i], from, to, ns))
 				snprintf(m->name[m->n++], sizeof(m->name[0]), "%s", p->v[i].link);
 		if (undo_push(u, unmake, m, free) < 0)
 			return -ENOMEM;
@@ -532,6 +534,7 @@ struct run {
 	int *err;		/* 0, -errno, or NOT_RUN */
 	bool *bad;		/* failed (a RTNL_FAILED one with ERR 0 too) */
 	bool *unresolved;	/* its link's name could not be resolved */
+	bool *sent;		/* it went out */
 	size_t makes;		/* links the plan makes */
 };
 
@@ -579,6 +582,7 @@ static int send_stage(struct run *x, unsigned ns, bool makes, size_t stop)
 		p->v[i].result = res[j];
 		/* a shared link made by someone else first is as good */
 		x->err[i] = res[j] == -EEXIST && (p->v[i].flags & RTNL_KEEP) ? 0 : res[j];
+		x->sent[i] = true;
 		x->bad[i] = x->err[i] < 0;
 		nlmsg_free(m[j]);
 	}
@@ -607,7 +611,8 @@ int rtnl_run(struct rtnl_plan *p, struct undo *u, struct rtnl_error *e)
 	x.err = calloc(p->n + 1, sizeof(*x.err));
 	x.bad = calloc(p->n + 1, sizeof(*x.bad));
 	x.unresolved = calloc(p->n + 1, sizeof(*x.unresolved));
-	if (!x.err || !x.bad || !x.unresolved)
+	x.sent = calloc(p->n + 1, sizeof(*x.sent));
+	if (!x.err || !x.bad || !x.unresolved || !x.sent)
 		goto out;
 	for (size_t i = 0; i < p->n; i++) {
 		x.err[i] = p->v[i].op == RTNL_FAILED ? p->v[i].err : NOT_RUN;
@@ -625,21 +630,21 @@ int rtnl_run(struct rtnl_plan *p, struct undo *u, struct rtnl_error *e)
 	for (unsigned ns = 0; ns < p->nsk; ns++)
 		if ((r = send_stage(&x, ns, false, stop)) < 0) {
 			/* no memory: what was made goes with the command */
-			push_made(u, p, x.err, 0, SIZE_MAX);
+			push_made(u, p, x.sent, 0, SIZE_MAX);
 			goto out;
 		}
 	f = first_bad(&x);
 	if (f == p->n) {
-		r = push_made(u, p, x.err, 0, SIZE_MAX);
+		r = push_made(u, p, x.sent, 0, SIZE_MAX);
 		goto out;
 	}
 	*e = (struct rtnl_error){ .req = f, .unit = p->v[f].unit, .what = p->v[f].what, .k = p->v[f].k,
 				  .err = x.err[f], .resolve = x.unresolved[f] };
 	/* The earlier units stay the caller's to keep or take back. */
-	r = push_made(u, p, x.err, 0, p->v[f].unit);
+	r = push_made(u, p, x.sent, 0, p->v[f].unit);
 	mark = undo_mark(u);
 	if (r == 0)
-		r = push_made(u, p, x.err, p->v[f].unit, SIZE_MAX);
+		r = push_made(u, p, x.sent, p->v[f].unit, SIZE_MAX);
 	undo_unwind(u, mark);
 	if (r == 0)
 		r = -1;
@@ -649,6 +654,7 @@ out:
 	free(x.err);
 	free(x.bad);
 	free(x.unresolved);
+	free(x.sent);
 	return r < 0 ? -1 : 0;
 }
 
