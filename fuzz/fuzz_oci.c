@@ -1,7 +1,9 @@
 /* fuzz_oci - OCI index/manifest JSON and docker-save manifest.json
  * (tools/mkrootfs/oci.h): the input is the document. Whatever it holds, a digest that
  * is picked or listed becomes a blob path "blobs/ALG/HEX" with no ".." and
- * nothing else, and docker layer paths are relative and free of "..". */
+ * nothing else (and only for sha256 with 64 or sha512 with 128 lowercase
+ * hex digits), docker layer and config paths are relative and free of
+ * "..", and a digest a docker member name states is one of that shape. */
 #include <errno.h>
 
 #include "fuzz.h"
@@ -18,12 +20,31 @@ static bool has_dotdot(const char *p)
 static void check_digest(const char *d)
 {
 	char *path = NULL;
+	const char *hex = NULL;
+	int alg = oci_digest_parse(d, &hex);
 
-	if (oci_blob_path(d, &path) < 0)
+	if (oci_blob_path(d, &path) < 0) {
+		FUZZ_ASSERT(alg < 0);
 		return;
-	FUZZ_ASSERT(!strncmp(path, "blobs/sha256/", 13) || !strncmp(path, "blobs/sha512/", 13));
-	FUZZ_ASSERT(!has_dotdot(path) && !strchr(path + 13, '/'));
+	}
+	FUZZ_ASSERT(alg == OCI_SHA256 || alg == OCI_SHA512);
+	FUZZ_ASSERT(strlen(hex) == (alg == OCI_SHA256 ? 64 : 128));
+	FUZZ_ASSERT(strspn(hex, "0123456789abcdef") == strlen(hex));
+	FUZZ_ASSERT(!strncmp(path, alg == OCI_SHA256 ? "blobs/sha256/" : "blobs/sha512/", 13));
+	FUZZ_ASSERT(!has_dotdot(path) && !strchr(path + 13, '/') && !strcmp(path + 13, hex));
 	free(path);
+}
+
+static void check_member(const char *name)
+{
+	char *d = NULL;
+
+	FUZZ_ASSERT(name[0] != '/' && !has_dotdot(name));
+	for (int config = 0; config < 2; config++)
+		if (docker_member_digest(name, config, &d) == 0) {
+			check_digest(d);
+			free(d);
+		}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,6 +65,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(digest);
 		free(digest);
 	}
+	if (oci_manifest_config(json, len, &digest) == 0) {
+		check_digest(digest);
+		free(digest);
+	}
+	digest = NULL;
+	if (docker_manifest_config(json, len, NULL, &digest) == 0) {
+		check_member(digest);
+		free(digest);
+	}
+	digest = NULL;
+	if (oci_layout_check(json, len) == 0)
+		FUZZ_ASSERT(strstr(json, "imageLayoutVersion"));
+	for (int config = 0; config < 2; config++)
+		if (docker_member_digest(json, config, &digest) == 0) {
+			FUZZ_ASSERT(oci_digest_parse(digest, &(const char *){ NULL }) > 0);
+			free(digest);
+		}
+	digest = NULL;
 	if (oci_manifest_layers(json, len, &v, &n) == 0) {
 		for (size_t i = 0; i < n; i++)
 			check_digest(v[i]);
@@ -52,10 +91,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	v = NULL;
 	if (docker_manifest_layers(json, len, NULL, &v, &n) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			FUZZ_ASSERT(v[i][0] != '/');
-			FUZZ_ASSERT(!has_dotdot(v[i]));
-		}
+		for (size_t i = 0; i < n; i++)
+			check_member(v[i]);
 		oci_strv_free(v);
 	}
 	free(json);

@@ -64,7 +64,7 @@ int child_unblock(void)
 	return sigprocmask(SIG_SETMASK, &saved_mask, NULL) < 0 ? -errno : 0;
 }
 
-int child_wait(pid_t pid, bool reap_all)
+int child_wait(pid_t pid, bool reap_all, void (*on_stop)(void))
 {
 	sigset_t set;
 
@@ -76,8 +76,10 @@ int child_wait(pid_t pid, bool reap_all)
 		pid_t w;
 
 		/* Reap first: SIGCHLD may have come before we blocked. */
-		while ((w = waitpid(reap_all ? -1 : pid, &ws, WNOHANG)) > 0)
-			if (w == pid)
+		while ((w = waitpid(reap_all ? -1 : pid, &ws, WNOHANG | (on_stop ? WUNTRACED : 0))) > 0)
+			if (w == pid && WIFSTOPPED(ws))
+				on_stop();
+			else if (w == pid)
 				return wait_status_to_exit(ws);
 		if (w < 0 && errno != EINTR)
 			return -errno;

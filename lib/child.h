@@ -25,9 +25,10 @@ int child_block(void);
 int child_unblock(void);
 
 /* Wait for PID, passing the forwarded signals on to it; with REAP_ALL
- * (a PID 1) every other child that exits is reaped too. Returns the
- * shell-style status of PID, or -errno. */
-int child_wait(pid_t pid, bool reap_all);
+ * (a PID 1) every other child that exits is reaped too; with ON_STOP, it
+ * is called each time PID stops. Returns the shell-style status of PID,
+ * or -errno. */
+int child_wait(pid_t pid, bool reap_all, void (*on_stop)(void));
 
 /* Under LeakSanitizer, check for leaks now instead of at exit; a no-op in
  * other builds. For a process about to make its children in another PID

@@ -77,61 +77,6 @@ static int dup_strv(struct json_object *o, const char *key, char ***out)
 	return 0;
 }
 
-int imagecfg_manifest_digest(const char *json, size_t len, char **digest)
-{
-	struct json_object *root = parse(json, len);
-	struct json_object *d = member(member(root, "config", json_type_object), "digest", json_type_string);
-	int r = d ? 0 : -EINVAL;
-
-	if (d && !(*digest = strdup(json_object_get_string(d))))
-		r = -ENOMEM;
-	json_object_put(root);
-	return r;
-}
-
-static bool tag_matches(const char *name, const char *tag)
-{
-	size_t n = strlen(name), t = strlen(tag);
-
-	return streq(name, tag) || (n > t && name[n - t - 1] == ':' && streq(name + n - t, tag));
-}
-
-int imagecfg_docker_member(const char *json, size_t len, const char *tag, char **out)
-{
-	struct json_object *root = parse(json, len), *pick = NULL, *cfg;
-	size_t found = 0;
-	const char *s;
-	int r = 0;
-
-	if (!json_object_is_type(root, json_type_array)) {
-		json_object_put(root);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < json_object_array_length(root); i++) {
-		struct json_object *img = json_object_array_get_idx(root, i);
-		struct json_object *tags = member(img, "RepoTags", json_type_array);
-		bool hit = !tag;
-
-		for (size_t k = 0; tag && tags && k < json_object_array_length(tags); k++) {
-			struct json_object *t = json_object_array_get_idx(tags, k);
-
-			hit |= json_object_is_type(t, json_type_string) && tag_matches(json_object_get_string(t), tag);
-		}
-		if (hit)
-			found++, pick = img;
-	}
-	cfg = member(pick, "Config", json_type_string);
-	s = cfg ? json_object_get_string(cfg) : NULL;
-	if (found != 1)
-		r = found ? -ENOTUNIQ : -ENOENT;
-	else if (!s || !*s || *s == '/' || strstr(s, ".."))
-		r = -EINVAL;
-	else if (!(*out = strdup(s)))
-		r = -ENOMEM;
-	json_object_put(root);
-	return r;
-}
-
 int imagecfg_extract(const char *json, size_t len, char **out)
 {
 	static const char *const keys[] = { "Env", "WorkingDir", "Entrypoint", "Cmd", "User" };

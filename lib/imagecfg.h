@@ -17,13 +17,6 @@ struct imagecfg {
 	char *workdir, *user;	/* NULL when unset or empty */
 };
 
-/* The digest of the configuration blob named by an OCI image manifest. */
-int imagecfg_manifest_digest(const char *json, size_t len, char **digest);
-
-/* The "Config" member of the one docker save image tagged TAG (or, with TAG
- * NULL, of the only image): a relative name free of "..". */
-int imagecfg_docker_member(const char *json, size_t len, const char *tag, char **member);
-
 /* From an image configuration blob, the text to keep: its "config" object
  * with only the keys nsnew applies ("{}" when it has none). */
 int imagecfg_extract(const char *json, size_t len, char **out);

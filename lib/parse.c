@@ -171,3 +171,27 @@ char *word_error(const struct word *table, size_t n, const char *word, int r,
 		buf[len] = ')', buf[len + 1] = 0;
 	return buf;
 }
+
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	static const char units[] = "kmgt";
+	size_t len = s ? strlen(s) : 0;
+	const char *u = len ? strchr(units, s[len - 1] | 0x20) : NULL;
+	unsigned shift = u ? 10 * (unsigned)(u - units + 1) : 0;
+	char *num;
+	uint64_t v;
+	int r;
+
+	if (!len)
+		return -EINVAL;
+	if (!(num = strndup(s, len - !!shift)))
+		return -ENOMEM;
+	r = parse_u64(num, 0, UINT64_MAX, &v);
+	free(num);
+	if (r < 0)
+		return r;
+	if (v > UINT64_MAX >> shift || v << shift < min || v << shift > max)
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}

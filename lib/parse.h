@@ -29,3 +29,7 @@ int word_lookup(const struct word *table, size_t n, const char *word);
  * attach)". WHAT is "command" or the like. Returns BUF. */
 char *word_error(const struct word *table, size_t n, const char *word, int r,
 		 const char *what, char *buf, size_t size);
+
+/* A size in bytes in [min, max]: a decimal number as parse_u64 takes it,
+ * optionally followed by K, M, G or T (either case; powers of 1024). */
+int parse_size(const char *s, uint64_t min, uint64_t max, uint64_t *out);

@@ -42,6 +42,36 @@ assertUsageError() {
 	assertContains "$ERR" "$ERR" "Try"
 }
 
+# wait_for SECONDS CMD...: run CMD until it succeeds (status 0), polling
+# briefly between tries; status 1 once SECONDS have passed without. Wait
+# for the condition itself (the process started, the port listens, the
+# name exists), never for a guessed time: a loaded machine is only slower.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+# started PID COMM: PID (or a child of it) has exec'd COMM.
+started() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ] || pgrep -x -P "$1" "$2" >/dev/null
+}
+# in_own_netns PID: PID runs in a network namespace other than ours.
+in_own_netns() {
+	local ns
+	ns=$(readlink "/proc/$1/ns/net" 2>/dev/null) && [ "$ns" != "$(readlink /proc/self/ns/net)" ]
+}
+# listening NETNS PORT: a TCP socket listens on PORT in NETNS ("" = ours).
+listening() {
+	if [ -n "$1" ]; then
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .
+	else
+		ss -Hltn "sport = :$2" | grep -q .
+	fi
+}
+
 # The mounts and files under the netns directory, to compare before/after.
 netns_state() {
 	ls -A /run/netns 2>/dev/null

@@ -516,7 +516,7 @@ EOF
 	printf '%s\n' "$OUT" >"$D/c1.json"
 	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 30 listening c1 80
 	assertEquals "client reaches the published port" published \
 		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8080 </dev/null)"
 	kill "$server" 2>/dev/null
@@ -580,7 +580,7 @@ dnat_chains() { iptables -w -t nat -S 2>/dev/null | grep -c '^-N CNI-DN-'; }
 serve() {
 	ip netns exec "$1" socat -T5 TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 100); do ip netns exec "$1" ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 10 listening "$1" 80 || fail "no server on $1 port 80"
 }
 
 test_libcni_add_check_del_leaves_nothing() {
@@ -793,7 +793,7 @@ test_port_mappings_publish_a_port_in_the_nskit_table() {
 	assertEquals "one DNAT entry" 1 "$(published)"
 	ip netns exec c1 socat -T5 TCP-LISTEN:80,reuseaddr SYSTEM:'echo published' &
 	server=$!
-	for _ in $(seq 50); do ip netns exec c1 ss -ltn | grep -q ':80 ' && break; sleep 0.1; done
+	wait_for 30 listening c1 80
 	assertEquals "client reaches the published port" published \
 		"$(ip netns exec client socat -T5 - TCP:198.51.100.1:8082 </dev/null)"
 	kill "$server" 2>/dev/null

@@ -471,6 +471,8 @@ test_tar_missing_unreadable_corrupt() {
 
 # Two layers: an uncompressed one and a gzip one with whiteouts and an
 # opaque directory. $1: "oci" for a layout in $W/oci, "docker" for $W/save.tar.
+# ALG=sha512: the layout's digests are sha512. DOCKER_BLOBS=1: the archive
+# names its members blobs/sha256/HEX, as docker 25 and later do.
 make_image() {
 	python3 - "$1" "$W" <<'EOF'
 import gzip, hashlib, io, json, os, sys, tarfile
@@ -494,11 +496,12 @@ l2 = layer([("f", ".wh.gone", b""), ("f", ".wh.gone2", b""), ("d", "opq", None),
             ("f", "opq/early", b"e"), ("f", "opq/.wh..wh..opq", b""), ("f", "opq/new", b"n"),
             ("f", "etc/os-release", b"two\n"), ("f", "var/run/x", b"through\n")], True)
 if kind == "oci":
-    os.makedirs(W + "/oci/blobs/sha256")
+    alg = os.environ.get("ALG", "sha256")
+    os.makedirs(W + "/oci/blobs/" + alg)
     def blob(data):
-        d = hashlib.sha256(data).hexdigest()
-        open(W + "/oci/blobs/sha256/" + d, "wb").write(data)
-        return {"digest": "sha256:" + d, "size": len(data)}
+        d = hashlib.new(alg, data).hexdigest()
+        open(W + "/oci/blobs/" + alg + "/" + d, "wb").write(data)
+        return {"digest": alg + ":" + d, "size": len(data)}
     cfg = blob(b"{}")
     man = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
            "config": dict(cfg, mediaType="application/vnd.oci.image.config.v1+json"),
@@ -520,6 +523,18 @@ if kind == "oci":
                                  annotations={"org.opencontainers.image.ref.name": "v1"})]
     open(W + "/oci/index.json", "w").write(json.dumps(idx))
     open(W + "/oci/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+elif os.environ.get("DOCKER_BLOBS"):
+    t = tarfile.open(W + "/save.tar", "w")
+    def add(data, name=None):
+        name = name or "blobs/sha256/" + hashlib.sha256(data).hexdigest()
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+        return name
+    cfg = b'{"architecture": "amd64"}'
+    add(cfg, hashlib.sha256(cfg).hexdigest() + ".json")
+    layers = [add(l1), add(l2)]
+    add(json.dumps([{"Config": hashlib.sha256(cfg).hexdigest() + ".json", "RepoTags": ["nskit/test:v1"],
+                     "Layers": layers}]).encode(), "manifest.json")
+    t.close()
 else:
     t = tarfile.open(W + "/save.tar", "w")
     def add(name, data):
@@ -606,6 +621,240 @@ EOF
 	rm -rf "$W/oci"
 }
 
+# The file of the layout $W/oci that holds ROLE: "index" (the nested image
+# index of a MULTIARCH layout), "manifest", "config", "layer1", "layer2".
+blob_of() {
+	python3 - "$W/oci" "$1" <<'EOF'
+import json, os, sys
+top, role = sys.argv[1], sys.argv[2]
+path = lambda d: os.path.join(top, "blobs", *d["digest"].split(":"))
+d = json.load(open(top + "/index.json"))["manifests"][0]
+if d["mediaType"].endswith(".index.v1+json"):
+    if role == "index":
+        print(path(d))
+        sys.exit(0)
+    d = json.load(open(path(d)))["manifests"][1]
+m = json.load(open(path(d)))
+print({"manifest": path(d), "config": path(m["config"])}.get(role) or path(m["layers"][int(role[5:]) - 1]))
+EOF
+}
+
+# Rewrite the blob of ROLE in place (its name, the digest, stays): a layer
+# becomes one that makes "evil"; a manifest, an image index or a config
+# names such a layer (stored under its true digest) or changes.
+tamper() {
+	python3 - "$W/oci" "$1" "$(blob_of "$1")" <<'EOF'
+import hashlib, io, json, os, sys, tarfile
+top, role, path = sys.argv[1:4]
+alg = path.split("/")[-2]
+def blob(data, mt):
+    d = hashlib.new(alg, data).hexdigest()
+    open(os.path.join(top, "blobs", alg, d), "wb").write(data)
+    return {"digest": alg + ":" + d, "size": len(data), "mediaType": mt}
+def evil():
+    b = io.BytesIO()
+    t = tarfile.open(fileobj=b, mode="w")
+    i = tarfile.TarInfo("evil"); i.size = 6; t.addfile(i, io.BytesIO(b"pwned\n"))
+    t.close()
+    return blob(b.getvalue(), "application/vnd.oci.image.layer.v1.tar")
+if role.startswith("layer"):
+    data = open(os.path.join(top, "blobs", *evil()["digest"].split(":")), "rb").read()
+else:
+    doc = json.load(open(path))
+    if role == "config":
+        doc["evil"] = True
+    elif role == "manifest":
+        doc["layers"].append(evil())
+    else:
+        m = doc["manifests"][1]
+        man = json.load(open(os.path.join(top, "blobs", *m["digest"].split(":"))))
+        man["layers"] = [evil()]
+        doc["manifests"][1] = dict(m, **blob(json.dumps(man).encode(), m["mediaType"]))
+    data = json.dumps(doc).encode()
+open(path, "wb").write(data)
+EOF
+}
+
+test_oci_blob_not_matching_its_digest() {
+	# Each blob read, tampered with in turn: refused before DIR (not empty,
+	# with --force, so nothing would clean it up) gets a byte of the image.
+	for role in index manifest config layer1 layer2; do
+		MULTIARCH=1 make_image oci
+		tamper $role
+		case $role in
+		index) what="image index" ;;
+		layer*) what="layer ${role#layer}/2" ;;
+		*) what=$role ;;
+		esac
+		mkdir "$R" && echo mine >"$R/mine"
+		run mkrootfs --force "$R" --from-oci "$W/oci:v1"
+		assertEquals "$role: exit status; $ERR" 1 "$RC"
+		assertOneLineError mkrootfs
+		assertErrContains "$what sha256:"
+		assertErrContains "content does not match its digest"
+		assertEquals "$role: DIR got nothing of the image" mine "$(ls -A "$R")"
+		rm -rf "$R" "$W/oci"
+	done
+}
+
+test_oci_layer_cut_short() {
+	make_image oci
+	l=$(blob_of layer2)
+	head -c -100 "$l" >"$W/cut" && cat "$W/cut" >"$l"
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "layer 2/2 sha256:"
+	assertErrContains "content does not match its digest"
+	assertFalse "no root left" "[ -e '$R' ]"
+	rm -rf "$W/oci" "$W/cut"
+}
+
+test_oci_sha512_layout() {
+	ALG=sha512 make_image oci
+	assertTrue "the layout's blobs are sha512" "[ -n \"\$(ls '$W/oci/blobs/sha512')\" ]"
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 0; assertErrEmpty
+	assert_image_tree
+	rm -rf "$R"
+	tamper layer1
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "layer 1/2 sha512:"
+	assertErrContains "content does not match its digest"
+	assertFalse "no root left" "[ -e '$R' ]"
+	rm -rf "$W/oci"
+}
+
+test_oci_malformed_digests() {
+	# Whatever a manifest names becomes a path only when it is sha256 with
+	# 64 or sha512 with 128 lowercase hex digits.
+	h=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	for d in "sha256:../../../../../..$W/outside/canary" "sha256:$h/../$h" "sha256:${h^^}" \
+		"sha256:${h:1}" "sha512:$h" "sha384:$h" "md5:${h:0:32}" "sha256:" "$h" "sha256:$h "; do
+		for where in index layer; do
+			make_image oci
+			python3 - "$W/oci" "$(blob_of manifest)" "$d" "$where" <<'EOF'
+import hashlib, json, sys
+top, path, d, where = sys.argv[1:5]
+i = json.load(open(top + "/index.json"))
+if where == "layer":
+    m = json.load(open(path)); m["layers"][0]["digest"] = d
+    raw = json.dumps(m).encode(); md = hashlib.sha256(raw).hexdigest()
+    open(top + "/blobs/sha256/" + md, "wb").write(raw)
+    d = "sha256:" + md
+i["manifests"][0]["digest"] = d
+open(top + "/index.json", "w").write(json.dumps(i))
+EOF
+			run mkrootfs "$R" --from-oci "$W/oci"
+			assertEquals "'$d' in $where: exit status" 1 "$RC"
+			assertOneLineError mkrootfs
+			assertErrContains "not a valid digest"
+			assertFalse "no root left" "[ -e '$R' ]"
+			rm -rf "$W/oci"
+		done
+	done
+}
+
+# A layout a user made, unpacked by root. The user cannot read $W/secret.tar
+# (root's, mode 600) and points the layout at it; the digests are the
+# secret's own, so only the confinement to the layout stands in the way.
+secret_layout() {
+	make_tar "$W/secret.tar" 'f("secret", b"TOPSECRET\n")'
+	chmod 600 "$W/secret.tar"
+	make_image oci
+	python3 - "$W/oci" "$(blob_of manifest)" "$W/secret.tar" <<'EOF'
+import hashlib, json, os, sys
+top, mpath, secret = sys.argv[1:4]
+data = open(secret, "rb").read()
+d = hashlib.sha256(data).hexdigest()
+open(top + "/blobs/sha256/" + d, "wb").write(data)
+m = json.load(open(mpath)); m["layers"][0] = dict(m["layers"][0], digest="sha256:" + d, size=len(data))
+raw = json.dumps(m).encode(); md = hashlib.sha256(raw).hexdigest()
+open(top + "/blobs/sha256/" + md, "wb").write(raw)
+i = json.load(open(top + "/index.json")); i["manifests"][0].update(digest="sha256:" + md, size=len(raw))
+open(top + "/index.json", "w").write(json.dumps(i))
+EOF
+	chown -R 65534:65534 "$W/oci"
+}
+
+# Each way of pointing out of the layout: refused, and the secret appears
+# nowhere under DIR (not empty, with --force: nothing cleans it up).
+assert_confined() {
+	what=$1 why=$2
+	mkdir "$R" && echo mine >"$R/mine"
+	# the timeout only ends a run that would hang (the fifo, on old code)
+	run timeout 120 mkrootfs --force "$R" --from-oci "$W/oci"
+	assertEquals "$what: exit status; $ERR" 1 "$RC"
+	assertOneLineError mkrootfs
+	assertErrContains "$why"
+	assertEquals "$what: the secret nowhere under DIR" "" "$(grep -rl TOPSECRET "$R")"
+	assertEquals "$what: DIR got nothing of the image" mine "$(ls -A "$R")"
+	rm -rf "$R" "$W/oci"
+}
+
+oci_confinement() {
+	secret_layout
+	l=$(blob_of layer1)
+	ln -sf "$W/secret.tar" "$l"
+	assert_confined "layer blob a symlink out" "layer 1/2 blobs/sha256/${l##*/}: a symlink: refused"
+
+	secret_layout
+	mkdir "$W/elsewhere" && mv "$W/oci/blobs/sha256" "$W/elsewhere/" && ln -s "$W/elsewhere/sha256" "$W/oci/blobs/sha256"
+	assert_confined "blobs/sha256 a symlink out" "blobs/sha256/"
+	rm -rf "$W/elsewhere"
+
+	secret_layout
+	mv "$W/oci/index.json" "$W/index.json" && chmod 600 "$W/index.json"
+	ln -s "$W/index.json" "$W/oci/index.json"
+	assert_confined "index.json a symlink out" "index.json: a symlink: refused"
+	rm -f "$W/index.json"
+
+	secret_layout
+	ln -sf /etc/shadow "$W/oci/oci-layout"
+	assert_confined "oci-layout a symlink out" "oci-layout: a symlink: refused"
+
+	# A fifo is never opened for a blocking read (that would hang for good).
+	secret_layout
+	l=$(blob_of layer1)
+	rm "$l" && mkfifo "$l"
+	assert_confined "layer blob a fifo" "layer 1/2 blobs/sha256/${l##*/}: not a regular file"
+	rm -f "$W/secret.tar"
+}
+
+test_oci_blobs_read_only_from_inside_the_layout() {
+	# The layout as made unpacks; then each attack on it.
+	secret_layout
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 0
+	assertEquals "the layout as made unpacks" TOPSECRET "$(cat "$R/secret")"
+	rm -rf "$R" "$W/oci"
+	oci_confinement
+}
+
+test_oci_blobs_confined_without_openat2() {
+	# The O_NOFOLLOW walk used where openat2 is missing.
+	export NSKIT_NO_OPENAT2=1
+	oci_confinement
+	unset NSKIT_NO_OPENAT2
+}
+
+test_oci_layout_version() {
+	make_image oci
+	echo '{"imageLayoutVersion": "2.0.0"}' >"$W/oci/oci-layout"
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "oci-layout: not an image layout of version 1"
+	echo 'junk' >"$W/oci/oci-layout"
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "oci-layout: not valid"
+	rm "$W/oci/oci-layout"
+	run mkrootfs "$R" --from-oci "$W/oci"
+	assertRC 0; assertErrEmpty
+	assert_image_tree
+	rm -rf "$W/oci"
+}
+
 test_docker_archive() {
 	make_image docker
 	run mkrootfs "$R" --from-docker-archive "$W/save.tar:v1"
@@ -631,6 +880,158 @@ test_docker_archive_without_manifest() {
 	assertRC 1; assertOneLineError mkrootfs
 	assertErrContains "manifest.json: no such member"
 	assertFalse "no root left" "[ -e '$R' ]"
+}
+
+# Rewrite member NAME of $W/save.tar (the first whose name starts so) with
+# other content, under the same name.
+tamper_member() {
+	python3 - "$W/save.tar" "$1" <<'EOF'
+import io, sys, tarfile
+path, want = sys.argv[1:3]
+src = tarfile.open(path); members = [(m, src.extractfile(m).read() if m.isfile() else None) for m in src]
+src.close()
+out = tarfile.open(path, "w")
+done = False
+for m, data in members:
+    if not done and m.name.startswith(want):
+        done = True
+        b = io.BytesIO()
+        t = tarfile.open(fileobj=b, mode="w")
+        i = tarfile.TarInfo("evil"); i.size = 6; t.addfile(i, io.BytesIO(b"pwned\n"))
+        t.close()
+        data = b.getvalue() if not m.name.endswith(".json") else b'{"evil": true}'
+        m.size = len(data)
+    out.addfile(m, io.BytesIO(data) if data is not None else None)
+out.close()
+EOF
+}
+
+test_docker_archive_blobs_checked() {
+	# docker 25 and later: members blobs/sha256/HEX, the config HEX.json.
+	DOCKER_BLOBS=1 make_image docker
+	run mkrootfs "$R" --from-docker-archive "$W/save.tar"
+	assertRC 0; assertOutEmpty; assertErrEmpty
+	assert_image_tree
+	rm -rf "$R"
+	mv "$W/save.tar" "$W/good.tar"
+	layers=$(tar -tf "$W/good.tar" | grep '^blobs/sha256/')
+	for m in $layers $(tar -tf "$W/good.tar" | grep '\.json$' | grep -v manifest); do
+		cp "$W/good.tar" "$W/save.tar"
+		tamper_member "$m"
+		case $m in
+		*.json) what=config ;;
+		"${layers%%$'\n'*}") what="layer 1/2" ;;
+		*) what="layer 2/2" ;;
+		esac
+		mkdir "$R" && echo mine >"$R/mine"
+		run mkrootfs --force "$R" --from-docker-archive "$W/save.tar"
+		assertEquals "$m: exit status; $ERR" 1 "$RC"
+		assertOneLineError mkrootfs
+		assertErrContains "$what $m: content does not match its digest"
+		assertEquals "$m: DIR got nothing of the image" mine "$(ls -A "$R")"
+		rm -rf "$R" "$W/save.tar"
+	done
+	rm -f "$W/good.tar"
+}
+
+test_docker_archive_malformed_blob_name() {
+	DOCKER_BLOBS=1 make_image docker
+	python3 - "$W/save.tar" <<'EOF'
+import io, json, sys, tarfile
+path = sys.argv[1]
+src = tarfile.open(path); members = [(m, src.extractfile(m).read()) for m in src]
+src.close()
+out = tarfile.open(path, "w")
+for m, data in members:
+    if m.name == "manifest.json":
+        doc = json.loads(data); doc[0]["Layers"][0] = "blobs/sha256/nothex"; data = json.dumps(doc).encode()
+        m.size = len(data)
+    out.addfile(m, io.BytesIO(data))
+i = tarfile.TarInfo("blobs/sha256/nothex"); i.size = 0; out.addfile(i, io.BytesIO(b""))
+out.close()
+EOF
+	run mkrootfs "$R" --from-docker-archive "$W/save.tar"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "'blobs/sha256/nothex': not a valid digest"
+	assertFalse "no root left" "[ -e '$R' ]"
+	rm -f "$W/save.tar"
+}
+
+# --- limits -----------------------------------------------------------------
+
+test_max_size() {
+	make_tar "$W/big.tar" 'f("small", b"x" * 1000); f("big", b"y" * 100000)'
+	run mkrootfs "$R" --from-tar "$W/big.tar" --max-size 50K
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "big.tar: big: over the size limit (--max-size 50K)"
+	assertFalse "the DIR it made is removed, as after any failure" "[ -e '$R' ]"
+	# exactly the content's bytes: enough
+	run mkrootfs "$R" --from-tar "$W/big.tar" --max-size 101000
+	assertRC 0; assertErrEmpty
+	assertEquals "all unpacked" 100000 "$(stat -c %s "$R/big")"
+	rm -rf "$R"
+	run mkrootfs "$R" --from-tar "$W/big.tar" --max-size 100999
+	assertRC 1; assertErrContains "big: over the size limit"
+	# a DIR that was not empty (--force) keeps what came before the error
+	mkdir "$R" && echo mine >"$R/mine"
+	run mkrootfs --force "$R" --from-tar "$W/big.tar" --max-size 50k
+	assertRC 1; assertOneLineError mkrootfs
+	assertEquals "left partial" "big mine small" "$(ls "$R" | xargs)"
+	assertEquals "never more than the limit written" 0 "$(stat -c %s "$R/big")"
+	rm -f "$W/big.tar"
+}
+
+test_max_size_counts_every_layer_and_host_file() {
+	local kept
+	make_image oci
+	# the two layers write 13 and 14 bytes of file content, and the kept
+	# run configuration (.nskit/image.json) counts too
+	mkrootfs "$R" --from-oci "$W/oci" || fail "mkrootfs"
+	kept=$(stat -c %s "$R/.nskit/image.json")
+	rm -rf "$R"
+	run mkrootfs "$R" --from-oci "$W/oci" --max-size $((27 + kept))
+	assertRC 0; assertErrEmpty
+	rm -rf "$R"
+	run mkrootfs "$R" --from-oci "$W/oci" --max-size $((26 + kept))
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains ".nskit/image.json: over the size limit (--max-size $((26 + kept)))"
+	assertFalse "no root left" "[ -e '$R' ]"
+	run mkrootfs "$R" --from-oci "$W/oci" --max-size 26
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "layer 2/2: "
+	assertErrContains "over the size limit (--max-size 26)"
+	assertFalse "no root left" "[ -e '$R' ]"
+	rm -rf "$W/oci"
+	run mkrootfs "$R" --from-host sh --max-size 10K
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "over the size limit (--max-size 10K)"
+	assertFalse "no root left" "[ -e '$R' ]"
+	run mkrootfs "$R" --from-host sh --max-size 1G
+	assertRC 0; assertErrEmpty
+}
+
+test_max_size_usage() {
+	for s in 0 -1 1X 10KB "" K 99999999999999999999 20000000000000000T; do
+		run mkrootfs "$R" --from-tar /dev/null --max-size "$s"
+		assertUsageError mkrootfs
+		assertErrContains "not a size"
+	done
+	assertFalse "nothing made" "[ -e '$R' ]"
+}
+
+test_file_size_limit_is_reported() {
+	# ulimit -f: a write past it is an error named as such, not a death by
+	# SIGXFSZ without a word (status 153) that leaves DIR behind.
+	make_tar "$W/big.tar" 'f("big", b"y" * 300000)'
+	run bash -c "ulimit -f 100 && exec mkrootfs '$R' --from-tar '$W/big.tar'"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains "big.tar: big: file size limit exceeded (ulimit -f)"
+	assertFalse "no root left" "[ -e '$R' ]"
+	run bash -c "ulimit -f 20 && exec mkrootfs '$R' --from-host sh"
+	assertRC 1; assertOneLineError mkrootfs
+	assertErrContains ": file size limit exceeded (ulimit -f)"
+	assertFalse "no root left" "[ -e '$R' ]"
+	rm -f "$W/big.tar"
 }
 
 test_completion() {

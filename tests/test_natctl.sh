@@ -47,8 +47,10 @@ oneTimeSetUp() {
 	SERVERS="$SERVERS $!"
 	ip netns exec "$J" socat TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork SYSTEM:'echo from-jail6' &
 	SERVERS="$SERVERS $!"
-	sleep 0.3
+	# every server listens (port 80 of the jail twice: IPv4 and IPv6)
+	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]'
 }
+listeners() { ip netns exec "$1" ss -Hltn "sport = :$2" | wc -l; }
 
 suite_teardown() {
 	for p in $SERVERS; do kill "$p" 2>/dev/null; done
@@ -354,6 +356,44 @@ test_publishing_a_port_to_another_target_fails() {
 	h natctl publish add 8080 $J_IP:80
 	assertFailsCleanly publish add 8080 10.8.8.3:80
 	assertErrContains "8080/tcp: already published to $J_IP:80"
+}
+
+# Forwarding is turned on before the transaction, outside it: a command
+# whose transaction fails turns off again what it turned on, and only that.
+forwarding6() { h cat /proc/sys/net/ipv6/conf/all/forwarding; }
+
+test_failed_masq_add_turns_forwarding_it_turned_on_off_again() {
+	h natctl masq add $J_NET
+	h sysctl -qw net.ipv4.ip_forward=0
+	assertFailsCleanly masq add 10.8.0.0/16
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+	assertFailsCleanly masq add 10.1.0.0/16 fd00:1::/64 10.1.2.0/24
+	assertEquals "both families as they were" "0 0" "$(forwarding) $(forwarding6)"
+	h sysctl -qw net.ipv4.ip_forward=1
+	assertFailsCleanly masq add 10.8.0.0/16
+	assertEquals "on before: left on" 1 "$(forwarding)"
+}
+
+test_failed_publish_add_turns_forwarding_it_turned_on_off_again() {
+	h natctl publish add 8080 $J_IP:80
+	h sysctl -qw net.ipv4.ip_forward=0
+	assertFailsCleanly publish add 8080 10.8.8.3:80
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+}
+
+# IPv6 forwarding cannot be turned on (its sysctl read-only here): the IPv4
+# forwarding the same command turned on a step before is turned off again.
+test_masq_add_whose_second_family_fails_undoes_the_first() {
+	local f=$SHUNIT_TMPDIR/fwd6
+	echo 0 >"$f"
+	run h sh -c "mount --bind '$f' /proc/sys/net/ipv6/conf/all/forwarding &&
+		mount -o remount,bind,ro /proc/sys/net/ipv6/conf/all/forwarding &&
+		natctl masq add $J_NET fd00:8::/64"
+	assertRC 1
+	assertOneLineError natctl
+	assertErrContains "natctl: IPv6 forwarding: Read-only file system"
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+	assertEquals "no table made" "" "$(h nft list tables | grep -w 'inet nskit$')"
 }
 
 test_masq_del_of_an_absent_subnet_fails() {

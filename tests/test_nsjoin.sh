@@ -24,7 +24,7 @@ start() {
 	"$@" &
 	PID=$!
 	pids="$pids $PID"
-	sleep 0.3
+	wait_for 30 started "$PID" sleep
 }
 
 test_named_netns_sees_only_lo() {
@@ -145,6 +145,30 @@ test_create_makes_the_name_then_joins() {
 	assertRC 0
 }
 
+# A failure after -c made the name (here setuid, without CAP_SETUID) takes
+# the name back: made, entered, unmade; a name that was there stays.
+test_create_then_a_failing_setup_leaves_no_name() {
+	n=$(uniq_name)
+	run setpriv --bounding-set=-setuid nsjoin -S 1 -c "$n" true
+	assertRC 125
+	assertOneLineError nsjoin
+	assertErrContains "setuid 1: Operation not permitted"
+	assertEquals "nothing made" "$NS" "$(ls -A $NETNS)"
+	assertEquals "no mount left" 0 "$(grep -c " $NETNS/$n " /proc/self/mountinfo)"
+	run setpriv --bounding-set=-setuid nsjoin -S 1 -c "$NS" true
+	assertRC 125
+	assertOneLineError nsjoin
+	assertTrue "a name -c did not make is kept" "nsname exists $NS"
+}
+
+test_create_then_a_command_not_found_keeps_the_name() {
+	n=$(uniq_name)
+	run nsjoin -c "$n" /nonexistent/cmd
+	assertRC 127
+	assertOneLineError nsjoin
+	assertTrue "entered: the name is the result" "nsname exists $n"
+}
+
 test_create_refuses_a_new_name_with_control_chars_or_whitespace() {
 	for n in "$(printf 'a\nb')" "a b" "$(printf '\033[2Jx')"; do
 		run nsjoin -c "$n" true
@@ -191,9 +215,10 @@ test_create_race_one_creates_all_join() {
 test_signal_forwarded_through_pid_namespace_fork() {
 	start unshare -fp --mount-proc sleep 300
 	child=$(pgrep -P "$PID" sleep)
-	nsjoin -t "$child" -p sh -c 'trap "exit 9" TERM; sleep 300 & wait' &
+	ready=$SHUNIT_TMPDIR/trap-set
+	nsjoin -t "$child" -p sh -c 'trap "exit 9" TERM; : >"$1"; sleep 300 & wait' sh "$ready" &
 	j=$!
-	sleep 0.5
+	wait_for 30 test -e "$ready"
 	kill -TERM "$j"
 	wait "$j"
 	assertEquals "command's trap ran" 9 $?
@@ -246,7 +271,7 @@ test_bad_target_pids() {
 	run nsjoin -t 999999999 -n true
 	assertRC 125; assertOneLineError nsjoin
 	assertErrContains "no such process"
-	sleep 0.01 & dead=$!; wait $dead
+	true & dead=$!; wait $dead
 	run nsjoin -t "$dead" -n true
 	assertRC 125; assertErrContains "$dead: no such process"
 }

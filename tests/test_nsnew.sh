@@ -19,6 +19,7 @@ oneTimeSetUp() {
 	echo "$USR:300000:65536" >>/etc/subuid
 	echo "$USR:300000:65536" >>/etc/subgid
 	ROOTFS=$(make_rootfs)
+	write_terminal_programs
 }
 
 suite_teardown() {
@@ -40,6 +41,65 @@ make_rootfs() {
 JAILUSR="--volume /usr:/usr:ro"
 
 as_user() { setpriv --reuid="$USR" --regid="$USR" --clear-groups "$@"; }
+AS_USER="setpriv --reuid=$USR --regid=$USR --clear-groups"
+
+# tests/pty.py STEP... -- CMD: CMD on a terminal of its own, driven as a
+# user at a keyboard would (see its header).
+PTY="python3 $TOP/tests/pty.py"
+
+# Programs a jail runs against its terminal, where the unprivileged user
+# can read them.
+write_terminal_programs() {
+	# push "echo INJECTED" into the terminal on fd 0 (or /dev/tty, or the
+	# parent's fd 0)
+	cat >"$BIN/push.py" <<'EOF'
+import fcntl, os, sys, termios
+how = sys.argv[1:]
+try:
+    fd = os.open("/dev/tty", os.O_RDWR) if how == ["devtty"] else \
+        os.open("/proc/%d/fd/0" % os.getppid(), os.O_RDWR) if how == ["parent"] else 0
+    for c in b"echo INJECTED\n":
+        fcntl.ioctl(fd, termios.TIOCSTI, bytes([c]))
+    print("pushed")
+except OSError as e:
+    print("refused", e.errno)
+EOF
+	# make our own process group the terminal's foreground
+	cat >"$BIN/takefg.py" <<'EOF'
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTTOU])
+try:
+    fd = os.open("/dev/tty", os.O_RDWR) if sys.argv[1:] == ["devtty"] else 0
+    try:
+        os.setpgid(0, 0)
+    except OSError:
+        pass
+    os.tcsetpgrp(fd, os.getpgrp())
+    print("took")
+except OSError as e:
+    print("refused", e.errno)
+EOF
+	# a job that says when it runs and when it is continued
+	cat >"$BIN/job.py" <<'EOF'
+import signal
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGCONT, lambda *a: print("job-continued", flush=True))
+print("job-running", flush=True)
+while True:
+    signal.pause()
+EOF
+	# print the window size at the first SIGWINCH (blocked, so that it
+	# cannot cut a write to the terminal short)
+	cat >"$BIN/winch.py" <<'EOF'
+import os, signal
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGWINCH])
+print("winch-ready", flush=True)
+signal.sigwait([signal.SIGWINCH])
+cols, rows = os.get_terminal_size(0)
+print("winch", rows, cols, flush=True)
+EOF
+	chmod 644 "$BIN"/*.py
+}
 
 setUp() {
 	pids=
@@ -58,11 +118,10 @@ tearDown() {
 
 # Wait until NAME is pinned (a backgrounded nsnew has started).
 wait_pinned() {
-	for _ in $(seq 100); do
-		[ -e "$NETNS/$1" ] && "$BIN/nsjoin" "$1" true 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_for 30 pinned "$1"
+}
+pinned() {
+	[ -e "$NETNS/$1" ] && "$BIN/nsjoin" "$1" true 2>/dev/null
 }
 
 assertNothingLeft() {
@@ -337,8 +396,12 @@ test_failed_jail_leaves_no_pins() {
 # ---- the process ----
 
 test_init_reaps_orphaned_zombie() {
-	run nsnew -p --mount-proc --init -- sh -c \
-		'sh -c "sleep 0.2 & exec true"; sleep 0.6; ps -e -o stat=,comm='
+	# The inner `true &` outlives its parent or becomes its zombie: either
+	# way init inherits it, and must reap it (waited for, within a bound).
+	run nsnew -p --mount-proc --init -- bash -c "$(declare -f wait_for)"'
+		sh -c "true & exec true"
+		wait_for 30 eval "! ps -e -o stat= | grep -q Z"
+		ps -e -o stat=,comm='
 	assertRC 0
 	assertNotContains "no zombie left: $OUT" "$OUT" "Z"
 	assertContains "init is pid 1 and the shell runs under it" "$OUT" "nsnew"
@@ -346,15 +409,16 @@ test_init_reaps_orphaned_zombie() {
 
 test_sigterm_to_nsnew_reaches_the_command() {
 	f=$(mktemp /tmp/term.XXXXXX)
-	nsnew -p --init -- sh -c 'trap "echo got-term >'"$f"'; exit 3" TERM; while :; do sleep 0.05; done' &
+	nsnew -p --init -- sh -c 'trap "echo got-term >$1; exit 3" TERM; : >$1.ready
+		while :; do sleep 300 & wait $!; done' sh "$f" &
 	p=$!
-	sleep 0.5
+	wait_for 30 test -e "$f.ready"
 	kill -TERM "$p"
 	wait "$p"
 	rc=$?
 	assertEquals "the command's status" 3 "$rc"
 	assertEquals got-term "$(cat "$f")"
-	rm -f "$f"
+	rm -f "$f" "$f.ready"
 }
 
 test_exit_status_is_the_commands() {
@@ -403,14 +467,158 @@ test_drop_caps_and_no_new_privs() {
 }
 
 test_die_with_parent_kills_the_command() {
-	# nsnew's parent (sh) is killed: nsnew and the jail's command go too.
-	(sh -c 'nsnew -p --die-with-parent -- sleep 1717 & sleep 0.3; kill -9 $$' 2>/dev/null)
-	sleep 0.3
-	assertEquals "no jail command left" "" "$(pgrep -f 'sleep 1717')"
-	(sh -c 'nsnew -p -- sleep 1718 & sleep 0.3; kill -9 $$' 2>/dev/null)
-	sleep 0.3
-	assertNotEquals "without it the command lives on" "" "$(pgrep -f 'sleep 1718')"
-	pkill -9 -f 'sleep 1718'
+	# nsnew's parent (a subshell) is killed once the jail's command runs:
+	# nsnew and the command go too. The durations are this run's own:
+	# another run on the host has its sleeps too.
+	local t1=$((1000000 + SRANDOM % 1000000)) t2
+	t2=$((t1 + 1))
+	{ (nsnew -p --die-with-parent -- sleep $t1 & wait_for 30 pgrep -f "^sleep $t1\$" && kill -9 $BASHPID); } >/dev/null 2>&1
+	wait_for 30 eval "! pgrep -f 'sleep $t1\$' >/dev/null"
+	assertEquals "no jail command left" "" "$(pgrep -f "sleep $t1\$")"
+	{ (nsnew -p -- sleep $t2 & wait_for 30 pgrep -f "^sleep $t2\$" && kill -9 $BASHPID); } >/dev/null 2>&1
+	# That something does NOT happen needs a time: a death signal would
+	# act within this second even on a loaded machine.
+	sleep 1
+	assertNotEquals "without it the command lives on" "" "$(pgrep -f "sleep $t2\$")"
+	pkill -9 -f "sleep $t2\$"
+}
+
+# ---- the terminal: the jail never holds the caller's ----
+
+# caller_reads_after LINE: on a terminal of its own, the caller's shell
+# runs the command line LINE (a jail), then reads one line from the
+# terminal: it must be what the user types ("clean"), never input the jail
+# pushed into the terminal (TIOCSTI, the CVE-2017-5226 class).
+caller_reads_after() {
+	run $PTY expect:READY 'send:clean\n' -- sh -c "$1; echo READY; read -r l; echo \"got:\$l\""
+}
+
+assertCallerReadsClean() {
+	assertEquals "$1: the driver: $ERR" 0 "$RC"
+	assertTrue "$1: the jail ran: $OUT" "printf '%s' \"\$OUT\" | grep -Eq 'pushed|refused'"
+	assertContains "$1: the caller read what was typed: $OUT" "$OUT" "got:clean"
+	assertNotContains "$1: the jail's input reached the caller: $OUT" "$OUT" "got:echo INJECTED"
+}
+
+test_terminal_rootless_jail_cannot_push_input_to_caller() {
+	for m in "-U --map-root" "-U --map-root -p" "-U --map-root --init" "-U --map-root -p --init"; do
+		caller_reads_after "$AS_USER $BIN/nsnew $m -- python3 $BIN/push.py"
+		assertCallerReadsClean "$m"
+		# no std fd a terminal: /dev/tty must not reach it either
+		caller_reads_after "$AS_USER $BIN/nsnew $m -- python3 $BIN/push.py devtty </dev/null 2>&1 | cat"
+		assertCallerReadsClean "$m, through /dev/tty"
+		case $m in *-p*) continue ;; esac
+		# the relaying nsnew holds the caller's terminal
+		caller_reads_after "$AS_USER $BIN/nsnew $m -- python3 $BIN/push.py parent"
+		assertCallerReadsClean "$m, through nsnew's fd 0"
+	done
+}
+
+test_terminal_root_jail_without_caps_cannot_push_input_to_caller() {
+	for m in "-u" "-u -p" "-u --init" "-p --init" "-a --rootfs $ROOTFS $JAILUSR --volume $BIN:$BIN:ro"; do
+		caller_reads_after "nsnew $m --drop-caps all -- python3 $BIN/push.py"
+		assertCallerReadsClean "$m"
+		caller_reads_after "nsnew $m --drop-caps all -- python3 $BIN/push.py devtty </dev/null 2>&1 | cat"
+		assertCallerReadsClean "$m, through /dev/tty"
+		case $m in *-p* | *-a*) continue ;; esac
+		caller_reads_after "nsnew $m --drop-caps all -- python3 $BIN/push.py parent"
+		assertCallerReadsClean "$m, through nsnew's fd 0"
+	done
+}
+
+test_terminal_jail_cannot_take_caller_foreground() {
+	for jail in "nsnew -u --drop-caps all" "nsnew -u -p --drop-caps all" "$AS_USER $BIN/nsnew -U --map-root"; do
+		for how in "" "devtty </dev/null 2>&1 | cat"; do
+			run $PTY -- sh -c "$jail -- python3 $BIN/takefg.py $how;
+				python3 -c 'import os; print(\"caller-in-foreground:\", os.tcgetpgrp(0) == os.getpgrp())'"
+			assertEquals "$jail $how: $ERR" 0 "$RC"
+			assertTrue "$jail $how: the jail ran: $OUT" "printf '%s' \"\$OUT\" | grep -Eq 'took|refused'"
+			assertContains "$jail $how: $OUT" "$OUT" "caller-in-foreground: True"
+		done
+	done
+}
+
+test_terminal_interactive_shell_has_job_control() {
+	for m in "-u" "-p -m --mount-proc" "-p --init" "-U --map-root -p"; do
+		run $PTY 'send:PS1=ja"il$ "\n' 'expect:jail$ ' "send:python3 $BIN/job.py\n" expect:job-running \
+			'send:\x1a' expect:Stopped 'expect:jail$ ' 'send:jobs\n' expect:Stopped 'expect:jail$ ' \
+			'send:fg\n' expect:job-continued 'send:\x03' 'expect:jail$ ' \
+			'send:echo status=$?\n' expect:status=130 'send:exit 3\n' -- nsnew $m -- /bin/sh -i
+		assertEquals "$m: the shell's exit status: $ERR" 3 "$RC"
+	done
+}
+
+# ^Z to a command under --init (not a shell, which keeps its jobs itself)
+# stops nsnew in the caller's shell, which gets its terminal modes back;
+# fg continues the command.
+test_terminal_stopped_command_under_init_stops_nsnew() {
+	for m in "-p --init" "-u --init"; do
+		run $PTY 'send:PS1=ou"ter$ "\n' 'expect:outer$ ' "send:nsnew $m -- python3 $BIN/job.py\n" \
+			expect:job-running 'send:\x1a' expect:Stopped 'expect:outer$ ' \
+			'send:stty -a | grep -c " icanon"\n' 'expect:outer$ ' 'send:fg\n' expect:job-continued \
+			'send:\x03' 'expect:outer$ ' 'send:echo status=$?\n' expect:status=130 'send:exit 3\n' -- /bin/sh -i
+		assertEquals "$m: $ERR" 3 "$RC"
+		assertContains "$m: cooked again while stopped: $OUT" "$OUT" "$(printf '\r\n1\r\n')"
+	done
+}
+
+# With only the output on a terminal, the caller's terminal stays cooked:
+# its ^Z stops nsnew and the jail with it, as when they shared a process
+# group; fg continues both, ^C is passed on.
+test_terminal_output_only_jail_stops_with_nsnew() {
+	run $PTY 'send:PS1=ou"ter$ "\n' 'expect:outer$ ' "send:nsnew -u -- python3 $BIN/job.py </dev/null\n" \
+		expect:job-running 'send:\x1a' expect:Stopped 'expect:outer$ ' \
+		'send:ps -o stat= -C python3 | grep -c T\n' 'expect:outer$ ' 'send:fg\n' expect:job-continued \
+		'send:\x03' 'expect:outer$ ' 'send:echo status=$?\n' expect:status=130 'send:exit 3\n' -- /bin/sh -i
+	assertEquals "$ERR" 3 "$RC"
+	assertContains "the jail was stopped too: $OUT" "$OUT" "$(printf '\r\n1\r\n')"
+}
+
+test_terminal_window_size_and_resize_reach_the_jail() {
+	for m in "-u" "-p --init"; do
+		run $PTY expect:winch-ready size:40x100 'expect:winch 40 100' -- \
+			nsnew $m -- sh -c "stty size; python3 $BIN/winch.py"
+		assertEquals "$m: $ERR" 0 "$RC"
+		assertEquals "$m: the size, then the new one" "$(printf '24 80\r\nwinch-ready\r\nwinch 40 100\r')" "$OUT"
+	done
+}
+
+test_terminal_status_signals_and_modes_restored() {
+	run $PTY -- sh -c 'a=$(stty -g)
+		nsnew -u -- sh -c "exit 5"; echo rc=$?
+		nsnew -u -- sh -c "kill -9 \$\$"; echo rc=$?
+		nsnew -u -- sleep 1719 & p=$!
+		for i in $(seq 200); do pgrep -x -f "sleep 1719" >/dev/null && break; sleep 0.05; done
+		kill -TERM $p; wait $p; echo rc=$?
+		[ "$(stty -g)" = "$a" ] && echo modes-restored'
+	assertRC 0
+	assertEquals "$(printf 'rc=5\r\nrc=137\r\nrc=143\r\nmodes-restored\r')" "$OUT"
+}
+
+test_terminal_on_output_only_relays_without_extra_returns() {
+	run $PTY -- sh -c 'echo piped | nsnew -u -- sh -c "cat; [ -t 0 ] || echo in-pipe; [ -t 1 ] && echo out-tty; exit 4"'
+	assertRC 4
+	assertEquals "$(printf 'piped\r\nin-pipe\r\nout-tty\r')" "$OUT"
+}
+
+test_no_terminal_pipes_and_exec_in_place_unchanged() {
+	run sh -c 'printf "a\nb\n" | nsnew -p -u -- cat | tr ab AB'
+	assertRC 0
+	assertEquals "$(printf 'A\nB')" "$OUT"
+	run sh -c 'echo $$; exec nsnew -u -- sh -c "echo \$\$"'
+	assertEquals "the command has nsnew's pid: $OUT" 1 "$(printf '%s\n' "$OUT" | sort -u | wc -l)"
+}
+
+test_sigterm_forwarded_to_pid_1_without_init() {
+	f=$(mktemp -u /tmp/term.XXXXXX)
+	nsnew -p -- sh -c 'trap "echo got-term >'"$f"'.out; exit 3" TERM; : >'"$f"'; while :; do sleep 0.05; done' &
+	p=$!
+	for _ in $(seq 200); do [ -e "$f" ] && break; sleep 0.05; done
+	kill -TERM "$p"
+	wait "$p"
+	assertEquals "the command's status" 3 "$?"
+	assertEquals got-term "$(cat "$f.out")"
+	rm -f "$f" "$f.out"
 }
 
 # ---- bad input: one line, 125, nothing left behind ----

@@ -205,16 +205,10 @@ fake_path() {
 # userns_process UID: a process of UID in a new user namespace with no
 # maps yet. Sets NPID; waits until the process is in its own namespace.
 userns_process() {
-	local i
 	setpriv --reuid="$1" --regid="$1" --clear-groups unshare -U sleep 60 &
 	NPID=$!
 	PIDS="$PIDS $NPID"
-	for i in $(seq 100); do
-		[ "$(readlink "/proc/$NPID/ns/user")" != "$(readlink /proc/self/ns/user)" ] &&
-			[ "$(cat "/proc/$NPID/comm" 2>/dev/null)" = sleep ] && return 0
-		sleep 0.05
-	done
-	return 1
+	wait_for 30 started "$NPID" sleep
 }
 
 nobody_in_userns() { userns_process 65534; }

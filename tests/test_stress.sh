@@ -148,7 +148,7 @@ testDelWhileJoined() {
 		nsjoin "busy$i" sleep 31 &
 		pids+=($!)
 	done
-	sleep 0.5
+	wait_for 60 all_started "${pids[@]}"
 	run nsname del --all
 	assertRC 0
 	assertNothingLeft
@@ -157,7 +157,14 @@ testDelWhileJoined() {
 	done
 	kill "${pids[@]}" 2>/dev/null
 	wait
-	assertEquals "processes left" "" "$(pgrep -x -f 'sleep 31')"
+	# only this test's processes: another run on the host may have its own
+	for p in "${pids[@]}"; do
+		assertFalse "command $p left" "kill -0 $p 2>/dev/null"
+	done
+}
+all_started() {
+	local p
+	for p; do started "$p" sleep || return 1; done
 }
 
 # The first use of a fresh netns directory, by many callers at once: the
@@ -184,16 +191,23 @@ testFreshDirectoryPreparedOnce() {
 # nsnew: 50 jails started and stopped concurrently, each pinned by name.
 testNsnewParallelJails() {
 	have nsnew || { skip_test "nsnew is not built yet"; return 0; }
-	local i
+	local i lk lock=$W/barrier
+	# The jails meet at a barrier (a shared lock on a file of this run's
+	# own, held exclusively here until all are waiting), so all run at once.
+	exec {lk}>"$lock"
+	flock -x "$lk"
 	for i in $(seq "$RACE"); do
-		spawn "$i" nsnew -a --mount-proc --hostname "j$i" --name "j$i" -- sh -c 'hostname; sleep 0.2'
+		spawn "$i" nsnew -a --mount-proc --hostname "j$i" --name "j$i" -- sh -c 'hostname; exec flock -s "$1" true' sh "$lock"
 	done
+	wait_for 120 eval '[ "$(pgrep -c -x -f "flock -s $lock true")" -ge "$RACE" ]'
+	flock -u "$lk"
+	exec {lk}>&-
 	wait
 	assertEquals "jails that ran; errors: $(outputs | grep nsnew | sort | uniq -c | head -3)" \
 		"$RACE" "$(count_ok)"
 	nsname del --all
 	assertNothingLeft
-	assertEquals "jail processes left" "" "$(pgrep -x -f 'sleep 0.2')"
+	assertEquals "jail processes left" "" "$(pgrep -f "flock -s $lock")"
 }
 
 # vethctl: add/del racing on the same names: exactly one add wins each

@@ -21,17 +21,23 @@ vg() {
 		--errors-for-leak-kinds=definite,indirect --track-origins=yes "$@"
 }
 
-# The report without valgrind's notes on the nsfs ioctls it has no wrapper
-# for (NS_GET_NSTYPE and friends return an int and touch no memory), nor
-# on pidfd_open (434), which valgrind 3.19 lacks: `nsname del --kill`
-# falls back to kill(2) when it fails with ENOSYS.
+# The report without valgrind's notes on the ioctls it has no wrapper for
+# (NS_GET_NSTYPE and friends, TIOCGPTPEER 0x5441: each returns an fd or an
+# int and touches no memory), nor on pidfd_open (434), which valgrind 3.19
+# lacks: `nsname del --kill` falls back to kill(2) when it fails with ENOSYS.
 vg_report() {
-	grep -v -e '^==[0-9]*== *$' -e 'unhandled ioctl 0xb7' -e 'could cause spurious value' \
+	grep -v -e '^==[0-9]*== *$' -e 'unhandled ioctl 0xb7' -e 'unhandled ioctl 0x5441 ' \
+		-e 'could cause spurious value' \
 		-e 'README_MISSING_SYSCALL_OR_IOCTL' "$VGLOG" |
 		awk '/unhandled amd64-linux syscall: 434$/ { skip = 3; next } skip { skip--; next } 1'
 }
 
 # Memcheck found nothing, and the command exited STATUS.
+# has_pids NAME: NAME's namespace holds a process.
+has_pids() {
+	[ -n "$(nsname pids "$1")" ]
+}
+
 assertClean() {
 	assertNotEquals "valgrind found errors in: $VGCMD: $(vg_report)" $VG_STATUS "$RC"
 	assertEquals "valgrind report of: $VGCMD" "" "$(vg_report)"
@@ -43,10 +49,7 @@ have() { [ -x "$BUILD/$1" ]; }
 start_netns_process() {
 	unshare -n sleep 300 &
 	PID=$!
-	for _ in $(seq 100); do
-		[ "$(readlink /proc/$PID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
-		sleep 0.02
-	done
+	wait_for 30 in_own_netns "$PID"
 }
 
 setUp() {
@@ -218,6 +221,15 @@ testNsnewMainScenario() {
 	assertClean 0
 	vg nsnew -p -m -- /nonexistent
 	assertClean 127
+	# On a terminal (tests/pty.py): the jail's own pseudo-terminal and
+	# nsnew's relay (the child on a lent stack).
+	VGLOG=$SHUNIT_TMPDIR/vg.log VGCMD="nsnew -p -m on a terminal"
+	run python3 "$TOP/tests/pty.py" -- valgrind -q --error-exitcode=$VG_STATUS --log-file="$VGLOG" \
+		--suppressions="$TOP/tests/valgrind.supp" --leak-check=full \
+		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--track-origins=yes nsnew -p -m -- sh -c 'echo relayed; exit 3'
+	assertClean 3
+	assertContains "$OUT" relayed
 }
 
 testVethctlMainScenario() {
@@ -269,7 +281,7 @@ testNewcomerPaths() {
 	vg vethctl dle x
 	assertClean 2
 	nsjoin vgc1 sleep 300 &
-	for _ in $(seq 100); do [ -n "$(nsname pids vgc1)" ] && break; sleep 0.02; done
+	wait_for 10 has_pids vgc1 || fail "nsjoin vgc1 did not start"
 	vg nsname del --kill vgc1 vgc2
 	assertClean 0
 	wait

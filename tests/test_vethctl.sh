@@ -99,7 +99,7 @@ test_add_peer_name_mtu_and_group() {
 test_add_netns_by_pid_and_by_path() {
 	ip netns exec "$J" sleep 30 &
 	pid=$!
-	sleep 0.2
+	wait_for 30 started "$pid" sleep
 	run vethctl add v-pid -n "$pid" --peer p-pid
 	assertRC 0
 	run vethctl add v-path -n "/run/netns/$J" --peer p-path
@@ -112,15 +112,23 @@ test_add_netns_by_pid_and_by_path() {
 test_peer_is_born_in_namespace_never_in_host() {
 	ip monitor link >"$SHUNIT_TMPDIR/mon" 2>&1 &
 	mp=$!
-	sleep 0.3
+	# The monitor listens once it reports a probe link; a second probe
+	# after vethctl marks the end of what vethctl did (events come in order).
+	wait_for 30 probe_seen pr0
 	run vethctl add v-born -n "$J" --peer p-born
-	sleep 0.3
+	wait_for 30 probe_seen pr1
 	kill "$mp"
 	assertRC 0
 	assertContains "host saw its end: $(cat "$SHUNIT_TMPDIR/mon")" "$(cat "$SHUNIT_TMPDIR/mon")" "v-born"
 	assertNotContains "host never saw the peer (not created then moved)" \
 		"$(cat "$SHUNIT_TMPDIR/mon")" "p-born"
 	assertContains "$(ip -n "$J" -o link)" "p-born"
+}
+# probe_seen NAME: make and remove veth NAME unless the monitor reported it.
+probe_seen() {
+	grep -q "$1@" "$SHUNIT_TMPDIR/mon" && return 0
+	ip link add "$1" type veth peer name "$1p" && ip link del "$1"
+	grep -q "$1@" "$SHUNIT_TMPDIR/mon"
 }
 
 test_list_names_the_peer_namespace() {
@@ -176,11 +184,7 @@ test_tcpdump_on_host_end_sees_jail_packets() {
 	# pinging until it saw one, within a bound, never waiting forever.
 	timeout 30 tcpdump -l -n -i v-dump -c 1 icmp >"$SHUNIT_TMPDIR/dump" 2>/dev/null &
 	tp=$!
-	for _ in $(seq 40); do
-		ip netns exec "$J" ping -c1 -W1 10.6.0.1 >/dev/null
-		grep -q ICMP "$SHUNIT_TMPDIR/dump" && break
-		sleep 0.5
-	done
+	wait_for 30 eval 'ip netns exec "$J" ping -c1 -W1 10.6.0.1 >/dev/null; grep -q ICMP "$SHUNIT_TMPDIR/dump"'
 	kill "$tp" 2>/dev/null
 	wait "$tp"
 	assertContains "$(cat "$SHUNIT_TMPDIR/dump")" "10.6.0.2 > 10.6.0.1: ICMP echo request"
@@ -239,7 +243,7 @@ test_list_escapes_a_namespace_name_made_by_others() {
 test_list_shows_unnamed_namespace_by_nsid() {
 	unshare -n sleep 30 &
 	pid=$!
-	sleep 0.2
+	wait_for 30 started "$pid" sleep
 	vethctl add v-anon -n "$pid" --peer p-anon
 	run vethctl list
 	assertRC 0

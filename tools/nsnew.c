@@ -36,6 +36,7 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/tty.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -69,6 +70,7 @@ struct opts {
 	struct imagecfg img;		/* of --rootfs, where mkrootfs kept one */
 	bool have_img;
 	char **env;			/* the command's environment, if not ours */
+	struct tty_relay tty;		/* not an option: the jail's own terminal */
 };
 
 enum {
@@ -124,6 +126,9 @@ static const char doc[] =
 	"nsnew execs COMMAND in place unless a new PID or time namespace, --init,\n"
 	"--name or a uid/gid map written from outside needs a child; then it\n"
 	"waits, forwards signals and exits with the command's status.\n"
+	"The command never holds the caller's terminal: nsnew or its child lets\n"
+	"go of it first, and when fd 0, 1 or 2 is a terminal the command gets a\n"
+	"pseudo-terminal (in a child, a new session) that nsnew relays.\n"
 	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
 	"--rootfs DIR applies the image configuration mkrootfs kept in\n"
 	"DIR/.nskit/image.json as podman run does: its Env and WorkingDir, its\n"
@@ -368,10 +373,27 @@ static void check_inputs(struct opts *o)
 	}
 }
 
+/* Whether we lead a session that has a controlling terminal: only a
+ * child of a new session can run the command away from it (TIOCNOTTY by
+ * a session leader would hang up the caller's whole session). */
+static bool leads_terminal_session(void)
+{
+	int fd;
+
+	if (getsid(0) != getpid())
+		return false;
+	fd = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
 /* A child is needed for a new PID or time namespace (they apply to
- * children only), for a PID 1, for names pinned from outside, and for
+ * children only), for a PID 1, for names pinned from outside, for
  * id maps beyond our own id (written by a parent that keeps its
- * privilege in the parent user namespace). */
+ * privilege in the parent user namespace), and for a terminal of the
+ * jail's own (relayed by the parent). */
 static bool needs_child(const struct opts *o)
 {
 	bool own_ids_only = o->uidmap.n <= 1 && o->gidmap.n <= 1 && !o->subids &&
@@ -379,7 +401,8 @@ static bool needs_child(const struct opts *o)
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
 	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
-	       ((o->flags & CLONE_NEWUSER) && !own_ids_only);
+	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
+	       leads_terminal_session();
 }
 
 /* ---- in the new namespaces ---- */
@@ -760,6 +783,13 @@ static void set_credentials(const struct opts *o)
 }
 
 static int fail_fd = -1;	/* tells a waiting parent the set-up failed */
+static int stop_fd = -1;	/* tells the relay the command stopped */
+
+static void tell_stopped(void)
+{
+	if (write(stop_fd, "s", 1) < 0)
+		stop_fd = -1;
+}
 
 static void report_failure(void)
 {
@@ -784,22 +814,43 @@ static noreturn void exec_command(char *const *cmd)
 	xerrc(exec_fail_status(errno), errno, "%s", cmd[0]);
 }
 
+/* --init on the jail's terminal: the command gets a process group of its
+ * own in the foreground, so ^C and ^Z from the terminal reach it and not
+ * the init (which would pass them on a second time). SIGTTOU is blocked
+ * until exec: we are not in the foreground yet. */
+static void take_foreground(void)
+{
+	sigset_t ttou;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	if (setpgid(0, 0) < 0 || sigprocmask(SIG_BLOCK, &ttou, NULL) < 0)
+		xerrc(EXIT_TOOL, errno, "process group");
+	for (int fd = 0; fd < 3; fd++)
+		if (tcsetpgrp(fd, getpid()) == 0)
+			return;
+}
+
 /* --init: a PID 1 that reaps every orphan and passes signals on; it
  * exits with the command's status. Outside a new PID namespace it is a
  * subreaper so orphans still come to it. */
-static noreturn void run_init(char *const *cmd)
+static noreturn void run_init(const struct opts *o, char *const *cmd)
 {
 	pid_t pid = fork();
 	int r;
 
 	if (pid < 0)
 		xerrc(EXIT_TOOL, errno, "fork");
-	if (pid == 0)
+	if (pid == 0) {
+		if (o->tty.master >= 0)
+			take_foreground();
 		exec_command(cmd);
+	}
 	fail_fd = -1;
+	stop_fd = o->tty.stops[1];
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
-	r = child_wait(pid, true);
+	r = child_wait(pid, true, stop_fd >= 0 ? tell_stopped : NULL);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
 	_exit(r);
@@ -949,7 +1000,7 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
-		run_init(cmd);
+		run_init(o, cmd);
 	exec_command(cmd);
 }
 
@@ -980,8 +1031,16 @@ static void write_self_maps(const struct opts *o)
 		xerrc(EXIT_TOOL, r, "write uid_map");
 }
 
+/* In place the command keeps the caller's session and process group but
+ * not its controlling terminal, which it could open as /dev/tty to push
+ * input into the caller's shell (TIOCSTI) or take the foreground. None of
+ * fds 0-2 is a terminal here, and we do not lead the session. */
 static noreturn void run_in_place(struct opts *o, char *const *cmd)
 {
+	int r;
+
+	if ((r = tty_leave()) < 0)
+		xerrc(EXIT_TOOL, r, "leave the controlling terminal");
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xerrc(EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
@@ -1005,10 +1064,13 @@ static bool needs_sync(const struct opts *o)
 }
 
 /* The child waits on SYNC until the parent has written its maps and
- * pinned its names; EOF without the go byte means the parent failed. */
+ * pinned its names; EOF without the go byte means the parent failed.
+ * Then, whatever the mode, the caller's terminal stops being its
+ * controlling terminal (tty.h). */
 static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	char c;
+	int r;
 
 	if (sync[1] >= 0)
 		close(sync[1]);
@@ -1023,6 +1085,8 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		fail_fd = fail[1];
 		atexit(report_failure);
 	}
+	if ((r = tty_relay_attach(&o->tty)) < 0)
+		xerrc(EXIT_TOOL, r, "terminal");
 	setup_and_exec(o, cmd);
 }
 
@@ -1083,7 +1147,8 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
 	pid_t pid;
 
-	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0))
+	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0) ||
+	    (o->init && o->tty.master >= 0 && pipe2(o->tty.stops, O_CLOEXEC) < 0))
 		xerrc(EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
 		xerrc(EXIT_TOOL, errno, "block signals");
@@ -1098,6 +1163,8 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 		close(sync[0]);
 	if (fail[1] >= 0)
 		close(fail[1]);
+	if (o->tty.stops[1] >= 0)
+		close(o->tty.stops[1]);
 	return pid;
 }
 
@@ -1209,6 +1276,13 @@ static void pin_names(const struct opts *o, pid_t pid)
 }
 
 static pid_t child_pid;
+static struct tty_relay *relay;	/* the caller's terminal, while raw */
+
+static void restore_terminal(void)
+{
+	if (relay)
+		tty_relay_restore(relay);
+}
 
 /* A failure of ours while the child waits: it must not run. */
 static void kill_child(void)
@@ -1246,7 +1320,15 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 		unpin(o);
 	if (fail[0] >= 0)
 		close(fail[0]);
-	r = child_wait(child_pid, false);
+	if (o->tty.master >= 0) {
+		close(o->tty.slave);
+		o->tty.slave = -1;
+		relay = &o->tty;
+		atexit(restore_terminal);
+		r = tty_relay_run(&o->tty, child_pid);
+	} else {
+		r = child_wait(child_pid, false, NULL);
+	}
 	child_pid = 0;
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
@@ -1399,6 +1481,7 @@ int main(int argc, char **argv)
 	struct opts o = { 0 };
 	char *sh[2];
 	char *const *cmd;
+	int r;
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
@@ -1406,6 +1489,8 @@ int main(int argc, char **argv)
 	check_inputs(&o);
 	if (o.subids && geteuid() != 0)
 		check_idmap_caps();
+	if ((r = tty_relay_open(&o.tty)) < 0)
+		xerrc(EXIT_TOOL, r, "a terminal for the jail");
 	if (needs_child(&o))
 		run_in_child(&o, cmd);
 	run_in_place(&o, cmd);

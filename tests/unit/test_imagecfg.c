@@ -48,30 +48,9 @@ static void test_parse(void)
 	CHECK(imagecfg_parse(S("\"str\""), &c) == -EINVAL);
 }
 
-static void test_manifest_digest_and_docker_member(void)
-{
-	char *d = NULL;
-
-	CHECK(imagecfg_manifest_digest(S("{\"config\":{\"digest\":\"sha256:ab\"}}"), &d) == 0);
-	CHECK(d && !strcmp(d, "sha256:ab"));
-	free(d);
-	CHECK(imagecfg_manifest_digest(S("{\"layers\":[]}"), &d) == -EINVAL);
-	d = NULL;
-	CHECK(imagecfg_docker_member(S("[{\"Config\":\"c.json\",\"RepoTags\":[\"a/b:v1\"]},"
-				       "{\"Config\":\"d.json\",\"RepoTags\":[\"a/c:v2\"]}]"), "v2", &d) == 0);
-	CHECK(d && !strcmp(d, "d.json"));
-	free(d);
-	CHECK(imagecfg_docker_member(S("[{\"Config\":\"c.json\"},{\"Config\":\"d.json\"}]"), NULL, &d) == -ENOTUNIQ);
-	CHECK(imagecfg_docker_member(S("[{\"Config\":\"c.json\"}]"), "nope", &d) == -ENOENT);
-	CHECK(imagecfg_docker_member(S("[{\"Config\":\"../etc/passwd\"}]"), NULL, &d) == -EINVAL);
-	CHECK(imagecfg_docker_member(S("[{\"Config\":\"/abs\"}]"), NULL, &d) == -EINVAL);
-	CHECK(imagecfg_docker_member(S("[{\"Layers\":[]}]"), NULL, &d) == -EINVAL);
-}
-
 int main(void)
 {
 	test_extract_keeps_only_what_nsnew_applies();
 	test_parse();
-	test_manifest_digest_and_docker_member();
 	return UNIT_REPORT();
 }

@@ -245,10 +245,31 @@ static void test_words(void)
 	CHECK(strlen(word_error(w, ARRAY_SIZE(w), "xyz", -ENOENT, "command", buf, 20)) == 19);
 }
 
+static void test_parse_size(void)
+{
+	uint64_t v;
+
+	CHECK(parse_size("123", 1, UINT64_MAX, &v) == 0 && v == 123);
+	CHECK(parse_size("1K", 1, UINT64_MAX, &v) == 0 && v == 1024);
+	CHECK(parse_size("3m", 1, UINT64_MAX, &v) == 0 && v == 3 << 20);
+	CHECK(parse_size("2G", 1, UINT64_MAX, &v) == 0 && v == 2ULL << 30);
+	CHECK(parse_size("5t", 1, UINT64_MAX, &v) == 0 && v == 5ULL << 40);
+	CHECK(parse_size("16777215T", 1, UINT64_MAX, &v) == 0 && v == 16777215ULL << 40);
+	CHECK(parse_size("16777216T", 1, UINT64_MAX, &v) == -ERANGE);
+	CHECK(parse_size("0", 1, UINT64_MAX, &v) == -ERANGE);
+	CHECK(parse_size("", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("K", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("1KB", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("1X", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size("-1", 1, UINT64_MAX, &v) == -EINVAL);
+	CHECK(parse_size(" 1", 1, UINT64_MAX, &v) == -EINVAL);
+}
+
 int main(void)
 {
 	test_undo();
 	test_words();
+	test_parse_size();
 	test_cidr();
 	test_parse_numbers();
 	test_name_escape();

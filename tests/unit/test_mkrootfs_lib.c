@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blob.h"
 #include "elfdeps.h"
 #include "extract.h"
 #include "oci.h"
@@ -63,6 +64,85 @@ static void test_blob_path(void)
 	CHECK(oci_blob_path("md5:abc", &p) == -EINVAL);
 	CHECK(oci_blob_path("sha256:ABCDEF", &p) == -EINVAL);
 	CHECK(oci_blob_path("", &p) == -EINVAL);
+	CHECK(oci_blob_path("sha512:" D64 D64, &p) == 0 && strcmp(p, "blobs/sha512/" D64 D64) == 0);
+	free(p);
+	CHECK(oci_blob_path("sha512:" D64, &p) == -EINVAL);
+	CHECK(oci_blob_path("sha256:" D64 "0", &p) == -EINVAL);
+	CHECK(oci_blob_path("sha384:" D64, &p) == -EINVAL);
+	CHECK(oci_blob_path(D64, &p) == -EINVAL);
+}
+
+/* sha256("abc") and sha512("abc"), FIPS 180-2's examples. */
+#define ABC256 "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define ABC512 "sha512:ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a" \
+	"2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"
+
+static void test_blob_hash(void)
+{
+	char dir[] = "/tmp/nskit-blob.XXXXXX", path[256], *buf = NULL;
+	struct blob_hash h;
+	size_t len;
+	int dfd, fd;
+	FILE *f;
+
+	CHECK(blob_hash_init(&h, ABC256) == 0);
+	blob_hash_update(&h, "ab", 2);
+	blob_hash_update(&h, "c", 1);
+	CHECK(blob_hash_check(&h) == 0);
+	CHECK(blob_hash_init(&h, ABC512) == 0);
+	blob_hash_update(&h, "abc", 3);
+	CHECK(blob_hash_check(&h) == 0);
+	CHECK(blob_hash_init(&h, ABC256) == 0);
+	blob_hash_update(&h, "abd", 3);
+	CHECK(blob_hash_check(&h) == -EBADMSG);
+	CHECK(blob_hash_init(&h, "md5:900150983cd24fb0d6963f7d28e17f72") == -EINVAL);
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/abc", dir);
+	f = fopen(path, "w");
+	fputs("abc", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/link", dir);
+	CHECK(symlink("abc", path) == 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	CHECK(mkdir(path, 0755) == 0);
+	snprintf(path, sizeof(path), "%s/sublink", dir);
+	CHECK(symlink("sub", path) == 0);
+	snprintf(path, sizeof(path), "%s/sub/abc", dir);
+	f = fopen(path, "w");
+	fputs("abc", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CHECK(mkfifo(path, 0600) == 0);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	fd = blob_open(dfd, "abc");
+	CHECK(fd >= 0 && blob_verify(fd, ABC256) == 0 && blob_verify(fd, ABC512) == 0);
+	CHECK(fd >= 0 && blob_read(fd, ABC256, 3, &buf, &len) == 0 && len == 3 && strcmp(buf, "abc") == 0);
+	free(buf);
+	CHECK(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && blob_read(fd, NULL, 2, &buf, &len) == -EFBIG);
+	CHECK(fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && blob_read(fd, ABC512 "0", 9, &buf, &len) == -EINVAL);
+	CHECK(fd >= 0 && lseek(fd, 1, SEEK_SET) == 1 && blob_read(fd, ABC256, 9, &buf, &len) == -EBADMSG);
+	CHECK(fd >= 0 && blob_verify(fd, "sha256:" D64) == -EBADMSG);
+	if (fd >= 0)
+		close(fd);
+	fd = blob_open(dfd, "sub//abc");
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(blob_open(dfd, "link") == -ELOOP);
+	CHECK(blob_open(dfd, "sublink/abc") == -ELOOP);
+	CHECK(blob_open(dfd, "fifo") == -EINVAL);
+	CHECK(blob_open(dfd, "sub") == -EINVAL);
+	CHECK(blob_open(dfd, "sub/../abc") == -EXDEV);
+	CHECK(blob_open(dfd, "../abc") == -EXDEV);
+	CHECK(blob_open(dfd, "/etc/passwd") == -EXDEV);
+	CHECK(blob_open(dfd, "") == -EXDEV);
+	CHECK(blob_open(dfd, "missing") == -ENOENT);
+	close(dfd);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK(system(path) == 0);
 }
 
 static void test_index_pick(void)
@@ -117,6 +197,42 @@ static void test_manifests(void)
 	CHECK(docker_manifest_layers("{}", 2, NULL, &v, &n) == -EINVAL);
 }
 
+static void test_configs_and_member_digests(void)
+{
+	const char *m = "{\"config\":{\"digest\":\"sha256:c\"},\"layers\":[]}";
+	const char *dm = "[{\"Config\":\"" D64 ".json\",\"RepoTags\":[\"a:v1\"],\"Layers\":[]},"
+			 "{\"Config\":\"../x.json\",\"RepoTags\":[\"b:v2\"],\"Layers\":[]},"
+			 "{\"RepoTags\":[\"c:v3\"],\"Layers\":[]}]";
+	char *d = NULL;
+
+	CHECK(oci_manifest_config(m, strlen(m), &d) == 0 && strcmp(d, "sha256:c") == 0);
+	free(d);
+	CHECK(oci_manifest_config("{\"layers\":[]}", 13, &d) == -ENOENT);
+	CHECK(oci_manifest_config("{\"config\":{}}", 13, &d) == -EINVAL);
+	CHECK(oci_manifest_config("[]", 2, &d) == -EINVAL);
+	CHECK(docker_manifest_config(dm, strlen(dm), "v1", &d) == 0 && strcmp(d, D64 ".json") == 0);
+	free(d);
+	CHECK(docker_manifest_config(dm, strlen(dm), "v2", &d) == -EINVAL);
+	CHECK(docker_manifest_config(dm, strlen(dm), "v3", &d) == -ENOENT);
+	CHECK(docker_manifest_config(dm, strlen(dm), NULL, &d) == -ENOTUNIQ);
+
+	CHECK(docker_member_digest("blobs/sha256/" D64, false, &d) == 0 && strcmp(d, "sha256:" D64) == 0);
+	free(d);
+	CHECK(docker_member_digest(D64 ".json", true, &d) == 0 && strcmp(d, "sha256:" D64) == 0);
+	free(d);
+	CHECK(docker_member_digest(D64 ".json", false, &d) == -ENOENT);
+	CHECK(docker_member_digest("abc/layer.tar", false, &d) == -ENOENT);
+	CHECK(docker_member_digest("blobs/sha256/xyz", false, &d) == -EINVAL);
+	CHECK(docker_member_digest("blobs/md5/" D64, false, &d) == -EINVAL);
+	CHECK(docker_member_digest("blobs/sha256/" D64 "/x", false, &d) == -EINVAL);
+
+	d = "{\"imageLayoutVersion\":\"1.0.0\"}";
+	CHECK(oci_layout_check(d, strlen(d)) == 0);
+	d = "{\"imageLayoutVersion\":\"2.0.0\"}";
+	CHECK(oci_layout_check(d, strlen(d)) == -ENOTSUP);
+	CHECK(oci_layout_check("{}", 2) == -EINVAL);
+}
+
 static void test_ldconf(void)
 {
 	char dir[] = "/tmp/nskit-ldconf.XXXXXX", path[256];
@@ -166,8 +282,10 @@ int main(void)
 {
 	test_clean_name();
 	test_blob_path();
+	test_blob_hash();
 	test_index_pick();
 	test_manifests();
+	test_configs_and_member_digests();
 	test_ldconf();
 	test_elf_deps();
 	return UNIT_REPORT();

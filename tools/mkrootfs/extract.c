@@ -469,6 +469,8 @@ static int write_data(struct state *s, int fd, int64_t size)
 	while ((r = archive_read_data_block(s->a, &buf, &len, &off)) == ARCHIVE_OK) {
 		const char *p = buf;
 
+		if (s->x->limit && (len > s->x->limit || s->x->written > s->x->limit - len))
+			return fail(s, -EDQUOT, s->name, "over the size limit");
 		while (len) {
 			ssize_t w = pwrite(fd, p, len, off);
 
@@ -478,6 +480,7 @@ static int write_data(struct state *s, int fd, int64_t size)
 				return -errno;
 			}
 			p += w, off += w, len -= (size_t)w;
+			s->x->written += (uint64_t)w;
 		}
 		if (off > end)
 			end = off;

@@ -26,6 +26,12 @@ struct extract {
 	 * read from its source so far. May be NULL. */
 	void (*progress)(void *arg, uint64_t entries, int64_t bytes_in);
 	void *progress_arg;
+	/* In: a cap on the bytes of file content written, WRITTEN included
+	 * (0: none); an entry that would pass it fails with -EDQUOT before
+	 * any byte over is written. In and out: WRITTEN, bytes of file
+	 * content written so far (a caller unpacking several archives into
+	 * one root carries it from one to the next). */
+	uint64_t limit, written;
 	/* Out, on failure: the entry at fault (malloc'd, or NULL when the
 	 * archive itself is bad) and, when the returned -errno alone does not
 	 * say it, why (else empty). */

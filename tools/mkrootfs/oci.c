@@ -46,22 +46,44 @@ static struct json_object *get_array(struct json_object *o, const char *key)
 	return v;
 }
 
-int oci_blob_path(const char *digest, char **path)
+int oci_digest_parse(const char *digest, const char **hex)
 {
 	const char *colon = strchr(digest, ':');
 	size_t want, alen = colon ? (size_t)(colon - digest) : 0;
+	int alg;
 
 	if (alen == 6 && !strncmp(digest, "sha256", 6))
-		want = 64;
+		alg = OCI_SHA256, want = 64;
 	else if (alen == 6 && !strncmp(digest, "sha512", 6))
-		want = 128;
+		alg = OCI_SHA512, want = 128;
 	else
 		return -EINVAL;
 	if (strlen(colon + 1) != want || strspn(colon + 1, "0123456789abcdef") != want)
 		return -EINVAL;
-	if (asprintf(path, "blobs/%.*s/%s", (int)alen, digest, colon + 1) < 0)
+	*hex = colon + 1;
+	return alg;
+}
+
+int oci_blob_path(const char *digest, char **path)
+{
+	const char *hex;
+	int alg = oci_digest_parse(digest, &hex);
+
+	if (alg < 0)
+		return alg;
+	if (asprintf(path, "blobs/%s/%s", alg == OCI_SHA256 ? "sha256" : "sha512", hex) < 0)
 		return -ENOMEM;
 	return 0;
+}
+
+int oci_layout_check(const char *json, size_t len)
+{
+	struct json_object *root = parse(json, len);
+	const char *v = get_str(root, "imageLayoutVersion");
+	int r = !v ? -EINVAL : strncmp(v, "1.", 2) ? -ENOTSUP : 0;
+
+	json_object_put(root);
+	return r;
 }
 
 static bool tag_matches(const char *name, const char *tag)
@@ -168,6 +190,24 @@ int oci_manifest_layers(const char *json, size_t len, char ***digests, size_t *n
 	return r;
 }
 
+int oci_manifest_config(const char *json, size_t len, char **digest)
+{
+	struct json_object *root = parse(json, len), *cfg = NULL;
+	const char *d;
+	int r = 0;
+
+	if (!json_object_is_type(root, json_type_object))
+		r = -EINVAL;
+	else if (!json_object_object_get_ex(root, "config", &cfg))
+		r = -ENOENT;
+	else if (!(d = get_str(cfg, "digest")))
+		r = -EINVAL;
+	else if (!(*digest = strdup(d)))
+		r = -ENOMEM;
+	json_object_put(root);
+	return r;
+}
+
 static bool safe_member_name(const char *s)
 {
 	if (!*s || *s == '/')
@@ -178,17 +218,14 @@ static bool safe_member_name(const char *s)
 	return true;
 }
 
-int docker_manifest_layers(const char *json, size_t len, const char *tag,
-			   char ***paths, size_t *n)
+/* The image of a docker manifest.json whose RepoTags hold TAG (any with
+ * TAG NULL), when exactly one does; borrowed from ROOT. */
+static int docker_pick(struct json_object *root, const char *tag, struct json_object **pick)
 {
-	struct json_object *root = parse(json, len), *pick = NULL;
 	size_t found = 0;
-	int r;
 
-	if (!json_object_is_type(root, json_type_array)) {
-		json_object_put(root);
+	if (!json_object_is_type(root, json_type_array))
 		return -EINVAL;
-	}
 	for (size_t i = 0; i < json_object_array_length(root); i++) {
 		struct json_object *img = json_object_array_get_idx(root, i);
 		struct json_object *tags = get_array(img, "RepoTags");
@@ -202,13 +239,19 @@ int docker_manifest_layers(const char *json, size_t len, const char *tag,
 				hit = true;
 		}
 		if (hit)
-			found++, pick = img;
+			found++, *pick = img;
 	}
-	if (found != 1) {
-		json_object_put(root);
-		return found ? -ENOTUNIQ : -ENOENT;
-	}
-	r = get_array(pick, "Layers") ? strv_from(get_array(pick, "Layers"), NULL, paths, n) : -EINVAL;
+	return found == 1 ? 0 : found ? -ENOTUNIQ : -ENOENT;
+}
+
+int docker_manifest_layers(const char *json, size_t len, const char *tag,
+			   char ***paths, size_t *n)
+{
+	struct json_object *root = parse(json, len), *pick = NULL;
+	int r = docker_pick(root, tag, &pick);
+
+	if (r == 0)
+		r = get_array(pick, "Layers") ? strv_from(get_array(pick, "Layers"), NULL, paths, n) : -EINVAL;
 	for (size_t i = 0; r == 0 && i < *n; i++)
 		if (!safe_member_name((*paths)[i])) {
 			oci_strv_free(*paths);
@@ -216,6 +259,51 @@ int docker_manifest_layers(const char *json, size_t len, const char *tag,
 		}
 	json_object_put(root);
 	return r;
+}
+
+int docker_manifest_config(const char *json, size_t len, const char *tag, char **path)
+{
+	struct json_object *root = parse(json, len), *pick = NULL, *v;
+	int r = docker_pick(root, tag, &pick);
+
+	if (r == 0 && !json_object_object_get_ex(pick, "Config", &v))
+		r = -ENOENT;
+	else if (r == 0 && (!json_object_is_type(v, json_type_string) ||
+			    !safe_member_name(json_object_get_string(v))))
+		r = -EINVAL;
+	else if (r == 0 && !(*path = strdup(json_object_get_string(v))))
+		r = -ENOMEM;
+	json_object_put(root);
+	return r;
+}
+
+int docker_member_digest(const char *path, bool config, char **digest)
+{
+	const char *hex;
+	char *d = NULL;
+
+	if (!strncmp(path, "blobs/", 6)) {
+		const char *slash = strchr(path + 6, '/');
+
+		if (!slash)
+			return -ENOENT;
+		if (asprintf(&d, "%.*s:%s", (int)(slash - path - 6), path + 6, slash + 1) < 0)
+			return -ENOMEM;
+	} else if (config && strlen(path) == 64 + 5 && streq(path + 64, ".json") &&
+		   strspn(path, "0123456789abcdef") == 64) {
+		if (asprintf(&d, "sha256:%.64s", path) < 0)
+			return -ENOMEM;
+	} else {
+		return -ENOENT;
+	}
+	/* blobs/ALG/HEX states a digest: one not of the accepted shape is an
+	 * error, not a name without a claim. */
+	if (oci_digest_parse(d, &hex) > 0) {
+		*digest = d;
+		return 0;
+	}
+	free(d);
+	return -EINVAL;
 }
 
 void oci_strv_free(char **v)
