@@ -3,7 +3,7 @@
  * point-to-point or onto a bridge, addresses from a delegated IPAM plugin,
  * routes, and masquerade in nskit's own nftables table.
  *   CNI_COMMAND=ADD|DEL|CHECK|STATUS|GC|VERSION ... nskit-cni < CONFIG
- * Siblings: vethctl(8) and natctl(8), whose lib/link.h and lib/nat.h it uses. */
+ * Siblings: vethctl(8) and natctl(8), whose lib/rtnl.h and lib/nat.h it uses. */
 #include <argp.h>
 #include <dirent.h>
 #include <errno.h>

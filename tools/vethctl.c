@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
-#include <netlink/msg.h>
 
 #include "addr.h"
 #include "batch.h"
