@@ -405,15 +405,33 @@ struct made {
 	char name[][LINK_NAME_MAX + 1];
 };
 
-/* A link gone already (its namespace's, a peer's) is taken back. A
- * socket whose libnl request failed to go out has libnl's sequence numbers
- * out of step, and every later request there fails: in the caller's
- * namespace a socket of its own does it; elsewhere a plan makes one link
- * at a time and deletes it by name. */
+/* Delete link NAME over SK by a request of our own numbering: a socket
+ * whose libnl request failed to go out has libnl's sequence numbers out
+ * of step, and libnl's next request there would fail. */
+static int del_by_name(struct nl_sock *sk, const char *name)
+{
+	struct rtnl_link *l = link_object(0, name);
+	struct nl_msg *m = NULL;
+	int r = l ? rtnl_link_build_delete_request(l, &m) : -NLE_NOMEM, err = 0;
+
+	rtnl_link_put(l);
+	if (r < 0)
+		return nl_to_errno(r);
+	r = send_many(sk, &m, 1, &err);
+	nlmsg_free(m);
+	return r < 0 ? r : err;
+}
+
+/* Take back the links of one entry; one gone already (with its
+ * namespace, or as a peer) is taken back. One link goes over the plan's
+ * socket (a thread that failed to come home from another namespace would
+ * open a new one there); several, in the caller's namespace (a batch),
+ * are looked up and deleted as one group over a socket of their own,
+ * for libnl's sequence numbers. */
 static int unmake(void *arg)
 {
 	struct made *m = arg;
-	struct nl_sock *sk = m->home ? nl_route_open() : m->sk;
+	struct nl_sock *sk = m->n > 1 && m->home ? nl_route_open() : m->sk;
 	struct name_index x = { 0 };
 	_cleanup_free_ int *idx = calloc(m->n, sizeof(*idx));
 	size_t k = 0, gone;
@@ -425,7 +443,7 @@ static int unmake(void *arg)
 		int e = m->n == 1 ? 0 : dump_index(sk, &x, m->name[i]);
 
 		if (m->n == 1)
-			r = link_del(sk, 0, m->name[0]);
+			r = del_by_name(sk, m->name[0]);
 		else if (e > 0)
 			idx[k++] = e;
 		else if (e != -ENODEV)

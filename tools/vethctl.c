@@ -294,13 +294,23 @@ struct add_line {
 	int master;
 };
 
-/* Open what line C needs: false when QUIET and that fails. */
-static bool add_prepare(const struct cmd *c, struct add_line *a, bool quiet)
+/* Open what line C needs: false when QUIET and that fails. A namespace or
+ * bridge named as on the line before (PREV, or NULL) is not looked up
+ * again. */
+static bool add_prepare(const struct cmd *c, struct add_line *a, const struct add_line *prev, bool quiet)
 {
+	const char *ns = c->o->netns, *br = c->o->master;
+
 	*a = (struct add_line){ .c = *c };
-	if (c->o->netns && !(a->ns = ns_get(c, c->o->netns, quiet)))
+	if (ns && prev && prev->ns && streq(prev->c.o->netns, ns))
+		a->ns = prev->ns;
+	else if (ns && !(a->ns = ns_get(c, ns, quiet)))
 		return false;
-	return !c->o->master || (a->master = resolve_bridge(c, c->o->master, quiet)) > 0;
+	if (br && prev && prev->master && streq(prev->c.o->master, br))
+		a->master = prev->master;
+	else if (br)
+		a->master = resolve_bridge(c, br, quiet);
+	return !br || a->master > 0;
 }
 
 /* The requests of add line A as unit UNIT of P, in the order the line
@@ -384,7 +394,7 @@ static void cmd_add(const struct cmd *c)
 	struct rtnl_error e;
 	struct add_line a;
 
-	add_prepare(c, &a, false);
+	add_prepare(c, &a, NULL, false);
 	rtnl_plan_init(&p, c->t->host);
 	plan_add(&p, &a, 0);
 	if (rtnl_run(&p, &c->t->undo, &e) < 0)
@@ -1007,7 +1017,7 @@ static void run_adds(struct vethctl *t, const struct line *l, size_t n)
 		rtnl_plan_init(&p, t->host);
 		for (; g < n && p.nsk <= GROUP_NS_MAX; g++) {
 			c = (struct cmd){ t, &l[g].o, l[g].where };
-			if (!add_prepare(&c, &a[g], true))
+			if (!add_prepare(&c, &a[g], g ? &a[g - 1] : NULL, true))
 				break;
 			plan_add(&p, &a[g], g);
 		}
