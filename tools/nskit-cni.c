@@ -1047,6 +1047,12 @@ static int no_dad(struct cni *c, int nsfd)
 	return 0;
 }
 
+/* Push FN(C) onto main()'s undo stack: 0, or -1 (then FN has run). */
+static int push_undo(struct cni *c, undo_fn fn)
+{
+	return undo_push(&c->undo, fn, c, NULL) < 0 ? fail_sys(c, ENOMEM, "undo") : 0;
+}
+
 static int undo_state(void *arg)
 {
 	struct cni *c = arg;
@@ -1081,8 +1087,8 @@ static int make_veth(struct cni *c, struct nl_sock *host, int nsfd, int master)
 			continue;
 		if (e != -ENODEV)
 			return fail_sys(c, e, c->hostif);
-		if (!c->made.state && undo_push(&c->undo, undo_state, c, NULL) < 0)
-			return fail_sys(c, ENOMEM, "undo");
+		if (!c->made.state && push_undo(c, undo_state) < 0)
+			return -1;
 		c->made.state = true;
 		if (state_write(c, &c->made) < 0)
 			return -1;
@@ -1216,18 +1222,13 @@ static int undo_ipam(void *arg)
 	return 0;
 }
 
-static int undo_masq(void *arg)
+/* Only the entries masq_add and publish_add added (they leave the
+ * counts 0 when they fail): the planned ones may be someone else's. */
+static int undo_nat(void *arg)
 {
 	struct cni *c = arg;
 
 	masq_del(c, c->made.masq, c->made.nmasq);
-	return 0;
-}
-
-static int undo_publish(void *arg)
-{
-	struct cni *c = arg;
-
 	publish_del(c, c->made.pub, c->made.npub);
 	return 0;
 }
@@ -1262,8 +1263,8 @@ static int add_ipam(struct cni *c, struct json_object **ipam, struct cni_ip *ips
 	if (!plugin)
 		return fail_no_plugin(c, CNI_ERR_CONFIG, "invalid network configuration");
 	/* The spec: a delegated plugin that fails ADD is called again with DEL. */
-	if (undo_push(&c->undo, undo_ipam, c, NULL) < 0)
-		return fail_sys(c, ENOMEM, "undo");
+	if (push_undo(c, undo_ipam) < 0)
+		return -1;
 	if (delegate(c, "ADD", ipam) < 0 || cni_result_ips(*ipam, -1, ips, nips, &c->err) < 0 ||
 	    cni_result_routes(*ipam, rts, nrts, &c->err) < 0)
 		return -1;
@@ -1296,13 +1297,10 @@ static int cmd_add(struct cni *c)
 		goto out;
 	if (c->conf.ipmasq)
 		masq_plan(ips, nips, &c->made);
-	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, ifaces) < 0)
+	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, ifaces) < 0 ||
+	    (c->conf.ipmasq && masq_add(c, ips, nips, c->made.masq, &c->made.nmasq) < 0))
 		goto out;
-	/* only those masq_add added: the planned ones may be someone else's */
-	if (c->conf.ipmasq && (masq_add(c, ips, nips, c->made.masq, &c->made.nmasq) < 0 ||
-			       undo_push(&c->undo, undo_masq, c, NULL) < 0))
-		goto out;
-	if (publish_add(c, ips, nips, &c->made) < 0 || undo_push(&c->undo, undo_publish, c, NULL) < 0 ||
+	if (push_undo(c, undo_nat) < 0 || publish_add(c, ips, nips, &c->made) < 0 ||
 	    state_write(c, &c->made) < 0)
 		goto out;
 	json_print(build_result(c, ipam, ifaces, ips, nips));
