@@ -84,10 +84,17 @@ test_nsnew_options_and_capabilities() {
 	assertContains "$(complete_words nsnew --keep-caps net_)" "net_admin"
 }
 
+test_nsnew_seccomp_and_limits() {
+	assertEquals "default" "$(complete_words nsnew --seccomp=def)"
+	assertEquals "nofile=" "$(complete_words nsnew --rlimit nofi)"
+	assertEquals "--seccomp --seccomp-fd" "$(complete_words nsnew --secc | xargs)"
+}
+
 test_nsnew_hands_over_to_the_command() {
 	_command_offset() { echo "offset $1"; }
 	assertEquals "offset 2" "$(complete_words nsnew -a hostnam)"
 	assertEquals "offset 4" "$(complete_words nsnew --rootfs /tmp -- sh)"
+	assertEquals "offset 5" "$(complete_words nsnew --memory 1G --rlimit core=0 sh)"
 	unset -f _command_offset
 }
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "parse.h"
 #include "util.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "addr.h"
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "nat.h"
 #include "parse.h"

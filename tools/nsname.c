@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "netnsdir.h"
 #include "nl.h"
