@@ -3,7 +3,7 @@
  * point-to-point or onto a bridge, addresses from a delegated IPAM plugin,
  * routes, and masquerade in nskit's own nftables table.
  *   CNI_COMMAND=ADD|DEL|CHECK|STATUS|GC|VERSION ... nskit-cni < CONFIG
- * Siblings: vethctl(8) and natctl(8), whose lib/link.h and lib/nat.h it uses. */
+ * Siblings: vethctl(8) and natctl(8), whose lib/rtnl.h and lib/nat.h it uses. */
 #include <argp.h>
 #include <dirent.h>
 #include <errno.h>
@@ -31,6 +31,8 @@
 #include "nat.h"
 #include "nl.h"
 #include "ns.h"
+#include "rtnl.h"
+#include "undo.h"
 #include "util.h"
 
 #define STATE_DIR "/run/nskit-cni"
@@ -40,6 +42,19 @@
 /* Names host_ifname tries before ADD gives up (a 32-bit hash collides
  * rarely: more than a few taken in a row is someone squatting on them). */
 #define HOSTIF_TRIES 16
+
+/* What ADD made so far, to undo on failure, and what the state file
+ * records for DEL, CHECK and GC. */
+#define MAX_PUBLISH (CNI_MAX_PORTS * 2)
+struct made {
+	bool state;	/* the state file is written */
+	int lo;		/* the container's lo, when ADD brought it up */
+	struct nl_sock *ctr;	/* the container's socket, for taking lo down */
+	struct nat_masq masq[CNI_MAX_IPS];
+	size_t nmasq;
+	struct nat_publish pub[MAX_PUBLISH];
+	size_t npub;
+};
 
 struct cni {
 	/* the environment */
@@ -52,6 +67,9 @@ struct cni {
 	char hostif[IF_NAMESIZE];
 	/* the first error, reported once at exit */
 	struct cni_error err;
+	/* what ADD made: the state file's record, and how to take it back */
+	struct made made;
+	struct undo undo;
 };
 
 static const char doc[] =
@@ -483,19 +501,6 @@ static struct json_object *build_result(struct cni *c, struct json_object *ipam,
 
 /* --- state: what ADD made that DEL and GC cannot see in the kernel ---------- */
 
-/* What ADD made so far, to undo on failure, and what the state file
- * records for DEL, CHECK and GC. */
-#define MAX_PUBLISH (CNI_MAX_PORTS * 2)
-struct made {
-	bool ipam, veth, state, masqed;
-	bool lo;		/* the container's lo was down and ADD brought it up */
-	int hidx;	/* the host end's ifindex, once made */
-	struct nat_masq masq[CNI_MAX_IPS];
-	size_t nmasq;
-	struct nat_publish pub[MAX_PUBLISH];
-	size_t npub;
-};
-
 /* STATE_DIR/NETWORK/CONTAINERID:IFNAME holds the attachment's container
  * id, interface name, host end and the masquerade and DNAT entries it
  * added, so DEL removes exactly those (even without a prevResult) and GC
@@ -799,217 +804,12 @@ static int masq_del(struct cni *c, const struct nat_masq *m, size_t nm)
 	return r;
 }
 
-/* --- ADD ---------------------------------------------------------------------- */
-
-
 static struct cidr host_prefix(const struct cidr *a)
 {
 	struct cidr h = *a;
 
 	h.prefix = (int)cidr_addr_len(a) * 8;
 	return h;
-}
-
-/* The bridge, made when missing, with the gateway addresses (isGateway). */
-static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_ip *ips, size_t nips)
-{
-	struct link_info li;
-	int e = link_get(host, 0, c->conf.bridge, &li);
-
-	if (e == -ENODEV) {
-		e = link_bridge_add(host, c->conf.bridge, c->conf.mtu, 0);
-		if (e == 0 || e == -EEXIST)	/* EEXIST: a sibling ADD made it first */
-			e = link_get(host, 0, c->conf.bridge, &li);
-	}
-	if (e < 0)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
-	if (!streq(li.kind, "bridge"))
-		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "bridge: %s is not a bridge", c->conf.bridge);
-	if (!li.up && (e = link_set_up(host, li.ifindex, NULL)) < 0)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
-	for (size_t i = 0; c->conf.gateway && i < nips; i++) {
-		struct cidr g = ips[i].gw;
-
-		if (!g.family)
-			continue;
-		g.prefix = ips[i].addr.prefix;
-		e = ipcfg_addr_add(host, li.ifindex, &g, false);
-		if (e < 0 && e != -EEXIST)
-			return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: gateway address: %s", c->conf.bridge, strerror(-e));
-	}
-	return li.ifindex;
-}
-
-static const struct cidr *gateway_for(const struct cni_route *rt, const struct cni_ip *ips, size_t nips)
-{
-	if (rt->gw.family)
-		return &rt->gw;
-	for (size_t i = 0; i < nips; i++)
-		if (ips[i].addr.family == rt->dst.family && ips[i].gw.family)
-			return &ips[i].gw;
-	return NULL;
-}
-
-/* Point-to-point, as the reference ptp plugin wires it: the container's
- * address without its prefix route, the gateway on-link over the veth, the
- * subnet via the gateway; the host end holds the gateway as a host address
- * and routes the container's address to it. Every container on the network
- * reaches the others through the host. */
-static int wire_ptp(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int hidx, int cidx,
-		    const struct cni_ip *ip)
-{
-	struct cidr gw = host_prefix(&ip->gw), me = host_prefix(&ip->addr), net = ip->addr;
-	int e;
-
-	cidr_to_network(&net);
-	if ((e = ipcfg_addr_add(ctr, cidx, &ip->addr, true)) < 0 ||
-	    (e = ipcfg_addr_add(host, hidx, &gw, true)) < 0 ||
-	    (e = ipcfg_route_add(host, hidx, &me, NULL, RT_SCOPE_LINK)) < 0 ||
-	    (e = ipcfg_route_add(ctr, cidx, &gw, NULL, RT_SCOPE_LINK)) < 0 ||
-	    (ip->addr.prefix != me.prefix && (e = ipcfg_route_add(ctr, cidx, &net, &ip->gw, 0)) < 0))
-		return fail_sys(c, e, "point-to-point addresses and routes");
-	return 0;
-}
-
-/* Both ends skip duplicate address detection for IPv6 (the wire has
- * only them): otherwise their link-local addresses stay tentative for a
- * second or more after ADD, and neighbour discovery across the pair, so
- * the first packets, fail meanwhile. A kernel without IPv6 has no files. */
-static int no_dad(struct cni *c, int nsfd)
-{
-	char path[64];
-	int e;
-
-	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", c->hostif);
-	if ((e = ipcfg_sysctl_write(-1, path, "0")) < 0 && e != -ENOENT)
-		return fail_sys(c, e, path);
-	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", c->ifname);
-	if ((e = ipcfg_sysctl_write(nsfd, path, "0")) < 0 && e != -ENOENT)
-		return fail_sys(c, e, path);
-	return 0;
-}
-
-/* A route of the IPAM result, via its gateway (or its address's). One to
- * the same destination out of this interface is there already when the
- * IPAM routes name the subnet itself; out of another interface (a second
- * network's default route) it is a conflict, as in the reference plugins. */
-static int add_route(struct cni *c, struct nl_sock *ctr, int cidx, const struct cni_route *rt,
-		     const struct cni_ip *ips, size_t nips)
-{
-	const struct cidr *gw = gateway_for(rt, ips, nips);
-	char s[CIDR_STRLEN];
-	int e = ipcfg_route_add(ctr, cidx, &rt->dst, gw, gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
-
-	if (e == -EEXIST && ipcfg_route_has(ctr, cidx, &rt->dst, NULL) == 1)
-		return 0;
-	if (e == -EEXIST)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "route to %s: CNI_NETNS has one through another interface",
-			    cidr_format(&rt->dst, true, s, sizeof(s)));
-	if (e < 0)
-		return fail(c, CNI_ERR_SYSTEM, "system failure", "route to %s: %s",
-			    cidr_format(&rt->dst, true, s, sizeof(s)), strerror(-e));
-	return 0;
-}
-
-static int lo_up(struct nl_sock *ctr, struct made *m)
-{
-	struct link_info li;
-	int e = link_get(ctr, 0, "lo", &li);
-
-	if (e < 0 || li.up)
-		return e;
-	if ((e = link_set_up(ctr, li.ifindex, NULL)) == 0)
-		m->lo = true;
-	return e;
-}
-
-/* The veth pair, its host end under the first name of host_ifname's
- * sequence that no link has: a name taken (a colliding container's host
- * end, a link of the admin's) is passed over, never touched. The state
- * file records the name before the pair is made, so the DEL after an ADD
- * killed here finds it; then the alias says whose it is. The host end's
- * ifindex, or -1. */
-static int make_veth(struct cni *c, struct nl_sock *host, struct link_veth *v, struct made *m)
-{
-	char alias[ALIAS_SIZE];
-	int e;
-
-	if ((e = host_alias(c->conf.name, c->containerid, c->ifname, alias, sizeof(alias))) < 0)
-		return fail_sys(c, e, "host interface alias");
-	for (unsigned k = 0; k < HOSTIF_TRIES; k++) {
-		host_ifname(c, k);
-		if ((e = link_index(host, c->hostif)) >= 0)
-			continue;
-		if (e != -ENODEV)
-			return fail_sys(c, e, c->hostif);
-		m->state = true;
-		if (state_write(c, m) < 0)
-			return -1;
-		/* EEXIST for a host end made meanwhile: the next name */
-		if ((e = link_veth_add(host, v)) == -EEXIST && link_index(host, c->hostif) >= 0)
-			continue;
-		if (e < 0)
-			return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname, strerror(-e));
-		m->veth = true;
-		if ((m->hidx = link_index(host, c->hostif)) < 0)
-			return fail_sys(c, m->hidx, "the new veth pair");
-		if ((e = link_set_alias(host, m->hidx, alias)) < 0)
-			return fail_sys(c, e, "host interface alias");
-		return m->hidx;
-	}
-	return fail(c, CNI_ERR_SYSTEM, "system failure", "host interface of (%s, %s): the %d names it may take are taken",
-		    c->containerid, c->ifname, HOSTIF_TRIES);
-}
-
-static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd,
-		const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts,
-		struct made *m, struct json_object *ifaces)
-{
-	struct link_veth v = { .name = c->hostif, .peer = c->ifname, .netns_fd = -1, .peer_netns_fd = nsfd,
-			       .mtu = c->conf.mtu };
-	int hidx, cidx, e;
-
-	if (c->conf.bridge && (v.master = bridge_ensure(c, host, ips, nips)) < 0)
-		return -1;
-	if ((hidx = make_veth(c, host, &v, m)) < 0)
-		return -1;
-	if ((cidx = link_index(ctr, c->ifname)) < 0)
-		return fail_sys(c, ENODEV, "the new veth pair");
-	if (no_dad(c, nsfd) < 0)
-		return -1;
-	/* Hairpin on the bridge port: with br_netfilter a connection from
-	 * the container to its own published port is bridged back out of the
-	 * port it came in by. */
-	if (c->conf.bridge && c->conf.hairpin && (e = ipcfg_brport_hairpin(host, hidx, true)) < 0)
-		return fail_sys(c, e, "bridge port hairpin mode");
-	/* Up only now: a link-local address is made (and DAD'd) when its link
-	 * comes up. The container's lo comes up too (the reference plugins
-	 * leave that to the loopback plugin; a netns a runtime made has it
-	 * down), and goes down again if this ADD fails. */
-	if ((e = link_set_up(host, hidx, NULL)) < 0 || (e = link_set_up(ctr, cidx, NULL)) < 0 ||
-	    (e = lo_up(ctr, m)) < 0)
-		return fail_sys(c, e, "links up");
-	for (size_t i = 0; i < nips; i++) {
-		bool forwarding;
-
-		if (!c->conf.bridge && wire_ptp(c, host, ctr, hidx, cidx, &ips[i]) < 0)
-			return -1;
-		if (c->conf.bridge && (e = ipcfg_addr_add(ctr, cidx, &ips[i].addr, false)) < 0)
-			return fail_sys(c, e, "container address");
-		/* The host routes between containers and out: forwarding on,
-		 * as the reference plugins turn it on; never turned off (other
-		 * attachments need it). */
-		if ((e = nat_forwarding_on(ips[i].addr.family, &forwarding)) < 0)
-			return fail_sys(c, e, "forwarding sysctl");
-	}
-	for (size_t i = 0; i < nrts; i++)
-		if (add_route(c, ctr, cidx, &rts[i], ips, nips) < 0)
-			return -1;
-	if (c->conf.bridge)
-		json_object_array_add(ifaces, iface_json(host, v.master, c->conf.bridge, NULL));
-	json_object_array_add(ifaces, iface_json(host, hidx, c->hostif, NULL));
-	json_object_array_add(ifaces, iface_json(ctr, cidx, c->ifname, c->netns));
-	return 0;
 }
 
 /* --- published ports: the portMappings capability ------------------------------ */
@@ -1114,25 +914,380 @@ static int publish_del(struct cni *c, const struct nat_publish *p, size_t np)
 	return r;
 }
 
-static void undo_add(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, struct made *m)
-{
-	_cleanup_free_ char *f = state_file(c);
-	int lo;
+/* --- ADD ---------------------------------------------------------------------- */
 
-	/* The peer, its addresses and routes, and the host end's routes go
-	 * with the host end: ours by its index once known (else by the name
-	 * it was just made under). */
-	if (m->veth && host)
-		link_del(host, m->hidx > 0 ? m->hidx : 0, c->hostif);
-	if (m->lo && ctr && (lo = link_index(ctr, "lo")) >= 0)
-		ipcfg_link_down(ctr, lo);
-	/* only those masq_add added: the planned ones may be someone else's */
-	masq_del(c, m->masq, m->masqed ? m->nmasq : 0);
-	publish_del(c, m->pub, m->npub);
-	if (m->state && f)
+/* What a request of ADD's plans is for, to word its failure. */
+enum what { W_BRIDGE_UP = 1, W_GATEWAY, W_VETH, W_ALIAS, W_UP, W_PTP, W_ADDR, W_ROUTE };
+
+static struct rtnl_req *plan_req(struct rtnl_plan *p, enum rtnl_op op, unsigned ns, int ifindex, enum what what)
+{
+	struct rtnl_req *r = rtnl_add(p, op, 0, ns, NULL);
+
+	r->ifindex = ifindex;
+	r->what = what;
+	return r;
+}
+
+static void plan_addr(struct rtnl_plan *p, unsigned ns, int ifindex, const struct cidr *a, unsigned flags,
+		      enum what what)
+{
+	struct rtnl_req *r = plan_req(p, RTNL_ADDR, ns, ifindex, what);
+
+	r->addr.a = *a;
+	r->flags = flags;
+}
+
+static struct rtnl_req *plan_route(struct rtnl_plan *p, unsigned ns, int ifindex, const struct cidr *dst,
+				   const struct cidr *gw, enum what what)
+{
+	struct rtnl_req *r = plan_req(p, RTNL_ROUTE, ns, ifindex, what);
+
+	r->route.dst = *dst;
+	r->route.gw = gw ? *gw : (struct cidr){ 0 };
+	r->route.scope = RT_SCOPE_LINK;
+	return r;
+}
+
+/* Run P over main()'s undo stack, then free it: 0, or -1 with *E. */
+static int plan_run(struct cni *c, struct rtnl_plan *p, struct rtnl_error *e)
+{
+	int r = rtnl_run(p, &c->undo, e);
+
+	rtnl_plan_free(p);
+	return r;
+}
+
+/* The bridge, made when missing, up, with the gateway addresses
+ * (isGateway); shared by every attachment, so never taken back. */
+static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_ip *ips, size_t nips)
+{
+	struct rtnl_plan p;
+	struct rtnl_error re;
+	struct rtnl_req *r;
+	struct link_info li;
+	int e = link_get(host, 0, c->conf.bridge, &li);
+
+	if (e == -ENODEV) {
+		rtnl_plan_init(&p, host);
+		r = rtnl_add(&p, RTNL_BRIDGE, 0, 0, c->conf.bridge);
+		r->flags = RTNL_KEEP;	/* EEXIST: a sibling ADD made it first */
+		r->bridge.mtu = c->conf.mtu;
+		e = plan_run(c, &p, &re) < 0 ? re.err : link_get(host, 0, c->conf.bridge, &li);
+	}
+	if (e < 0)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
+	if (!streq(li.kind, "bridge"))
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "bridge: %s is not a bridge", c->conf.bridge);
+	rtnl_plan_init(&p, host);
+	if (!li.up)
+		plan_req(&p, RTNL_UP, 0, li.ifindex, W_BRIDGE_UP);
+	for (size_t i = 0; c->conf.gateway && i < nips; i++) {
+		struct cidr g = ips[i].gw;
+
+		g.prefix = ips[i].addr.prefix;
+		if (g.family)
+			plan_addr(&p, 0, li.ifindex, &g, RTNL_KEEP, W_GATEWAY);
+	}
+	if (plan_run(c, &p, &re) == 0)
+		return li.ifindex;
+	if (re.what == W_GATEWAY)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: gateway address: %s", c->conf.bridge,
+			    strerror(-re.err));
+	return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-re.err));
+}
+
+/* The gateway of route RT: its own, else the first of the addresses' of
+ * its family. */
+static bool route_gateway(const struct cni_route *rt, const struct cni_ip *ips, size_t nips, struct cidr *gw)
+{
+	struct cidr v[CNI_MAX_IPS];
+	size_t n = 0;
+
+	if (rt->gw.family) {
+		*gw = rt->gw;
+		return true;
+	}
+	for (size_t i = 0; i < nips; i++)
+		if (ips[i].gw.family && ips[i].gw.family == ips[i].addr.family)
+			v[n++] = ips[i].gw;
+	return rtnl_gateway_for(NULL, v, n, rt->dst.family, 0, gw) == 0;
+}
+
+/* Point-to-point, as the reference ptp plugin wires it: the container's
+ * address without its prefix route, the gateway on-link over the veth, the
+ * subnet via the gateway; the host end holds the gateway as a host address
+ * and routes the container's address to it. Every container on the network
+ * reaches the others through the host. */
+static void plan_ptp(struct rtnl_plan *p, unsigned ctr, int hidx, int cidx, const struct cni_ip *ip)
+{
+	struct cidr gw = host_prefix(&ip->gw), me = host_prefix(&ip->addr), net = ip->addr;
+
+	cidr_to_network(&net);
+	plan_addr(p, ctr, cidx, &ip->addr, RTNL_NOPREFIXROUTE, W_PTP);
+	plan_addr(p, 0, hidx, &gw, RTNL_NOPREFIXROUTE, W_PTP);
+	plan_route(p, 0, hidx, &me, NULL, W_PTP);
+	plan_route(p, ctr, cidx, &gw, NULL, W_PTP);
+	if (ip->addr.prefix != me.prefix)
+		plan_route(p, ctr, cidx, &net, &ip->gw, W_PTP);
+}
+
+/* Both ends skip duplicate address detection for IPv6 (the wire has
+ * only them): otherwise their link-local addresses stay tentative for a
+ * second or more after ADD, and neighbour discovery across the pair, so
+ * the first packets, fail meanwhile. A kernel without IPv6 has no files. */
+static int no_dad(struct cni *c, int nsfd)
+{
+	char path[64];
+	int e;
+
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", c->hostif);
+	if ((e = ipcfg_sysctl_write(-1, path, "0")) < 0 && e != -ENOENT)
+		return fail_sys(c, e, path);
+	snprintf(path, sizeof(path), "net/ipv6/conf/%s/accept_dad", c->ifname);
+	if ((e = ipcfg_sysctl_write(nsfd, path, "0")) < 0 && e != -ENOENT)
+		return fail_sys(c, e, path);
+	return 0;
+}
+
+/* Push FN(C) onto main()'s undo stack: 0, or -1 (then FN has run). */
+static int push_undo(struct cni *c, undo_fn fn)
+{
+	return undo_push(&c->undo, fn, c, NULL) < 0 ? fail_sys(c, ENOMEM, "undo") : 0;
+}
+
+static int undo_state(void *arg)
+{
+	struct cni *c = arg;
+	_cleanup_free_ char *f = state_file(c);
+
+	if (f)
 		state_remove(c, f);
-	if (m->ipam)
-		delegate(c, "DEL", NULL);
+	return 0;
+}
+
+/* The veth pair, its host end under the first name of host_ifname's
+ * sequence that no link has: a name taken (a colliding container's host
+ * end, a link of the admin's) is passed over, never touched. The state
+ * file records the name before the pair is made, so the DEL after an ADD
+ * killed here finds it; then the alias says whose it is. The host end's
+ * ifindex, or -1. */
+static int make_veth(struct cni *c, struct nl_sock *host, int nsfd, int master)
+{
+	char alias[ALIAS_SIZE];
+	bool made = false;
+	int e;
+
+	if ((e = host_alias(c->conf.name, c->containerid, c->ifname, alias, sizeof(alias))) < 0)
+		return fail_sys(c, e, "host interface alias");
+	for (unsigned k = 0; k < HOSTIF_TRIES && !made; k++) {
+		struct rtnl_plan p;
+		struct rtnl_error re;
+		struct rtnl_req *r;
+
+		host_ifname(c, k);
+		if ((e = link_index(host, c->hostif)) >= 0)
+			continue;
+		if (e != -ENODEV)
+			return fail_sys(c, e, c->hostif);
+		if (!c->made.state && push_undo(c, undo_state) < 0)
+			return -1;
+		c->made.state = true;
+		if (state_write(c, &c->made) < 0)
+			return -1;
+		rtnl_plan_init(&p, host);
+		r = plan_req(&p, RTNL_VETH, 0, 0, W_VETH);
+		r->link = c->hostif;
+		r->veth = (struct link_veth){ .name = c->hostif, .peer = c->ifname, .netns_fd = -1,
+					      .peer_netns_fd = nsfd, .mtu = c->conf.mtu, .master = master };
+		r = plan_req(&p, RTNL_ALIAS, 0, 0, W_ALIAS);
+		r->link = c->hostif;
+		r->alias = alias;
+		if (plan_run(c, &p, &re) == 0) {
+			made = true;
+			continue;
+		}
+		/* EEXIST for a host end made meanwhile: the next name */
+		if (re.what == W_VETH && re.err == -EEXIST && link_index(host, c->hostif) >= 0)
+			continue;
+		if (re.what == W_VETH)
+			return fail(c, CNI_ERR_SYSTEM, "system failure", "veth %s/%s: %s", c->hostif, c->ifname,
+				    strerror(-re.err));
+		return fail_sys(c, re.err, "host interface alias");
+	}
+	if (!made)
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "host interface of (%s, %s): the %d names it may take are taken",
+			    c->containerid, c->ifname, HOSTIF_TRIES);
+	if ((e = link_index(host, c->hostif)) < 0)
+		return fail_sys(c, e, "the new veth pair");
+	return e;
+}
+
+/* The container's lo, when it is down: its ifindex in c->made.lo, and
+ * "down again" pushed onto the undo stack. 0 or -1. */
+static int undo_lo(void *arg)
+{
+	struct cni *c = arg;
+
+	return ipcfg_link_down(c->made.ctr, c->made.lo);
+}
+
+static int lo_down(struct cni *c, struct nl_sock *ctr)
+{
+	struct link_info li;
+	int e = link_get(ctr, 0, "lo", &li);
+
+	if (e < 0)
+		return fail_sys(c, e, "lo");
+	if (li.up)
+		return 0;
+	c->made.lo = li.ifindex;
+	c->made.ctr = ctr;
+	return push_undo(c, undo_lo);
+}
+
+/* Links up, addresses and routes: one plan. Up only after the sysctls: a
+ * link-local address is made (and DAD'd) when its link comes up. */
+static void plan_wiring(struct cni *c, struct rtnl_plan *p, unsigned ctr, int hidx, int cidx,
+			const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts)
+{
+	plan_req(p, RTNL_UP, 0, hidx, W_UP);
+	plan_req(p, RTNL_UP, ctr, cidx, W_UP);
+	if (c->made.lo > 0)
+		plan_req(p, RTNL_UP, ctr, c->made.lo, W_UP);
+	for (size_t i = 0; i < nips; i++)
+		if (c->conf.bridge)
+			plan_addr(p, ctr, cidx, &ips[i].addr, 0, W_ADDR);
+		else
+			plan_ptp(p, ctr, hidx, cidx, &ips[i]);
+	/* One to the same destination out of this interface is there already
+	 * when the IPAM routes name the subnet itself (checked afterwards: out
+	 * of another interface, a second network's default route, it is a
+	 * conflict, as in the reference plugins). */
+	for (size_t i = 0; i < nrts; i++) {
+		struct cidr gw;
+		bool via = route_gateway(&rts[i], ips, nips, &gw);
+		struct rtnl_req *r = plan_route(p, ctr, cidx, &rts[i].dst, via ? &gw : NULL, W_ROUTE);
+
+		r->route.scope = via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+		r->flags = RTNL_KEEP;
+		r->k = (int)i;
+	}
+}
+
+/* A route whose destination was routed already: out of our interface. */
+static int routes_ours(struct cni *c, struct nl_sock *ctr, int cidx, const struct rtnl_plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rtnl_req *r = &p->v[i];
+		struct rtnl_req mine = { .op = RTNL_ROUTE, .ifindex = cidx, .route.dst = r->route.dst };
+		char s[CIDR_STRLEN];
+
+		if (r->what != W_ROUTE || r->result != -EEXIST || rtnl_has(ctr, &mine) == 1)
+			continue;
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "route to %s: CNI_NETNS has one through another interface",
+			    cidr_format(&r->route.dst, true, s, sizeof(s)));
+	}
+	return 0;
+}
+
+static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int nsfd,
+		const struct cni_ip *ips, size_t nips, const struct cni_route *rts, size_t nrts,
+		struct json_object *ifaces)
+{
+	struct rtnl_plan p;
+	struct rtnl_error re;
+	int master = 0, hidx, cidx, e;
+	char s[CIDR_STRLEN];
+
+	if (c->conf.bridge && (master = bridge_ensure(c, host, ips, nips)) < 0)
+		return -1;
+	if ((hidx = make_veth(c, host, nsfd, master)) < 0)
+		return -1;
+	if ((cidx = link_index(ctr, c->ifname)) < 0)
+		return fail_sys(c, ENODEV, "the new veth pair");
+	if (no_dad(c, nsfd) < 0)
+		return -1;
+	/* Hairpin on the bridge port: with br_netfilter a connection from
+	 * the container to its own published port is bridged back out of the
+	 * port it came in by. The port goes with the pair on failure. */
+	if (c->conf.bridge && c->conf.hairpin && (e = ipcfg_brport_hairpin(host, hidx, true)) < 0)
+		return fail_sys(c, e, "bridge port hairpin mode");
+	/* The container's lo comes up too (the reference plugins leave that to
+	 * the loopback plugin; a netns a runtime made has it down), and goes
+	 * down again if this ADD fails. */
+	if (lo_down(c, ctr) < 0)
+		return -1;
+	rtnl_plan_init(&p, host);
+	plan_wiring(c, &p, (unsigned)rtnl_plan_ns(&p, ctr), hidx, cidx, ips, nips, rts, nrts);
+	if (rtnl_run(&p, &c->undo, &re) == 0)
+		e = routes_ours(c, ctr, cidx, &p);
+	else if (re.what == -1)
+		e = fail_sys(c, re.err, "plan");
+	else if (re.what == W_UP)
+		e = fail_sys(c, re.err, "links up");
+	else if (re.what == W_PTP)
+		e = fail_sys(c, re.err, "point-to-point addresses and routes");
+	else if (re.what == W_ADDR)
+		e = fail_sys(c, re.err, "container address");
+	else
+		e = fail(c, CNI_ERR_SYSTEM, "system failure", "route to %s: %s",
+			 cidr_format(&rts[re.k].dst, true, s, sizeof(s)), strerror(-re.err));
+	rtnl_plan_free(&p);
+	if (e < 0)
+		return -1;
+	/* The host routes between containers and out: forwarding on, as the
+	 * reference plugins turn it on; never turned off (other attachments
+	 * need it). */
+	for (size_t i = 0; i < nips; i++) {
+		bool forwarding;
+
+		if ((e = nat_forwarding_on(ips[i].addr.family, &forwarding)) < 0)
+			return fail_sys(c, e, "forwarding sysctl");
+	}
+	if (c->conf.bridge)
+		json_object_array_add(ifaces, iface_json(host, master, c->conf.bridge, NULL));
+	json_object_array_add(ifaces, iface_json(host, hidx, c->hostif, NULL));
+	json_object_array_add(ifaces, iface_json(ctr, cidx, c->ifname, c->netns));
+	return 0;
+}
+
+/* What ADD takes back when a later step fails, from main()'s stack. */
+static int undo_ipam(void *arg)
+{
+	delegate(arg, "DEL", NULL);
+	return 0;
+}
+
+/* Only the entries masq_add and publish_add added (they leave the
+ * counts 0 when they fail): the planned ones may be someone else's. */
+static int undo_nat(void *arg)
+{
+	struct cni *c = arg;
+
+	masq_del(c, c->made.masq, c->made.nmasq);
+	publish_del(c, c->made.pub, c->made.npub);
+	return 0;
+}
+
+/* What ADD checks before it changes anything: 0 or -1. */
+static int add_allowed(struct cni *c, struct nl_sock *ctr)
+{
+	_cleanup_free_ char *file = NULL;
+	char alias[ALIAS_SIZE];
+	struct json_object *st;
+
+	if (link_index(ctr, c->ifname) >= 0)
+		return fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_IFNAME=%s: already exists in CNI_NETNS=%s",
+			    c->ifname, c->netns);
+	if (host_alias(c->conf.name, c->containerid, c->ifname, alias, sizeof(alias)) < 0)
+		return fail(c, CNI_ERR_ENV, "invalid environment variables",
+			    "CNI_CONTAINERID, CNI_IFNAME: with the network name, longer than an interface alias (255 bytes)");
+	if ((st = state_find(c, &file))) {
+		json_object_put(st);
+		return fail(c, CNI_ERR_SYSTEM, "system failure", "(%s, %s) is attached already (host end %s): ADD twice without DEL?",
+			    c->containerid, c->ifname, c->hostif);
+	}
+	return errno == ENOENT ? 0 : fail_sys(c, errno, STATE_DIR);
 }
 
 /* The ips capability: IPAM read runtimeConfig.ips from the configuration
@@ -1156,19 +1311,39 @@ static int check_requested_ips(struct cni *c, const struct cni_ip *ips, size_t n
 	return 0;
 }
 
+/* The addresses and routes the IPAM plugin gives: 0 or -1. */
+static int add_ipam(struct cni *c, struct json_object **ipam, struct cni_ip *ips, size_t *nips,
+		    struct cni_route *rts, size_t *nrts)
+{
+	_cleanup_free_ char *plugin = find_plugin(c);
+
+	if (!plugin)
+		return fail_no_plugin(c, CNI_ERR_CONFIG, "invalid network configuration");
+	/* The spec: a delegated plugin that fails ADD is called again with DEL. */
+	if (push_undo(c, undo_ipam) < 0)
+		return -1;
+	if (delegate(c, "ADD", ipam) < 0 || cni_result_ips(*ipam, -1, ips, nips, &c->err) < 0 ||
+	    cni_result_routes(*ipam, rts, nrts, &c->err) < 0)
+		return -1;
+	if (!*nips)
+		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->conf.ipam);
+	if (check_requested_ips(c, ips, *nips) < 0)
+		return -1;
+	for (size_t i = 0; i < *nips && !c->conf.bridge; i++)
+		if (!ips[i].gw.family)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+				    "ipam: point-to-point needs a gateway for each address (none for ips[%zu])", i);
+	return 0;
+}
+
 static int cmd_add(struct cni *c)
 {
 	_cleanup_close_ int nsfd = open_netns(c);
-	_cleanup_free_ char *plugin = NULL;
 	struct nl_sock *host = NULL, *ctr = NULL;
 	struct json_object *ipam = NULL, *ifaces = json_object_new_array();
 	struct cni_ip ips[CNI_MAX_IPS];
 	struct cni_route rts[CNI_MAX_ROUTES];
 	size_t nips = 0, nrts = 0;
-	struct made m = { 0 };
-	_cleanup_free_ char *file = NULL;
-	struct json_object *st = NULL;
-	char alias[ALIAS_SIZE];
 	int r = -1;
 
 	if (nsfd < 0)
@@ -1177,60 +1352,22 @@ static int cmd_add(struct cni *c)
 		fail_sys(c, errno, "netlink");
 		goto out;
 	}
-	if (link_index(ctr, c->ifname) >= 0) {
-		fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_IFNAME=%s: already exists in CNI_NETNS=%s",
-		     c->ifname, c->netns);
+	if (add_allowed(c, ctr) < 0 || add_ipam(c, &ipam, ips, &nips, rts, &nrts) < 0)
 		goto out;
-	}
-	if (host_alias(c->conf.name, c->containerid, c->ifname, alias, sizeof(alias)) < 0) {
-		fail(c, CNI_ERR_ENV, "invalid environment variables",
-		     "CNI_CONTAINERID, CNI_IFNAME: with the network name, longer than an interface alias (255 bytes)");
-		goto out;
-	}
-	if ((st = state_find(c, &file)) || errno != ENOENT) {
-		if (st)
-			fail(c, CNI_ERR_SYSTEM, "system failure", "(%s, %s) is attached already (host end %s): ADD twice without DEL?",
-			     c->containerid, c->ifname, c->hostif);
-		else
-			fail_sys(c, errno, STATE_DIR);
-		json_object_put(st);
-		goto out;
-	}
-	if (!(plugin = find_plugin(c))) {
-		fail_no_plugin(c, CNI_ERR_CONFIG, "invalid network configuration");
-		goto out;
-	}
-	/* The spec: a delegated plugin that fails ADD is called again with DEL. */
-	m.ipam = true;
-	if (delegate(c, "ADD", &ipam) < 0 || cni_result_ips(ipam, -1, ips, &nips, &c->err) < 0 ||
-	    cni_result_routes(ipam, rts, &nrts, &c->err) < 0)
-		goto out;
-	if (!nips) {
-		fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->conf.ipam);
-		goto out;
-	}
-	if (check_requested_ips(c, ips, nips) < 0)
-		goto out;
-	for (size_t i = 0; i < nips && !c->conf.bridge; i++)
-		if (!ips[i].gw.family) {
-			fail(c, CNI_ERR_CONFIG, "invalid network configuration",
-			     "ipam: point-to-point needs a gateway for each address (none for ips[%zu])", i);
-			goto out;
-		}
 	if (c->conf.ipmasq)
-		masq_plan(ips, nips, &m);
-	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, &m, ifaces) < 0)
+		masq_plan(ips, nips, &c->made);
+	if (wire(c, host, ctr, nsfd, ips, nips, rts, nrts, ifaces) < 0 ||
+	    (c->conf.ipmasq && masq_add(c, ips, nips, c->made.masq, &c->made.nmasq) < 0))
 		goto out;
-	if (c->conf.ipmasq && masq_add(c, ips, nips, m.masq, &m.nmasq) < 0)
-		goto out;
-	m.masqed = true;
-	if (publish_add(c, ips, nips, &m) < 0 || state_write(c, &m) < 0)
+	if (push_undo(c, undo_nat) < 0 || publish_add(c, ips, nips, &c->made) < 0 ||
+	    state_write(c, &c->made) < 0)
 		goto out;
 	json_print(build_result(c, ipam, ifaces, ips, nips));
 	r = 0;
 out:
+	/* The stack borrows the sockets: taken back before they close. */
 	if (r < 0)
-		undo_add(c, host, ctr, &m);
+		undo_unwind(&c->undo, 0);
 	json_object_put(ipam);
 	json_object_put(ifaces);
 	nl_route_close(ctr);
@@ -1403,21 +1540,24 @@ static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 	if (cni_result_ips(c->conf.prev, idx, ips, &nips, &c->err) < 0 ||
 	    cni_result_routes(c->conf.prev, rts, &nrts, &c->err) < 0)
 		return -1;
-	for (size_t i = 0; i < nips; i++)
-		if ((e = ipcfg_addr_has(ctr, cidx, &ips[i].addr)) != 1) {
-			char s[CIDR_STRLEN];
+	/* The requests ADD's plan made, each looked for. */
+	for (size_t i = 0; i < nips; i++) {
+		struct rtnl_req r = { .op = RTNL_ADDR, .ifindex = cidx, .addr.a = ips[i].addr };
+		char s[CIDR_STRLEN];
 
+		if ((e = rtnl_has(ctr, &r)) != 1)
 			return fail(c, NOT_AS_ADDED, "%s: address %s %s", c->ifname, cidr_format(&ips[i].addr, true, s, sizeof(s)),
 					    e < 0 ? strerror(-e) : "missing");
-		}
+	}
 	/* Routes out of our interface (via the gateway when the result names
 	 * one), those of a family we have an address of: the result's other
 	 * routes may belong to other plugins of the chain. */
 	for (size_t i = 0; i < nrts; i++) {
+		struct rtnl_req r = { .op = RTNL_ROUTE, .ifindex = cidx, .route = { rts[i].dst, rts[i].gw, 0 } };
 		char s[CIDR_STRLEN];
+		struct cidr gw;
 
-		if (!gateway_for(&rts[i], ips, nips) ||
-		    (e = ipcfg_route_has(ctr, cidx, &rts[i].dst, rts[i].gw.family ? &rts[i].gw : NULL)) == 1)
+		if (!route_gateway(&rts[i], ips, nips, &gw) || (e = rtnl_has(ctr, &r)) == 1)
 			continue;
 		return fail(c, NOT_AS_ADDED, "%s: route to %s %s", c->ifname, cidr_format(&rts[i].dst, true, s, sizeof(s)),
 				    e < 0 ? strerror(-e) : "missing");
@@ -1647,7 +1787,7 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	struct cni c = { .conf.version = -1 };
+	struct cni c = { .conf.version = -1, .undo = UNDO_INIT };
 	int (*run)(struct cni *) = NULL;
 
 	nskit_init(EXIT_USAGE);
@@ -1666,6 +1806,7 @@ int main(int argc, char **argv)
 		     "CNI_COMMAND: missing or not one of ADD, DEL, CHECK, STATUS, GC, VERSION");
 	else if (read_request(&c, run == cmd_version) == 0)
 		run(&c);
+	undo_free(&c.undo);
 	if (c.err.code)
 		report_error(&c);
 	release(&c);

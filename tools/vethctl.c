@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
-#include <netlink/msg.h>
 
 #include "addr.h"
 #include "batch.h"
@@ -28,16 +27,19 @@
 #include "nl.h"
 #include "ns.h"
 #include "nsref.h"
+#include "rtnl.h"
+#include "undo.h"
 #include "util.h"
 #include "vethargs.h"
 
-static void cmd_add(const struct veth_args *o);
-static void cmd_bridge(const struct veth_args *o);
-static void cmd_connect(const struct veth_args *o);
-static void cmd_del(const struct veth_args *o);
-static void cmd_list(const struct veth_args *o);
+struct cmd;
+static void cmd_add(const struct cmd *c);
+static void cmd_bridge(const struct cmd *c);
+static void cmd_connect(const struct cmd *c);
+static void cmd_del(const struct cmd *c);
+static void cmd_list(const struct cmd *c);
 
-static void (*const run[])(const struct veth_args *) = {
+static void (*const run[])(const struct cmd *) = {
 	[VETH_ADD] = cmd_add,
 	[VETH_BRIDGE] = cmd_bridge,
 	[VETH_CONNECT] = cmd_connect,
@@ -97,24 +99,36 @@ static const struct argp argp = {
 	doc, NULL, NULL, NULL,
 };
 
-/* The process's one socket in its own namespace, and a few sockets in
- * other namespaces, kept for the batch's next lines. */
-static struct nl_sock *host_sk;
-
-static struct {
+/* The tool's state, owned by main(): its socket in this namespace, a few
+ * sockets in other namespaces kept for a batch's next lines, and the undo
+ * stack every command's plan pushes what it made onto. */
+struct ns_sock {
 	dev_t dev;
 	ino_t ino;
-	struct nl_sock *sk;
-	bool lo_up;		/* lo brought up through it already */
-	bool pinned;		/* in use by gathered batch lines: kept */
-} ns_socks[16];
-static unsigned ns_socks_next;
+	int fd;
+	struct nl_sock *sk;	/* NULL: a free slot */
+	bool lo_up;		/* lo brought up through it (or planned to be) */
+	bool pinned;		/* in the plan being built: kept */
+};
 
-/* Where a failing batch line came from ("FILE:LINE"), or NULL. */
-static const char *where;
+struct vethctl {
+	struct nl_sock *host;
+	struct ns_sock ns[16];
+	unsigned next;
+	struct undo undo;
+};
 
-__attribute__((format(printf, 2, 3)))
-static noreturn void fail(int errnum, const char *fmt, ...)
+/* One command: the command line, or one line of a batch. */
+struct cmd {
+	struct vethctl *t;
+	const struct veth_args *o;
+	const char *where;	/* "FILE:LINE" of a batch line, or NULL */
+};
+
+/* Take back what the command made, then the message (with the batch
+ * line it came from), exit 1. */
+__attribute__((format(printf, 3, 4)))
+static noreturn void fail(const struct cmd *c, int errnum, const char *fmt, ...)
 {
 	char *msg;
 	va_list ap;
@@ -123,270 +137,355 @@ static noreturn void fail(int errnum, const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) < 0)
 		msg = NULL;
 	va_end(ap);
-	xerrc(EXIT_FAIL, errnum, "%s%s%s", where ? where : "", where ? ": " : "",
-	      msg ? msg : fmt);
+	xundo(&c->t->undo, EXIT_FAIL, errnum, "%s%s%s", c->where ? c->where : "",
+	      c->where ? ": " : "", msg ? msg : fmt);
 }
 
-static struct nl_sock *ns_sock(int nsfd, const char *ref)
+/* The socket in the network namespace REF (and the fd the plan gives the
+ * kernel for it), pinned until unpin_all(); opened on first use. NULL
+ * when QUIET and that fails; else the message and exit. */
+static struct ns_sock *ns_get(const struct cmd *c, const char *ref, bool quiet)
 {
-	static struct nl_sock *last;
+	struct vethctl *t = c->t;
+	int fd = ns_open_ref(ref, CLONE_NEWNET), e;
+	struct ns_sock *s;
 	struct stat st;
 	unsigned i;
 
-	if (fstat(nsfd, &st) < 0)
-		fail(errno, "%s", ref);
-	for (i = 0; i < ARRAY_SIZE(ns_socks); i++)
-		if (ns_socks[i].sk && ns_socks[i].dev == st.st_dev && ns_socks[i].ino == st.st_ino)
-			return last = ns_socks[i].sk;
-	/* Evict round robin, never the socket handed out last (connect
-	 * holds two at once) nor a pinned one (fewer than half are). */
-	do
-		i = ns_socks_next++ % ARRAY_SIZE(ns_socks);
-	while ((last && ns_socks[i].sk == last) || ns_socks[i].pinned);
-	nl_route_close(ns_socks[i].sk);
-	ns_socks[i].sk = link_sock_open_ns(nsfd);
-	if (!ns_socks[i].sk)
+	if (fd < 0 && quiet)
 		return NULL;
-	ns_socks[i].dev = st.st_dev;
-	ns_socks[i].ino = st.st_ino;
-	ns_socks[i].lo_up = false;
-	ns_socks[i].pinned = false;
-	return last = ns_socks[i].sk;
-}
-
-/* Bring lo up in SK's namespace, once per namespace in a batch. */
-static int lo_up(struct nl_sock *sk)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(ns_socks); i++)
-		if (ns_socks[i].sk == sk) {
-			int r = ns_socks[i].lo_up ? 0 : link_set_up(sk, 0, "lo");
-
-			ns_socks[i].lo_up = r == 0;
-			return r;
-		}
-	return link_set_up(sk, 0, "lo");
-}
-
-static int open_netns(const char *ref)
-{
-	int fd = ns_open_ref(ref, CLONE_NEWNET);
-
 	if (fd == -EINVAL)
-		fail(0, "'%s': not a namespace name, pid or path", ref);
+		fail(c, 0, "'%s': not a namespace name, pid or path", ref);
 	if (fd < 0)
-		fail(0, "%s: %s%s", ref, ns_open_strerror(fd, CLONE_NEWNET), nskit_priv_hint_for(fd));
-	return fd;
-}
-
-static struct nl_sock *xns_sock(int nsfd, const char *ref)
-{
-	struct nl_sock *sk = ns_sock(nsfd, ref);
-
+		fail(c, 0, "%s: %s%s", ref, ns_open_strerror(fd, CLONE_NEWNET), nskit_priv_hint_for(fd));
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		if (quiet)
+			return NULL;
+		fail(c, e, "%s", ref);
+	}
+	for (i = 0; i < ARRAY_SIZE(t->ns); i++)
+		if (t->ns[i].sk && t->ns[i].dev == st.st_dev && t->ns[i].ino == st.st_ino) {
+			close(fd);
+			t->ns[i].pinned = true;
+			return &t->ns[i];
+		}
+	/* Evict round robin, never a pinned one (a plan pins at most half). */
+	do
+		s = &t->ns[t->next++ % ARRAY_SIZE(t->ns)];
+	while (s->pinned);
+	if (s->sk) {
+		nl_route_close(s->sk);
+		close(s->fd);
+	}
+	*s = (struct ns_sock){ st.st_dev, st.st_ino, fd, link_sock_open_ns(fd), false, true };
+	if (s->sk)
+		return s;
+	e = errno;
+	close(fd);
+	s->pinned = false;
+	if (quiet)
+		return NULL;
 	/* Entering NS for the socket is what needs CAP_SYS_ADMIN. */
-	if (!sk && (errno == EPERM || errno == EACCES))
+	if (e == EPERM || e == EACCES)
 		nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
-	if (!sk)
-		fail(errno, "%s: netlink socket in namespace", ref);
-	return sk;
+	fail(c, e, "%s: netlink socket in namespace", ref);
 }
 
-static int resolve_bridge(const char *br)
+static void unpin_all(struct vethctl *t)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(t->ns); i++)
+		t->ns[i].pinned = false;
+}
+
+/* The bridge BR's ifindex; 0 when QUIET and it is not one. */
+static int resolve_bridge(const struct cmd *c, const char *br, bool quiet)
 {
 	struct link_info i;
-	int r = link_get(host_sk, 0, br, &i);
+	int r = link_get(c->t->host, 0, br, &i);
 
+	if (quiet && (r < 0 || !streq(i.kind, "bridge")))
+		return 0;
 	if (r == -ENODEV)
-		fail(0, "%s: no such bridge", br);
+		fail(c, 0, "%s: no such bridge", br);
 	if (r < 0)
-		fail(r, "%s", br);
+		fail(c, r, "%s", br);
 	if (!streq(i.kind, "bridge"))
-		fail(0, "%s: not a bridge", br);
+		fail(c, 0, "%s: not a bridge", br);
 	return i.ifindex;
 }
 
-/* Why an add got EEXIST: which of the two names is taken, and where. */
-static noreturn void fail_exists(const char *cmd, const char *name, struct nl_sock *sk,
-				 const char *peer, struct nl_sock *peer_sk, const char *ns)
+/* --- add, connect, bridge add: plans ------------------------------------------ */
+
+/* What a request of a plan is for, to word its failure. */
+enum what { W_MAKE, W_ADDR, W_LO, W_UP, W_ROUTE };
+
+static struct rtnl_req *req(struct rtnl_plan *p, enum rtnl_op op, size_t unit, unsigned ns,
+			    const char *link, enum what what)
 {
-	if (link_index(sk, name) > 0)
-		fail(0, "%s %s: link %s already exists", cmd, name, name);
-	if (link_index(peer_sk, peer) > 0)
-		fail(0, "%s %s: link %s already exists%s%s", cmd, name, peer,
-		     ns ? " in network namespace " : "", ns ? ns : "");
-	fail(EEXIST, "%s %s", cmd, name);
+	struct rtnl_req *r = rtnl_add(p, op, unit, ns, link);
+
+	r->what = what;
+	return r;
 }
 
-/* Undo what add/connect/bridge made, then fail with the message. */
-struct undo {
-	struct nl_sock *sk;
-	const char *link;
-};
-
-__attribute__((format(printf, 3, 4)))
-static noreturn void undo_fail(const struct undo *u, int errnum, const char *fmt, ...)
+static unsigned xplan_ns(const struct cmd *c, struct rtnl_plan *p, struct ns_sock *s)
 {
-	char *msg;
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	link_del(u->sk, 0, u->link);
-	fail(errnum, "%s", msg ? msg : fmt);
-}
-
-static int xindex(const struct undo *u, struct nl_sock *sk, const char *name)
-{
-	int i = link_index(sk, name);
+	int i = s ? rtnl_plan_ns(p, s->sk) : 0;
 
 	if (i < 0)
-		undo_fail(u, i, "%s", name);
-	return i;
+		fail(c, -i, "plan");
+	return (unsigned)i;
 }
 
-static void set_addrs(const struct undo *u, struct nl_sock *sk, const char *name, int ifindex,
-		      const struct cidr *v, int n)
+/* Bring lo up in namespace S (once per namespace and batch). */
+static void plan_lo(const struct cmd *c, struct rtnl_plan *p, size_t unit, struct ns_sock *s)
 {
-	for (int i = 0; i < n; i++) {
-		char buf[CIDR_STRLEN];
-		int r = link_addr_add(sk, ifindex, &v[i]);
+	if (!s->lo_up)
+		req(p, RTNL_UP, unit, xplan_ns(c, p, s), "lo", W_LO);
+	s->lo_up = true;
+}
 
-		if (r < 0)
-			undo_fail(u, r, "%s: %s", name, cidr_format(&v[i], true, buf, sizeof(buf)));
+static void plan_addrs(const struct cmd *c, struct rtnl_plan *p, size_t unit, unsigned ns,
+		       const char *link, const struct cidr *v, int n)
+{
+	for (int k = 0; k < n; k++) {
+		struct rtnl_req *r = req(p, RTNL_ADDR, unit, ns, link, W_ADDR);
+
+		r->addr.a = v[k];
+		r->k = k;
 	}
 }
 
-/* The gateway for family FAM: the host end's address of that family, or
- * the bridge's when the host end is a bridge port. */
-static bool gateway_for(const struct veth_args *o, int fam, int master, struct cidr *gw)
-{
-	for (int k = 0; k < o->naddr; k++)
-		if (o->addr[k].family == fam) {
-			*gw = o->addr[k];
-			return true;
-		}
-	return master && link_addr_first(host_sk, master, fam, gw) == 0;
-}
-
 /* A default route in the peer's namespace for each family of the peer's
- * addresses. */
-static void set_gateway(const struct undo *u, const struct veth_args *o, int master,
-			struct nl_sock *psk, int peer_index)
+ * addresses, via the host end's address of that family, or the bridge's
+ * when the host end is a bridge port. */
+static void plan_gateways(const struct cmd *c, struct rtnl_plan *p, size_t unit, unsigned ns,
+			  const char *peer, int master)
 {
+	const struct veth_args *o = c->o;
 	bool done[2] = { false, false };
 
-	for (int i = 0; i < o->npeer_addr; i++) {
-		int fam = o->peer_addr[i].family;
+	for (int k = 0; k < o->npeer_addr; k++) {
+		int fam = o->peer_addr[k].family;
 		struct cidr gw;
-		int r;
+		struct rtnl_req *r;
 
 		if (done[fam == AF_INET6])
 			continue;
 		done[fam == AF_INET6] = true;
-		if (!gateway_for(o, fam, master, &gw))
-			undo_fail(u, 0, "add %s: --gateway: no IPv%c address on %s to route via",
-				  u->link, fam == AF_INET ? '4' : '6', master ? o->master : u->link);
-		r = link_route_default(psk, peer_index, &gw);
-		if (r < 0)
-			undo_fail(u, r, "add %s: default route", u->link);
+		if (rtnl_gateway_for(c->t->host, o->addr, (size_t)o->naddr, fam, master, &gw) < 0) {
+			r = req(p, RTNL_FAILED, unit, ns, peer, W_ROUTE);
+			r->err = 0;
+		} else {
+			r = req(p, RTNL_ROUTE, unit, ns, peer, W_ROUTE);
+			r->route.dst = (struct cidr){ .family = fam };
+			r->route.gw = gw;
+		}
+		r->k = k;
 	}
 }
 
-static void cmd_add(const struct veth_args *o)
-{
-	const char *name = o->args[0], *peer = o->peer ? o->peer : "eth0";
-	_cleanup_close_ int nsfd = o->netns ? open_netns(o->netns) : -1;
-	struct nl_sock *psk = nsfd >= 0 ? xns_sock(nsfd, o->netns) : host_sk;
-	int master = o->master ? resolve_bridge(o->master) : 0;
-	struct link_veth v = {
-		.name = name, .peer = peer, .netns_fd = -1, .peer_netns_fd = nsfd,
-		.mtu = o->mtu, .master = master, .group = o->group, .up = true,
-	};
-	struct undo u = { host_sk, name };
-	int r = link_veth_add(host_sk, &v);
-	int peer_index;
+/* An add line, what its plan needs: the peer's namespace, the bridge. */
+struct add_line {
+	struct cmd c;
+	struct ns_sock *ns;	/* NULL: the peer stays here */
+	int master;
+};
 
-	if (r == -EEXIST)
-		fail_exists("add", name, host_sk, peer, psk, o->netns);
-	/* Any other error may come after the kernel made the pair (a lost
-	 * reply): undo, which is a no-op when there is no pair. */
-	if (r < 0)
-		undo_fail(&u, r, "add %s", name);
-	if (o->naddr)
-		set_addrs(&u, host_sk, name, xindex(&u, host_sk, name), o->addr, o->naddr);
-	if (nsfd >= 0 && (r = lo_up(psk)) < 0)
-		undo_fail(&u, r, "add %s: lo in %s", name, o->netns);
-	if ((r = link_set_up(psk, 0, peer)) < 0)
-		undo_fail(&u, r, "add %s: %s up", name, peer);
-	if (!o->npeer_addr)
-		return;
-	peer_index = xindex(&u, psk, peer);
-	set_addrs(&u, psk, peer, peer_index, o->peer_addr, o->npeer_addr);
-	if (o->gateway)
-		set_gateway(&u, o, master, psk, peer_index);
+/* Open what line C needs: false when QUIET and that fails. A namespace or
+ * bridge named as on the line before (PREV, or NULL) is not looked up
+ * again. */
+static bool add_prepare(const struct cmd *c, struct add_line *a, const struct add_line *prev, bool quiet)
+{
+	const char *ns = c->o->netns, *br = c->o->master;
+
+	*a = (struct add_line){ .c = *c };
+	if (ns && prev && prev->ns && streq(prev->c.o->netns, ns))
+		a->ns = prev->ns;
+	else if (ns && !(a->ns = ns_get(c, ns, quiet)))
+		return false;
+	if (br && prev && prev->master && streq(prev->c.o->master, br))
+		a->master = prev->master;
+	else if (br)
+		a->master = resolve_bridge(c, br, quiet);
+	return !br || a->master > 0;
 }
 
-static void cmd_connect(const struct veth_args *o)
+/* The requests of add line A as unit UNIT of P, in the order the line
+ * alone would fail: the pair, the host end's addresses, lo and the peer
+ * up, the peer's addresses and default routes. */
+static void plan_add(struct rtnl_plan *p, const struct add_line *a, size_t unit)
 {
+	const struct cmd *c = &a->c;
+	const struct veth_args *o = c->o;
+	const char *name = o->args[0], *peer = o->peer ? o->peer : "eth0";
+	unsigned pn = xplan_ns(c, p, a->ns);
+	struct rtnl_req *r = req(p, RTNL_VETH, unit, 0, name, W_MAKE);
+
+	r->veth = (struct link_veth){
+		.name = name, .peer = peer, .netns_fd = -1, .peer_netns_fd = a->ns ? a->ns->fd : -1,
+		.mtu = o->mtu, .master = a->master, .group = o->group, .up = true,
+	};
+	plan_addrs(c, p, unit, 0, name, o->addr, o->naddr);
+	if (a->ns)
+		plan_lo(c, p, unit, a->ns);
+	req(p, RTNL_UP, unit, pn, peer, W_UP);
+	plan_addrs(c, p, unit, pn, peer, o->peer_addr, o->npeer_addr);
+	if (o->gateway)
+		plan_gateways(c, p, unit, pn, peer, a->master);
+}
+
+/* Why a make got EEXIST: which of the two names is taken, and where. */
+static noreturn void fail_exists(const struct cmd *c, const char *cmd, const char *name, struct nl_sock *sk,
+				 const char *peer, struct nl_sock *peer_sk, const char *ns)
+{
+	if (link_index(sk, name) > 0)
+		fail(c, 0, "%s %s: link %s already exists", cmd, name, name);
+	if (link_index(peer_sk, peer) > 0)
+		fail(c, 0, "%s %s: link %s already exists%s%s", cmd, name, peer,
+		     ns ? " in network namespace " : "", ns ? ns : "");
+	fail(c, EEXIST, "%s %s", cmd, name);
+}
+
+/* The words every plan's address failures share; false for others. */
+static void fail_common(const struct cmd *c, const struct rtnl_req *r, const struct rtnl_error *e)
+{
+	char buf[CIDR_STRLEN];
+
+	if (e->resolve)
+		fail(c, e->err, "%s", r->link);
+	if (r->what == W_ADDR)
+		fail(c, e->err, "%s: %s", r->link, cidr_format(&r->addr.a, true, buf, sizeof(buf)));
+}
+
+/* The failure of add line A (its plan P had it as request E->req). */
+static noreturn void fail_add(const struct add_line *a, const struct rtnl_plan *p, const struct rtnl_error *e)
+{
+	const struct cmd *c = &a->c;
+	const struct veth_args *o = c->o;
+	const char *name = o->args[0], *peer = o->peer ? o->peer : "eth0";
+	const struct rtnl_req *r = &p->v[e->req];
+
+	if (e->req == p->n)
+		fail(c, e->err, "add %s", name);
+	fail_common(c, r, e);
+	switch ((enum what)r->what) {
+	case W_MAKE:
+		if (e->err == -EEXIST)
+			fail_exists(c, "add", name, c->t->host, peer, a->ns ? a->ns->sk : c->t->host, o->netns);
+		fail(c, e->err, "add %s", name);
+	case W_LO:
+		fail(c, e->err, "add %s: lo in %s", name, o->netns);
+	case W_UP:
+		fail(c, e->err, "add %s: %s up", name, peer);
+	default:
+		if (r->op == RTNL_FAILED)
+			fail(c, 0, "add %s: --gateway: no IPv%c address on %s to route via", name,
+			     o->peer_addr[r->k].family == AF_INET ? '4' : '6', a->master ? o->master : name);
+		fail(c, e->err, "add %s: default route", name);
+	}
+}
+
+static void cmd_add(const struct cmd *c)
+{
+	struct rtnl_plan p;
+	struct rtnl_error e;
+	struct add_line a;
+
+	add_prepare(c, &a, NULL, false);
+	rtnl_plan_init(&p, c->t->host);
+	plan_add(&p, &a, 0);
+	if (rtnl_run(&p, &c->t->undo, &e) < 0)
+		fail_add(&a, &p, &e);
+	rtnl_plan_free(&p);
+	unpin_all(c->t);
+}
+
+static void cmd_connect(const struct cmd *c)
+{
+	const struct veth_args *o = c->o;
 	const char *ns1 = o->args[0], *ns2 = o->args[1];
 	const char *name = o->name ? o->name : "eth0", *peer = o->peer ? o->peer : "eth0";
-	_cleanup_close_ int fd1 = open_netns(ns1);
-	_cleanup_close_ int fd2 = open_netns(ns2);
-	struct nl_sock *s1 = xns_sock(fd1, ns1), *s2 = xns_sock(fd2, ns2);
-	struct link_veth v = {
-		.name = name, .peer = peer, .netns_fd = fd1, .peer_netns_fd = fd2,
-		.mtu = o->mtu, .up = true,
-	};
-	struct undo u = { s1, name };
-	int r;
+	struct ns_sock *s1 = ns_get(c, ns1, false), *s2 = ns_get(c, ns2, false);
+	struct rtnl_plan p;
+	struct rtnl_error e;
+	struct rtnl_req *r;
+	unsigned n1, n2;
 
-	if (ns_same(fd1, fd2) == 1)
-		fail(0, "connect: %s and %s are the same namespace", ns1, ns2);
-	r = link_veth_add(host_sk, &v);
-	if (r == -EEXIST) {
-		if (link_index(s1, name) > 0)
-			fail(0, "connect: link %s already exists in network namespace %s", name, ns1);
-		fail_exists("connect", ns1, s1, peer, s2, ns2);
+	if (s1 == s2)
+		fail(c, 0, "connect: %s and %s are the same namespace", ns1, ns2);
+	rtnl_plan_init(&p, c->t->host);
+	n1 = xplan_ns(c, &p, s1);
+	n2 = xplan_ns(c, &p, s2);
+	r = req(&p, RTNL_VETH, 0, n1, name, W_MAKE);
+	r->veth = (struct link_veth){ .name = name, .peer = peer, .netns_fd = s1->fd,
+				      .peer_netns_fd = s2->fd, .mtu = o->mtu, .up = true };
+	plan_lo(c, &p, 0, s1);
+	plan_lo(c, &p, 0, s2);
+	req(&p, RTNL_UP, 0, n2, peer, W_UP);
+	plan_addrs(c, &p, 0, n1, name, o->addr, o->naddr);
+	plan_addrs(c, &p, 0, n2, peer, o->peer_addr, o->npeer_addr);
+	if (rtnl_run(&p, &c->t->undo, &e) == 0) {
+		rtnl_plan_free(&p);
+		unpin_all(c->t);
+		return;
 	}
-	if (r < 0)
-		undo_fail(&u, r, "connect %s %s", ns1, ns2);
-	if ((r = lo_up(s1)) < 0 || (r = lo_up(s2)) < 0 ||
-	    (r = link_set_up(s2, 0, peer)) < 0)
-		undo_fail(&u, r, "connect %s %s: up", ns1, ns2);
-	if (o->naddr)
-		set_addrs(&u, s1, name, xindex(&u, s1, name), o->addr, o->naddr);
-	if (o->npeer_addr)
-		set_addrs(&u, s2, peer, xindex(&u, s2, peer), o->peer_addr, o->npeer_addr);
+	if (e.req < p.n)
+		fail_common(c, &p.v[e.req], &e);
+	if (e.req == p.n || p.v[e.req].what != W_MAKE)
+		fail(c, e.err, "connect %s %s: up", ns1, ns2);
+	if (e.err != -EEXIST)
+		fail(c, e.err, "connect %s %s", ns1, ns2);
+	if (link_index(s1->sk, name) > 0)
+		fail(c, 0, "connect: link %s already exists in network namespace %s", name, ns1);
+	fail_exists(c, "connect", ns1, s1->sk, peer, s2->sk, ns2);
 }
 
-static void cmd_bridge(const struct veth_args *o)
+static void bridge_add(const struct cmd *c)
 {
-	const char *br = o->args[1];
-	struct undo u = { host_sk, br };
+	const char *br = c->o->args[1];
+	struct rtnl_plan p;
+	struct rtnl_error e;
+	struct rtnl_req *r;
+
+	rtnl_plan_init(&p, c->t->host);
+	r = req(&p, RTNL_BRIDGE, 0, 0, br, W_MAKE);
+	r->bridge.mtu = c->o->mtu;
+	r->bridge.group = c->o->group;
+	plan_addrs(c, &p, 0, 0, br, c->o->addr, c->o->naddr);
+	if (rtnl_run(&p, &c->t->undo, &e) == 0) {
+		rtnl_plan_free(&p);
+		return;
+	}
+	if (e.req < p.n)
+		fail_common(c, &p.v[e.req], &e);
+	if (e.err == -EEXIST)
+		fail(c, 0, "bridge add %s: link %s already exists", br, br);
+	fail(c, e.err, "bridge add %s", br);
+}
+
+static void cmd_bridge(const struct cmd *c)
+{
+	const char *br = c->o->args[1];
 	struct link_info i;
 	int r;
 
-	if (streq(o->args[0], "add")) {
-		r = link_bridge_add(host_sk, br, o->mtu, o->group);
-		if (r == -EEXIST)
-			fail(0, "bridge add %s: link %s already exists", br, br);
-		if (r < 0)
-			fail(r, "bridge add %s", br);
-		if (o->naddr)
-			set_addrs(&u, host_sk, br, xindex(&u, host_sk, br), o->addr, o->naddr);
+	if (streq(c->o->args[0], "add")) {
+		bridge_add(c);
 		return;
 	}
-	r = link_get(host_sk, 0, br, &i);
+	r = link_get(c->t->host, 0, br, &i);
 	if (r == -ENODEV)
-		fail(0, "%s: no such bridge", br);
+		fail(c, 0, "%s: no such bridge", br);
 	if (r < 0)
-		fail(r, "bridge del %s", br);
+		fail(c, r, "bridge del %s", br);
 	if (!streq(i.kind, "bridge"))
-		fail(0, "%s: not a bridge", br);
-	r = link_del(host_sk, i.ifindex, NULL);
+		fail(c, 0, "%s: not a bridge", br);
+	r = link_del(c->t->host, i.ifindex, NULL);
 	if (r < 0)
-		fail(r, "bridge del %s", br);
+		fail(c, r, "bridge del %s", br);
 }
 
 /* Deletions gathered from `del NAME...` and from consecutive batch lines:
@@ -419,127 +518,120 @@ static int match_pending(const struct link_info *li, void *data)
 	return 0;
 }
 
-static void delete_gathered(struct pending_del *v, size_t n)
+/* A failure of a pending deletion: worded for its batch line. */
+static const struct cmd *at_line(struct cmd *c, struct vethctl *t, const struct pending_del *p)
 {
-	const struct pending_del *gone = NULL;
-	uint32_t group;
+	*c = (struct cmd){ .t = t, .where = p ? p->where : NULL };
+	return c;
+}
+
+static void delete_gathered(struct vethctl *t, struct pending_del *v, size_t n)
+{
+	int *idx = calloc(n ? n : 1, sizeof(*idx));
+	struct cmd c;
+	size_t gone;
 	int r;
 
-	if (n == 0)
-		return;
+	if (!idx)
+		fail(at_line(&c, t, NULL), ENOMEM, "del");
+	for (size_t i = 0; i < n; i++)
+		idx[i] = v[i].ifindex;
+	r = rtnl_links_del(t->host, idx, n, &gone);
+	free(idx);
+	if (r < 0 && n == 1)
+		fail(at_line(&c, t, NULL), r, "del %s", v[0].name);
+	if (r < 0)
+		fail(at_line(&c, t, NULL), r, "del");
 	/* A link that vanished since the lookup was deleted by someone
 	 * else: that del failed, as it would have a moment later. */
-	if (n == 1) {
-		r = link_del(host_sk, v[0].ifindex, NULL);
-		if (r == -ENODEV)
-			gone = &v[0];
-		else if (r < 0)
-			fail(r, "del %s", v[0].name);
-	} else {
-		_cleanup_free_ int *idx = calloc(n, sizeof(*idx));
-		size_t k;
-
-		if (!idx)
-			fail(ENOMEM, "del");
-		for (size_t i = 0; i < n; i++)
-			idx[i] = v[i].ifindex;
-		r = link_group_unused(host_sk, &group);
-		if (r < 0)
-			fail(r, "del");
-		r = link_set_group_many(host_sk, idx, n, group, &k);
-		if (k < n)
-			gone = &v[k];
-		if (r == 0)
-			r = link_del_group(host_sk, group);
-		if (r < 0 && r != -ENODEV)
-			fail(r, "del");
-	}
-	if (gone) {
-		where = gone->where;
-		fail(0, "%s: no such link", gone->name);
-	}
+	if (gone < n)
+		fail(at_line(&c, t, &v[gone]), 0, "%s: no such link", v[gone].name);
 }
 
 /* Look every name up (one dump): the position of the first that is
  * missing or not a veth, or N. */
-static size_t lookup_pending(struct pending_del *v, size_t n, const char **kind)
+static size_t lookup_pending(struct vethctl *t, struct pending_del *v, size_t n, const char **kind)
 {
 	struct del_lookup d = { v, n, kind };
 	size_t bad = n;
-	int r = link_foreach(host_sk, match_pending, &d);
+	int r = link_foreach(t->host, match_pending, &d);
+	struct cmd c;
 
 	if (r < 0)
-		fail(r, "del");
+		fail(at_line(&c, t, NULL), r, "del");
 	for (size_t i = 0; i < n && bad == n; i++)
 		if (!v[i].ifindex || !streq(kind[i], "veth"))
 			bad = i;
 	return bad;
 }
 
-static noreturn void fail_pending(const struct pending_del *p)
+static noreturn void fail_pending(struct vethctl *t, const struct pending_del *p)
 {
-	where = p->where;
+	struct cmd c;
+
 	if (!p->ifindex)
-		fail(0, "%s: no such link", p->name);
-	fail(0, "%s: not a veth link", p->name);
+		fail(at_line(&c, t, p), 0, "%s: no such link", p->name);
+	fail(at_line(&c, t, p), 0, "%s: not a veth link", p->name);
 }
 
 /* Look every name up, delete the ones before the first that is missing
  * or not a veth (all of them, or with PARTIAL_OK none when one is bad),
  * then report that one. */
-static void delete_pending(struct pending_del *v, size_t n, bool partial_ok)
+static void delete_pending(struct vethctl *t, struct pending_del *v, size_t n, bool partial_ok)
 {
 	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
+	struct cmd c;
 	size_t bad;
 
 	if (n == 0)
 		return;
 	if (!kind)
-		fail(ENOMEM, "del");
-	bad = lookup_pending(v, n, kind);
+		fail(at_line(&c, t, NULL), ENOMEM, "del");
+	bad = lookup_pending(t, v, n, kind);
 	if (bad == n || partial_ok)
-		delete_gathered(v, bad);
+		delete_gathered(t, v, bad);
 	if (bad < n)
-		fail_pending(&v[bad]);
+		fail_pending(t, &v[bad]);
 }
 
-static void delete_group(uint32_t group)
+static void delete_group(const struct cmd *c, uint32_t group)
 {
-	int r = link_del_group(host_sk, group);
+	int r = link_del_group(c->t->host, group);
 
 	if (r == -ENODEV)
-		fail(0, "group %u: no such link", group);
+		fail(c, 0, "group %u: no such link", group);
 	if (r == -EOPNOTSUPP)
-		fail(0, "group %u: holds a link that cannot be deleted", group);
+		fail(c, 0, "group %u: holds a link that cannot be deleted", group);
 	if (r < 0)
-		fail(r, "del --group %u", group);
+		fail(c, r, "del --group %u", group);
 }
 
 /* NAME... and --group N together: every name is checked first, then the
  * group goes (failing as it would alone, nothing deleted yet), then the
  * named pairs that were not in it, gathered as ever. */
-static void cmd_del(const struct veth_args *o)
+static void cmd_del(const struct cmd *c)
 {
+	const struct veth_args *o = c->o;
 	size_t n = (size_t)o->nargs, left = 0, bad;
 	_cleanup_free_ struct pending_del *v = calloc(n ? n : 1, sizeof(*v));
 	_cleanup_free_ const char **kind = calloc(n ? n : 1, sizeof(*kind));
 
 	if (!v || !kind)
-		fail(ENOMEM, "del");
+		fail(c, ENOMEM, "del");
 	for (size_t i = 0; i < n; i++)
-		v[i].name = o->args[i];
+		v[i] = (struct pending_del){ .name = o->args[i], .where = c->where };
 	if (!o->group) {
-		delete_pending(v, n, false);
+		delete_pending(c->t, v, n, false);
 		return;
 	}
-	bad = n ? lookup_pending(v, n, kind) : 0;
+	bad = n ? lookup_pending(c->t, v, n, kind) : 0;
 	if (bad < n)
-		fail_pending(&v[bad]);
-	delete_group(o->group);
+		fail_pending(c->t, &v[bad]);
+	delete_group(c, o->group);
 	for (size_t i = 0; i < n; i++)
 		if (v[i].group != o->group)
 			v[left++] = v[i];
-	delete_gathered(v, left);
+	delete_gathered(c->t, v, left);
 }
 
 /* list: every veth pair with an end in this namespace, and the pairs
@@ -821,13 +913,13 @@ static void print_connected(struct list_state *s)
 	}
 }
 
-static void cmd_list(const struct veth_args *o)
+static void cmd_list(const struct cmd *c)
 {
-	struct list_state s = { .here.nsid = -1, .arr = o->json ? json_object_new_array() : NULL };
-	int r = read_view(&s.here, host_sk);
+	struct list_state s = { .here.nsid = -1, .arr = c->o->json ? json_object_new_array() : NULL };
+	int r = read_view(&s.here, c->t->host);
 
 	if (r < 0)
-		fail(r, "list");
+		fail(c, r, "list");
 	collect_views(&s);
 	if (!s.arr)
 		printf("%-16s %-16s %-16s %-16s %-5s %-18s %s\n", "NAME", "PEER", "NETNS", "MASTER", "STATE",
@@ -898,443 +990,54 @@ static size_t parse_batch(struct batch *b, struct line **lines)
 	return n;
 }
 
-/* Consecutive add lines of a batch, gathered. The kernel runs each
- * request while it is sent, but a link coming up leaves work to kernel
- * workers (link state events, IPv6 address configuration) that take the
- * rtnl lock the next request needs: bringing each peer up right after its
- * pair is made had every later request wait on that work (perf: 10% of
- * the time spinning on the lock's owner, against 3% this way). So, as
- * `ip -batch` then `ip -n NS -batch` do, a group of lines makes all its
- * pairs first, then brings the peers up, addresses and routes them; each
- * step's requests go out back to back, their acks matched afterwards
- * (link_send_many), and the ifindexes addresses need come from one dump
- * per namespace, not a lookup per line. A line still fails as it would
- * alone: the first failing line (in file order, then step order) is
- * reported with its FILE:LINE after the pairs it and the group's later
- * lines made are removed. */
+/* Consecutive add lines of a batch, gathered into one plan, a unit a
+ * line. The kernel runs each request while it is sent, but a link coming
+ * up leaves work to kernel workers (link state events, IPv6 address
+ * configuration) that take the rtnl lock the next request needs: bringing
+ * each peer up right after its pair is made had every later request wait
+ * on that work (perf: 10% of the time spinning on the lock's owner,
+ * against 3% this way). The executor makes all the group's pairs first,
+ * then brings the peers up, addresses and routes them, as `ip -batch` then
+ * `ip -n NS -batch` do. A line still fails as it would alone: the first
+ * failing line is reported with its FILE:LINE after the pairs it and the
+ * group's later lines made are removed; the earlier lines stay. */
 #define GROUP_NS_MAX 8		/* namespaces of one group: half the sockets */
 
-struct add_line {
-	const struct veth_args *o;
-	const char *where;
-	const char *peer;
-	int nsfd;		/* the group's fd for o->netns, or -1 */
-	struct nl_sock *psk;	/* the peer's namespace */
-	int master;
-	int made;		/* the create's result: 0 (or ack lost), or -errno */
-};
-
-struct group_ns {
-	const char *ref;
-	int fd;
-	struct nl_sock *sk;
-};
-
-struct group_bridge {
-	const char *name;
-	int ifindex;
-};
-
-struct add_group {
-	struct add_line *v;
-	size_t n;
-	struct group_ns ns[GROUP_NS_MAX];
-	size_t nns;
-	struct group_bridge br[GROUP_NS_MAX];
-	size_t nbr;
-};
-
-/* Steps of an add, in the order one line does them alone. */
-enum add_step { STEP_CREATE, STEP_HOST_INDEX, STEP_HOST_ADDR, STEP_LO, STEP_PEER_UP,
-		STEP_PEER_INDEX, STEP_PEER_ADDR, STEP_ROUTE };
-
-/* The first failure: line, step and which address (K), and the error (0
- * for a gateway with no address to route via). */
-struct add_fail {
-	size_t line;
-	enum add_step step;
-	int k;
-	int err;
-	bool set;
-};
-
-static void add_failed(struct add_fail *f, size_t line, enum add_step step, int k, int err)
-{
-	if (!f->set || line < f->line || (line == f->line && step < f->step) ||
-	    (line == f->line && step == f->step && k < f->k))
-		*f = (struct add_fail){ line, step, k, err, true };
-}
-
-/* What a line needs before its requests can be built: its namespace's fd
- * and socket, its bridge. False when that fails (the line then runs
- * alone, which words the error) or the group has no room for it. */
-static bool add_prepare(struct add_group *g, struct add_line *a, const struct veth_args *o)
-{
-	*a = (struct add_line){ .o = o, .peer = o->peer ? o->peer : "eth0", .nsfd = -1,
-				.psk = host_sk };
-	if (o->netns) {
-		size_t i;
-
-		for (i = 0; i < g->nns && !streq(g->ns[i].ref, o->netns); i++)
-			;
-		if (i == g->nns) {
-			int fd;
-			struct nl_sock *sk;
-
-			if (g->nns == GROUP_NS_MAX || (fd = ns_open_ref(o->netns, CLONE_NEWNET)) < 0)
-				return false;
-			sk = ns_sock(fd, o->netns);
-			if (!sk) {
-				close(fd);
-				return false;
-			}
-			for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
-				if (ns_socks[s].sk == sk)
-					ns_socks[s].pinned = true;
-			g->ns[g->nns++] = (struct group_ns){ o->netns, fd, sk };
-		}
-		a->nsfd = g->ns[i].fd;
-		a->psk = g->ns[i].sk;
-	}
-	if (o->master) {
-		size_t i;
-		struct link_info li;
-
-		for (i = 0; i < g->nbr && !streq(g->br[i].name, o->master); i++)
-			;
-		if (i == g->nbr) {
-			if (g->nbr == GROUP_NS_MAX || link_get(host_sk, 0, o->master, &li) < 0 ||
-			    !streq(li.kind, "bridge"))
-				return false;
-			g->br[g->nbr++] = (struct group_bridge){ o->master, li.ifindex };
-		}
-		a->master = g->br[i].ifindex;
-	}
-	return true;
-}
-
-/* Requests for one socket, each tagged with its line and step. */
-struct add_reqs {
-	struct nl_sock *sk;
-	struct nl_msg **m;
-	struct { size_t line; enum add_step step; int k; } *tag;
-	size_t n, cap;
-};
-
-/* Queue the request BUILT made into M, or note why it could not be. */
-static void add_req(struct add_reqs *r, struct add_fail *f, int built, struct nl_msg **m,
-		    size_t line, enum add_step step, int k)
-{
-	if (built < 0) {
-		add_failed(f, line, step, k, built);
-		return;
-	}
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 256;
-		r->m = reallocarray(r->m, r->cap, sizeof(*r->m));
-		r->tag = reallocarray(r->tag, r->cap, sizeof(*r->tag));
-		if (!r->m || !r->tag)
-			fail(ENOMEM, "batch");
-	}
-	r->m[r->n] = *m;
-	r->tag[r->n].line = line;
-	r->tag[r->n].step = step;
-	r->tag[r->n++].k = k;
-}
-
-/* Send R's requests, note the first failure (and, given G, which pairs
- * were made), free them. */
-static void add_send(struct add_reqs *r, struct add_fail *f, struct add_group *g)
-{
-	int *err = calloc(r->n ? r->n : 1, sizeof(*err));
-
-	if (!err)
-		fail(ENOMEM, "batch");
-	int lost = link_send_many(r->sk, r->m, r->n, err);
-
-	for (size_t i = 0; i < r->n; i++) {
-		if (err[i])
-			add_failed(f, r->tag[i].line, r->tag[i].step, r->tag[i].k, err[i]);
-		/* A create whose ack was lost may have been done: undone
-		 * by name, as a line alone undoes it. */
-		if (g && r->tag[i].step == STEP_CREATE)
-			g->v[r->tag[i].line].made = lost < 0 && err[i] == lost ? 0 : err[i];
-		nlmsg_free(r->m[i]);
-	}
-	free(err);
-	free(r->m);
-	free(r->tag);
-	*r = (struct add_reqs){ 0 };
-}
-
-/* Make every pair of G, back to back. */
-static void add_create(struct add_group *g, struct add_fail *f)
-{
-	struct add_reqs r = { .sk = host_sk };
-
-	for (size_t j = 0; j < g->n; j++) {
-		const struct add_line *a = &g->v[j];
-		struct link_veth v = {
-			.name = a->o->args[0], .peer = a->peer, .netns_fd = -1,
-			.peer_netns_fd = a->nsfd, .mtu = a->o->mtu, .master = a->master,
-			.group = a->o->group, .up = true,
-		};
-		struct nl_msg *msg;
-
-		g->v[j].made = -ECANCELED;	/* until its ack says otherwise */
-		add_req(&r, f, link_veth_add_msg(&v, &msg), &msg, j, STEP_CREATE, 0);
-	}
-	add_send(&r, f, g);
-}
-
-/* Names to ifindexes, from one dump of a namespace. */
-struct name_index {
-	struct link_info *v;
-	size_t n, cap;
-};
-
-static int collect_name(const struct link_info *li, void *data)
-{
-	struct name_index *x = data;
-
-	if (x->n == x->cap) {
-		struct link_info *nv = reallocarray(x->v, x->cap = x->cap ? 2 * x->cap : 256, sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		x->v = nv;
-	}
-	x->v[x->n++] = *li;
-	return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct link_info *)a)->name, ((const struct link_info *)b)->name);
-}
-
-static int dump_names(struct nl_sock *sk, struct name_index *x)
-{
-	int r = link_foreach(sk, collect_name, x);
-
-	if (r == 0)
-		qsort(x->v, x->n, sizeof(*x->v), by_name);
-	return r;
-}
-
-static int name_to_index(const struct name_index *x, const char *name)
-{
-	struct link_info key;
-	const struct link_info *li;
-
-	snprintf(key.name, sizeof(key.name), "%s", name);
-	li = x->n ? bsearch(&key, x->v, x->n, sizeof(*x->v), by_name) : NULL;
-	return li ? li->ifindex : -ENODEV;
-}
-
-/* A default route for each family of line J's peer addresses, as
- * set_gateway makes them. */
-static void add_gateways(struct add_reqs *r, struct add_fail *f, const struct add_line *a,
-			 int peer_index, size_t j)
-{
-	const struct veth_args *o = a->o;
-	bool done[2] = { false, false };
-
-	for (int k = 0; k < o->npeer_addr; k++) {
-		int fam = o->peer_addr[k].family;
-		struct nl_msg *msg;
-		struct cidr gw;
-
-		if (done[fam == AF_INET6])
-			continue;
-		done[fam == AF_INET6] = true;
-		if (!gateway_for(o, fam, a->master, &gw))
-			add_failed(f, j, STEP_ROUTE, k, 0);
-		else
-			add_req(r, f, link_route_default_msg(peer_index, &gw, &msg), &msg,
-				j, STEP_ROUTE, k);
-	}
-}
-
-/* Every request after the creates, for lines [0, N) of G. */
-static void add_configure(struct add_group *g, size_t n, struct add_fail *f)
-{
-	struct add_reqs reqs[1 + GROUP_NS_MAX] = { { .sk = host_sk } };
-	struct name_index names[1 + GROUP_NS_MAX] = { { 0 } };
-	bool dumped[1 + GROUP_NS_MAX] = { false }, lo_sent[1 + GROUP_NS_MAX] = { false };
-
-	for (size_t i = 0; i < g->nns; i++)
-		reqs[1 + i].sk = g->ns[i].sk;
-	for (size_t j = 0; j < n; j++) {
-		const struct add_line *a = &g->v[j];
-		const struct veth_args *o = a->o;
-		size_t p = 0;	/* the peer's socket among reqs[] */
-		struct nl_msg *msg;
-		int idx;
-
-		while (reqs[p].sk != a->psk)
-			p++;
-		if (o->naddr) {
-			int r = dumped[0] ? 0 : dump_names(host_sk, &names[0]);
-
-			dumped[0] = true;
-			idx = r < 0 ? r : name_to_index(&names[0], o->args[0]);
-			if (idx < 0)
-				add_failed(f, j, STEP_HOST_INDEX, 0, idx);
-			for (int k = 0; idx > 0 && k < o->naddr; k++)
-				add_req(&reqs[0], f, link_addr_add_msg(idx, &o->addr[k], &msg), &msg,
-					j, STEP_HOST_ADDR, k);
-		}
-		if (a->nsfd >= 0 && !lo_sent[p]) {
-			bool up = false;
-
-			for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
-				if (ns_socks[s].sk == a->psk)
-					up = ns_socks[s].lo_up;
-			if (!up)
-				add_req(&reqs[p], f, link_set_up_msg(0, "lo", &msg), &msg, j, STEP_LO, 0);
-			lo_sent[p] = true;
-		}
-		add_req(&reqs[p], f, link_set_up_msg(0, a->peer, &msg), &msg, j, STEP_PEER_UP, 0);
-		if (!o->npeer_addr)
-			continue;
-		/* The peers' ifindexes: from a dump after the creates. */
-		idx = dumped[p] ? 0 : dump_names(a->psk, &names[p]);
-		dumped[p] = true;
-		if (idx == 0)
-			idx = name_to_index(&names[p], a->peer);
-		if (idx < 0) {
-			add_failed(f, j, STEP_PEER_INDEX, 0, idx);
-			continue;
-		}
-		for (int k = 0; k < o->npeer_addr; k++)
-			add_req(&reqs[p], f, link_addr_add_msg(idx, &o->peer_addr[k], &msg), &msg,
-				j, STEP_PEER_ADDR, k);
-		if (o->gateway)
-			add_gateways(&reqs[p], f, a, idx, j);
-	}
-	for (size_t i = 0; i <= g->nns; i++) {
-		add_send(&reqs[i], f, NULL);
-		free(names[i].v);
-	}
-	/* lo is up where its request went through. */
-	for (size_t i = 0; i < g->nns; i++)
-		for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
-			if (lo_sent[1 + i] && ns_socks[s].sk == g->ns[i].sk)
-				ns_socks[s].lo_up = true;
-}
-
-/* Remove the pairs lines [FROM, N) of G made (and FROM's own when
- * FIRST_TOO), in one group deletion. Over a socket of its own: a request
- * that failed to go out leaves libnl's sequence numbers on host_sk out of
- * step, and every later dump there would fail. */
-static void add_undo(struct add_group *g, size_t from, bool first_too)
-{
-	struct nl_sock *sk = nl_route_open();
-	struct name_index x = { 0 };
-	_cleanup_free_ int *idx = calloc(g->n + 1, sizeof(*idx));
-	size_t m = 0, k;
-	uint32_t group;
-
-	if (!sk || !idx || dump_names(sk, &x) < 0)
-		goto out;	/* best effort: the error to report comes next */
-	for (size_t j = from; j < g->n; j++) {
-		int i;
-
-		if (g->v[j].made != 0 && !(j == from && first_too))
-			continue;
-		i = name_to_index(&x, g->v[j].o->args[0]);
-		if (i > 0)
-			idx[m++] = i;
-	}
-	if (m == 1)
-		link_del(sk, idx[0], NULL);
-	else if (m > 1 && link_group_unused(sk, &group) == 0 &&
-		 link_set_group_many(sk, idx, m, group, &k) == 0)
-		link_del_group(sk, group);
-out:
-	free(x.v);
-	nl_route_close(sk);
-}
-
-static noreturn void add_report(struct add_group *g, const struct add_fail *f)
-{
-	const struct add_line *a = &g->v[f->line];
-	const struct veth_args *o = a->o;
-	const char *name = o->args[0];
-	char buf[CIDR_STRLEN];
-
-	/* The failing line's own pair goes too, unless the name was
-	 * someone else's; an unread ack may hide a pair that was made. */
-	add_undo(g, f->line, f->step != STEP_CREATE || f->err != -EEXIST);
-	where = a->where;
-	switch (f->step) {
-	case STEP_CREATE:
-		if (f->err == -EEXIST)
-			fail_exists("add", name, host_sk, a->peer, a->psk, o->netns);
-		fail(f->err, "add %s", name);
-	case STEP_HOST_INDEX:
-		fail(f->err, "%s", name);
-	case STEP_HOST_ADDR:
-		fail(f->err, "%s: %s", name, cidr_format(&o->addr[f->k], true, buf, sizeof(buf)));
-	case STEP_LO:
-		fail(f->err, "add %s: lo in %s", name, o->netns);
-	case STEP_PEER_UP:
-		fail(f->err, "add %s: %s up", name, a->peer);
-	case STEP_PEER_INDEX:
-		fail(f->err, "%s", a->peer);
-	case STEP_PEER_ADDR:
-		fail(f->err, "%s: %s", a->peer, cidr_format(&o->peer_addr[f->k], true, buf, sizeof(buf)));
-	case STEP_ROUTE:
-	default:
-		if (f->err == 0)
-			fail(0, "add %s: --gateway: no IPv%c address on %s to route via", name,
-			     o->peer_addr[f->k].family == AF_INET ? '4' : '6',
-			     a->master ? o->master : name);
-		fail(f->err, "add %s: default route", name);
-	}
-}
-
-/* Run the add lines L[0..N) (N > 0) as one group or more. */
-static void run_adds(const struct line *l, size_t n)
+static void run_adds(struct vethctl *t, const struct line *l, size_t n)
 {
 	while (n > 0) {
-		struct add_group g = { .v = calloc(n, sizeof(*g.v)) };
-		struct add_fail f = { 0 };
-		size_t made_ok;
+		_cleanup_free_ struct add_line *a = calloc(n, sizeof(*a));
+		struct rtnl_plan p;
+		struct rtnl_error e;
+		struct cmd c = { .t = t };
+		size_t g = 0;
 
-		if (!g.v)
-			fail(ENOMEM, "batch");
-		while (g.n < n && (where = l[g.n].where) && add_prepare(&g, &g.v[g.n], &l[g.n].o))
-			g.v[g.n].where = l[g.n].where, g.n++;
-		where = NULL;
-		if (g.n == 0) {
+		if (!a)
+			fail(&c, ENOMEM, "batch");
+		rtnl_plan_init(&p, t->host);
+		for (; g < n && p.nsk <= GROUP_NS_MAX; g++) {
+			c = (struct cmd){ t, &l[g].o, l[g].where };
+			if (!add_prepare(&c, &a[g], g ? &a[g - 1] : NULL, true))
+				break;
+			plan_add(&p, &a[g], g);
+		}
+		if (g == 0) {
 			/* Its namespace or bridge is not there: alone, the line
 			 * says so (or, if it came meanwhile, runs). */
-			where = l[0].where;
-			cmd_add(&l[0].o);
-			where = NULL;
-			free(g.v);
-			l++, n--;
-			continue;
+			cmd_add(&c);
+		} else if (rtnl_run(&p, &t->undo, &e) < 0) {
+			undo_commit(&t->undo, 0);	/* the lines before stay */
+			fail_add(&a[e.unit], &p, &e);
 		}
-		add_create(&g, &f);
-		made_ok = f.set ? f.line : g.n;
-		add_configure(&g, made_ok, &f);
-		if (f.set)
-			add_report(&g, &f);
-		for (size_t i = 0; i < g.nns; i++) {
-			close(g.ns[i].fd);
-			for (size_t s = 0; s < ARRAY_SIZE(ns_socks); s++)
-				if (ns_socks[s].sk == g.ns[i].sk)
-					ns_socks[s].pinned = false;
-		}
-		l += g.n, n -= g.n;
-		free(g.v);
+		undo_commit(&t->undo, 0);
+		rtnl_plan_free(&p);
+		unpin_all(t);
+		g = g ? g : 1;
+		l += g, n -= g;
 	}
 }
 
-static void run_batch(const char *file)
+static void run_batch(struct vethctl *t, const char *file)
 {
 	struct batch b;
 	struct line *lines;
@@ -1358,22 +1061,21 @@ static void run_batch(const char *file)
 			}
 			continue;
 		}
-		delete_pending(dels, ndel, true);
+		delete_pending(t, dels, ndel, true);
 		ndel = 0;
 		if (o->cmd == VETH_ADD) {
 			size_t k = i;
 
 			while (k < n && lines[k].o.cmd == VETH_ADD)
 				k++;
-			run_adds(&lines[i], k - i);
+			run_adds(t, &lines[i], k - i);
 			i = k - 1;
 			continue;
 		}
-		where = lines[i].where;
-		run[o->cmd](o);
-		where = NULL;
+		run[o->cmd](&(struct cmd){ t, o, lines[i].where });
+		undo_commit(&t->undo, 0);
 	}
-	delete_pending(dels, ndel, true);
+	delete_pending(t, dels, ndel, true);
 	for (size_t i = 0; i < n; i++) {
 		vethargs_free(&lines[i].o);
 		free(lines[i].where);
@@ -1386,20 +1088,25 @@ static void run_batch(const char *file)
 int main(int argc, char **argv)
 {
 	struct veth_args o = { 0 };
+	struct vethctl t = { .undo = UNDO_INIT };
 
 	nskit_init(EXIT_USAGE);
 	nskit_priv_hint(CAP_NET_ADMIN, "CAP_NET_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	host_sk = nl_route_open();
-	if (!host_sk)
+	t.host = nl_route_open();
+	if (!t.host)
 		xerrc(EXIT_FAIL, errno, "netlink socket");
 	if (o.batch)
-		run_batch(o.batch);
+		run_batch(&t, o.batch);
 	else
-		run[o.cmd](&o);
+		run[o.cmd](&(struct cmd){ &t, &o, NULL });
+	undo_free(&t.undo);
 	vethargs_free(&o);
-	for (size_t i = 0; i < ARRAY_SIZE(ns_socks); i++)
-		nl_route_close(ns_socks[i].sk);
-	nl_route_close(host_sk);
+	for (size_t i = 0; i < ARRAY_SIZE(t.ns); i++)
+		if (t.ns[i].sk) {
+			nl_route_close(t.ns[i].sk);
+			close(t.ns[i].fd);
+		}
+	nl_route_close(t.host);
 	return EXIT_OK;
 }

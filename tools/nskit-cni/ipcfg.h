@@ -1,7 +1,6 @@
-/* ipcfg.h - the address and route requests link.h does not make, for the
- * CNI plugin: routes to any destination with a scope, addresses without
- * their prefix route (point-to-point wiring), and the lookups CHECK needs.
- * Every function returns 0 (or a boolean 1/0) or -errno; none prints.
+/* ipcfg.h - what the CNI plugin needs beyond lib/rtnl.h's requests: a
+ * link's hardware address for the result, and sysctls written inside a
+ * network namespace. Every function returns 0 or -errno; none prints.
  * Part of nskit-cni's own library, which makes no ABI promise. */
 #pragma once
 
@@ -9,22 +8,6 @@
 #include <netlink/netlink.h>
 
 #include "addr.h"
-
-/* A route to DST (network, prefix) out of IFINDEX in the main table, via
- * GW when GW is not NULL, else on-link with SCOPE (RT_SCOPE_LINK for a
- * destination reached directly, RT_SCOPE_UNIVERSE otherwise). -EEXIST
- * when the same route is there. */
-int ipcfg_route_add(struct nl_sock *sk, int ifindex, const struct cidr *dst,
-		    const struct cidr *gw, int scope);
-/* Whether the main table has a route to DST out of IFINDEX (via GW when
- * GW is not NULL): 1, 0, or -errno. */
-int ipcfg_route_has(struct nl_sock *sk, int ifindex, const struct cidr *dst, const struct cidr *gw);
-
-/* Add C to the link without DAD; with NOPREFIXROUTE the kernel adds no
- * route for C's prefix (the caller routes it). -EEXIST when present. */
-int ipcfg_addr_add(struct nl_sock *sk, int ifindex, const struct cidr *c, bool noprefixroute);
-/* Whether the link has the address C with C's prefix: 1, 0 or -errno. */
-int ipcfg_addr_has(struct nl_sock *sk, int ifindex, const struct cidr *c);
 
 /* The link's hardware address as "aa:bb:cc:dd:ee:ff" into BUF (at least
  * IPCFG_MACSTRLEN bytes); -ENODEV, -ENODATA when it has none. */
