@@ -37,6 +37,7 @@
 #include "parse.h"
 #include "pins.h"
 #include "nsnew/tty.h"
+#include "nsnew/usernet.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -71,6 +72,7 @@ struct opts {
 	bool have_img;
 	char **env;			/* the command's environment, if not ours */
 	struct tty_relay tty;		/* not an option: the jail's own terminal */
+	struct usernet net;		/* --user-net, --publish */
 };
 
 enum {
@@ -80,6 +82,7 @@ enum {
 	OPT_UID, OPT_VOLUME,
 };
 enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
+enum { OPT_PUBLISH = 0x300, OPT_USER_NET };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -90,8 +93,10 @@ static const struct argp_option options[] = {
 	{ "net", 'n', NULL, 0, "network namespace (only lo, brought up)", 1 },
 	{ "lo-down", OPT_LO_DOWN, NULL, 0, "leave the new network namespace's lo down", 1 },
 	{ "pid", 'p', NULL, 0, "PID namespace (the command is its PID 1)", 1 },
+	{ "publish", OPT_PUBLISH, "[ADDR:]HOSTPORT:PORT[/udp]", 0, "with --user-net: forward HOSTPORT of the caller's network to PORT inside (repeatable)", 1 },
 	{ "time", 'T', NULL, 0, "time namespace", 1 },
 	{ "user", 'U', NULL, 0, "user namespace", 1 },
+	{ "user-net", OPT_USER_NET, "HELPER", 0, "a network for the jail through pasta or slirp4netns (implies -n)", 1 },
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
@@ -240,8 +245,10 @@ static void finish_options(struct argp_state *state, struct opts *o)
 		o->flags |= CLONE_NEWUTS;
 	if (o->map_root || o->subids || o->uidmap.n || o->gidmap.n)
 		o->flags |= CLONE_NEWUSER;
-	if (o->name)
+	if (o->name || o->net.helper)
 		o->flags |= CLONE_NEWNET;
+	if (o->net.npub && !o->net.helper)
+		argp_error(state, "--publish needs --user-net");
 	if (o->pin_all && !o->name)
 		argp_error(state, "--pin-all needs --name");
 	if (o->subids && (o->uidmap.n || o->gidmap.n))
@@ -328,6 +335,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v': parse_volume(state, o, arg); break;
 	case OPT_CHDIR: o->chdir = arg; break;
 	case OPT_LO_DOWN: o->lo_down = true; break;
+	case OPT_PUBLISH:
+		if (usernet_add_publish(&o->net, arg) < 0)
+			argp_error(state, "--publish '%s': not [ADDR:]HOSTPORT:PORT[/tcp|/udp]", arg);
+		break;
+	case OPT_USER_NET:
+		if (usernet_parse(arg, &o->net.helper) < 0)
+			argp_error(state, "--user-net '%s': not pasta or slirp4netns", arg);
+		break;
 	case ARGP_KEY_ARG:
 		o->cmd = state->argv + state->next - 1;
 		state->next = state->argc;
@@ -364,6 +379,9 @@ static void check_inputs(struct opts *o)
 			xerrc(EXIT_TOOL, errno, "volume %s", o->vol[i].src);
 		o->vol[i].dir = S_ISDIR(st.st_mode);
 	}
+	if (o->net.helper && usernet_find(&o->net) < 0)
+		xerrc(EXIT_TOOL, 0, "--user-net=%s: %s not found in PATH: install the Debian package %s",
+		      usernet_name(o->net.helper), usernet_name(o->net.helper), usernet_package(o->net.helper));
 	if (o->name) {
 		int pins[8];
 
@@ -400,7 +418,7 @@ static bool needs_child(const struct opts *o)
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name ||
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || o->net.helper ||
 	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
 	       leads_terminal_session();
 }
@@ -1057,10 +1075,11 @@ struct clone_args_ {
 };
 
 /* Whether the child must wait for its parent: to have its id maps
- * written, or its names pinned, before it runs anything. */
+ * written, its names pinned, or its network set up before it runs
+ * anything. */
 static bool needs_sync(const struct opts *o)
 {
-	return (o->flags & CLONE_NEWUSER) || o->name;
+	return (o->flags & CLONE_NEWUSER) || o->name || o->net.helper;
 }
 
 /* The child waits on SYNC until the parent has written its maps and
@@ -1293,6 +1312,24 @@ static void kill_child(void)
 	}
 }
 
+/* The helper attaches to the child's namespaces once its id maps are
+ * written (it joins the user namespace as the caller's own id) and before
+ * the child is released, so the command starts with its network up. */
+static void start_user_net(struct opts *o, pid_t pid)
+{
+	char why[512];
+	int r = usernet_start(&o->net, pid, why, sizeof(why));
+
+	if (r == 0)
+		return;
+	if (o->name)
+		unpin(o);
+	if (*why)
+		xerrc(EXIT_TOOL, 0, "--user-net=%s: %s", usernet_name(o->net.helper), why);
+	xerrc(EXIT_TOOL, r == -ECHILD ? 0 : r, "--user-net=%s: %s%s", usernet_name(o->net.helper),
+	      usernet_name(o->net.helper), r == -ECHILD ? " exited before the network was up" : "");
+}
+
 static noreturn void run_in_child(struct opts *o, char *const *cmd)
 {
 	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
@@ -1306,6 +1343,8 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 	write_child_maps(o, child_pid);
 	if (o->name)
 		pin_names(o, child_pid);
+	if (o->net.helper)
+		start_user_net(o, child_pid);
 	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1) {
 		int e = errno;
 
@@ -1330,6 +1369,7 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd)
 		r = child_wait(child_pid, false, NULL);
 	}
 	child_pid = 0;
+	usernet_stop(&o->net);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
 	exit(r);
@@ -1478,7 +1518,7 @@ static void check_idmap_caps(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { 0 };
+	struct opts o = { .net = USERNET_INIT };
 	char *sh[2];
 	char *const *cmd;
 	int r;
