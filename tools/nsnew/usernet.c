@@ -26,8 +26,9 @@
  * for ever. */
 #define READY_TIMEOUT_MS 30000
 
-/* The fds the helper finds: its readiness pipe, and slirp4netns's exit fd. */
-enum { FD_READY = 3, FD_EXIT = 4 };
+/* The fds the helper finds: its readiness pipe, slirp4netns's exit fd,
+ * and the jail's namespaces for pasta. */
+enum { FD_READY = 3, FD_EXIT = 4, FD_USERNS = 5, FD_NETNS = 6 };
 
 static const struct {
 	const char *name, *package;
@@ -101,13 +102,16 @@ static char *pasta_spec(const struct publish *p)
  * namespace as rootless Podman has it: no port forwarded but the published
  * ones, none from the jail to the caller's loopback (-T/-U none), and the
  * gateway not mapped to the caller's loopback either (--no-map-gw); it
- * writes its pid to FD_READY once the namespace is configured.
+ * writes its pid to FD_READY once the namespace is configured. It joins
+ * the namespaces through fds nsnew opened: as root, pasta runs as nobody,
+ * which may not open another user's /proc/PID/ns.
  * slirp4netns: as Podman runs it, sandboxed, the caller's loopback out of
  * reach, with its own readiness and exit fds. */
-static char **helper_argv(const struct usernet *u, pid_t target, const char *api)
+static char **helper_argv(const struct usernet *u, pid_t target, const char *api, bool userns)
 {
 	static const char *const pasta[] = {
 		"-f", "-q", "--config-net", "--no-map-gw", "-T", "none", "-U", "none", "-P", "/proc/self/fd/3",
+		"--netns", "/proc/self/fd/6", "--no-netns-quit",
 	};
 	static const char *const slirp[] = {
 		"--configure", "--mtu=65520", "--disable-host-loopback", "--enable-sandbox",
@@ -122,6 +126,10 @@ static char **helper_argv(const struct usernet *u, pid_t target, const char *api
 	if (u->helper == USERNET_PASTA) {
 		for (size_t i = 0; i < ARRAY_SIZE(pasta); i++)
 			a[n++] = (char *)pasta[i];
+		if (userns) {
+			a[n++] = (char *)"--userns";
+			a[n++] = (char *)"/proc/self/fd/5";
+		}
 		for (size_t i = 0; i < u->npub; i++) {
 			a[n++] = (char *)(u->pub[i].udp ? "-u" : "-t");
 			if (!(a[n++] = pasta_spec(&u->pub[i])))
@@ -145,11 +153,25 @@ static char **helper_argv(const struct usernet *u, pid_t target, const char *api
 			a[n++] = (char *)api;
 		}
 	}
-	if (asprintf(&a[n++], "%d", (int)target) < 0)
+	if (u->helper == USERNET_SLIRP4NETNS &&
+	    (asprintf(&a[n++], "%d", (int)target) < 0 || !(a[n++] = strdup("tap0"))))
 		return NULL;
-	if (u->helper == USERNET_SLIRP4NETNS)
-		a[n++] = (char *)"tap0";
 	return a;
+}
+
+/* /proc/PID/ns/TYPE opened; with SAME, whether it is our own namespace. */
+static int open_ns(pid_t pid, const char *type, int *fd, bool *same)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, type);
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", type);
+	if (same)
+		*same = stat(path, &a) == 0 && fstat(*fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	return 0;
 }
 
 /* In the helper's process: its fds in place, out of nsnew's session (a ^C
@@ -158,17 +180,30 @@ static char **helper_argv(const struct usernet *u, pid_t target, const char *api
 static noreturn void exec_helper(const struct usernet *u, pid_t target, const char *api,
 				 int ready, int exit_fd, pid_t parent)
 {
-	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-	char **argv = helper_argv(u, target, api);
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC), userns = -1, netns = -1;
+	bool pasta = u->helper == USERNET_PASTA, own_userns = false;
+	char **argv;
+
+	if (pasta && (open_ns(target, "user", &userns, &own_userns) < 0 || open_ns(target, "net", &netns, NULL) < 0))
+		_exit(127);
+	if (own_userns) {	/* the jail has no user namespace of its own */
+		close(userns);
+		userns = -1;
+	}
+	argv = helper_argv(u, target, api, userns >= 0);
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0 || getppid() != parent)
 		_exit(127);	/* nsnew is gone already */
 	/* Out of the way of fds 0-4 first, so no dup2 below clobbers one. */
 	ready = fcntl(ready, F_DUPFD_CLOEXEC, 10);
 	exit_fd = exit_fd >= 0 ? fcntl(exit_fd, F_DUPFD_CLOEXEC, 10) : -2;
-	if (null < 0 || !argv || ready < 0 || exit_fd == -1 || setsid() < 0 || child_unblock() < 0 ||
+	userns = userns >= 0 ? fcntl(userns, F_DUPFD_CLOEXEC, 10) : -2;
+	netns = netns >= 0 ? fcntl(netns, F_DUPFD_CLOEXEC, 10) : -2;
+	if (null < 0 || !argv || ready < 0 || exit_fd == -1 || userns == -1 || netns == -1 ||
+	    setsid() < 0 || child_unblock() < 0 ||
 	    dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(u->log, 2) < 0 ||
-	    dup2(ready, FD_READY) != FD_READY || (exit_fd >= 0 && dup2(exit_fd, FD_EXIT) != FD_EXIT))
+	    dup2(ready, FD_READY) != FD_READY || (exit_fd >= 0 && dup2(exit_fd, FD_EXIT) != FD_EXIT) ||
+	    (userns >= 0 && dup2(userns, FD_USERNS) != FD_USERNS) || (netns >= 0 && dup2(netns, FD_NETNS) != FD_NETNS))
 		_exit(127);
 	execv(u->path, argv);
 	dprintf(2, "%s: %s\n", u->path, strerror(errno));
