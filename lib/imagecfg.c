@@ -6,24 +6,8 @@
 #include <string.h>
 
 #include "imagecfg.h"
+#include "json.h"
 #include "util.h"
-
-static struct json_object *parse(const char *buf, size_t len)
-{
-	struct json_tokener *t;
-	struct json_object *o;
-
-	if (len > INT32_MAX || !(t = json_tokener_new()))
-		return NULL;
-	o = json_tokener_parse_ex(t, buf, (int)len);
-	if (json_tokener_get_error(t) != json_tokener_success ||
-	    json_tokener_get_parse_end(t) != len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(t);
-	return o;
-}
 
 static struct json_object *member(struct json_object *o, const char *key, json_type type)
 {
@@ -80,7 +64,7 @@ static int dup_strv(struct json_object *o, const char *key, char ***out)
 int imagecfg_extract(const char *json, size_t len, char **out)
 {
 	static const char *const keys[] = { "Env", "WorkingDir", "Entrypoint", "Cmd", "User" };
-	struct json_object *root = parse(json, len), *cfg, *keep;
+	struct json_object *root = json_parse_whole(json, len, NULL), *cfg, *keep;
 	const char *s;
 	int r = 0;
 
@@ -110,7 +94,7 @@ int imagecfg_extract(const char *json, size_t len, char **out)
 
 int imagecfg_parse(const char *json, size_t len, struct imagecfg *c)
 {
-	struct json_object *root = parse(json, len);
+	struct json_object *root = json_parse_whole(json, len, NULL);
 	int r;
 
 	memset(c, 0, sizeof(*c));

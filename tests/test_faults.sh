@@ -208,15 +208,16 @@ fault_case() {
 	     NSKIT_NETNS_DIR=$DIR nsname exists "$NAME"; then
 		left="the name, untouched"
 	elif [ "$KIND" = create ] && [ -n "$NAME" ] &&
-	     NSKIT_NETNS_DIR=$DIR nsname exists "$NAME" && [ "$rc" = 137 -o "$TOOL" = nsjoin ]; then
-		# Killed after the name was whole, or nsjoin -c failed after
-		# creating it: a working name, as if the command had not failed.
+	     NSKIT_NETNS_DIR=$DIR nsname exists "$NAME" && [ "$rc" = 137 -o "$rc" = 0 ]; then
+		# Killed after the name was whole, or a failure the command
+		# survives: a working name, as if nothing had failed.
 		left="the name, whole (usable; nsname del removes it)"
 	else
 		left="a remnant: $(echo $after)"
 	fi
 	if [ "$left" != nothing ]; then
-		if [ "$KIND" = create ] && [ "$mode" = error ] && [ "$TOOL" = nsname ]; then
+		# A create that fails (nsname add, nsjoin -c) takes back what it made.
+		if [ "$KIND" = create ] && [ "$mode" = error ] && [ "$rc" != 0 ]; then
 			fail "$what: a failed create left $left"
 		fi
 		# The next nskit command on the name cleans up: del it, and the

@@ -280,6 +280,20 @@ test_map_written_twice_fails() {
 	assertErrContains "gid_map: not permitted"
 }
 
+# Nothing written can be taken back (setgroups deny is for good, a map is
+# written once): a uid_map written already is found before setgroups and
+# gid_map are written, not after.
+test_a_map_written_already_fails_before_anything_is_written() {
+	start_userns
+	echo "0 0 1" >"/proc/$PID/uid_map"
+	run idmap --map-root --setgroups deny "$PID"
+	assertRC 1
+	assertOneLineError idmap
+	assertErrContains "$PID: uid_map: not permitted (map written already"
+	assertEquals "gid_map not written" "" "$(cat /proc/$PID/gid_map)"
+	assertEquals "setgroups not written" allow "$(cat /proc/$PID/setgroups)"
+}
+
 test_nothing_to_write_is_usage_error() {
 	run idmap 1
 	assertUsageError idmap

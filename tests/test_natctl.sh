@@ -48,7 +48,11 @@ oneTimeSetUp() {
 	ip netns exec "$J" socat TCP6-LISTEN:80,ipv6only=1,reuseaddr,fork SYSTEM:'echo from-jail6' &
 	SERVERS="$SERVERS $!"
 	# every server listens (port 80 of the jail twice: IPv4 and IPv6)
-	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]'
+	wait_for 30 eval '[ "$(listeners "$I" 7000)$(listeners "$I" 7006)$(listeners "$J" 80)" = 112 ]' &&
+	# and every link carries packets: a veth is running only once the
+	# kernel's link watch has seen both ends up, later on a loaded machine
+	wait_for 30 eval 'ip netns exec "$J" ping -c1 -W1 "$J_GW" >/dev/null' &&
+	wait_for 30 eval 'ip netns exec "$I" ping -c1 -W1 "$H_OUT" >/dev/null'
 }
 listeners() { ip netns exec "$1" ss -Hltn "sport = :$2" | wc -l; }
 
@@ -72,8 +76,11 @@ tearDown() {
 
 # Run natctl (or another command) inside the host namespace.
 h() { ip netns exec "$H" "$@"; }
-# What a TCP client in namespace NS gets from ADDR:PORT ("" if nothing).
-fetch() { ip netns exec "$1" socat -T 2 -u TCP:"$2",connect-timeout=2 - 2>/dev/null; }
+# What a TCP client in namespace NS gets from ADDR:PORT ("" if nothing):
+# up to 10 s for an answer that should come (a loaded machine is slow),
+# 2 s where none should (the test asserts nothing came within that time).
+fetch() { ip netns exec "$1" socat -T 10 -u TCP:"$2",connect-timeout=10 - 2>/dev/null; }
+fetch_nothing() { ip netns exec "$1" socat -T 2 -u TCP:"$2",connect-timeout=2 - 2>/dev/null; }
 ruleset() { h nft list ruleset; }
 forwarding() { h cat /proc/sys/net/ipv4/ip_forward; }
 # Rules in nskit's table, and the elements of one of its sets or maps.
@@ -93,7 +100,7 @@ assertFailsCleanly() {
 }
 
 test_masq_add_lets_the_jail_out_under_the_hosts_address() {
-	assertEquals "no way out before" "" "$(fetch "$J" $I_IP:7000)"
+	assertEquals "no way out before" "" "$(fetch_nothing "$J" $I_IP:7000)"
 	run h natctl masq add $J_NET
 	assertRC 0; assertOutEmpty; assertErrEmpty
 	assertEquals "the server sees the host" "$H_OUT" "$(fetch "$J" $I_IP:7000)"
@@ -105,7 +112,7 @@ test_masq_del_takes_the_way_out_away() {
 	assertEquals "$H_OUT" "$(fetch "$J" $I_IP:7000)"
 	run h natctl masq del $J_NET
 	assertRC 0; assertOutEmpty; assertErrEmpty
-	assertEquals "no answer after del" "" "$(fetch "$J" $I_IP:7000)"
+	assertEquals "no answer after del" "" "$(fetch_nothing "$J" $I_IP:7000)"
 	assertEquals "set empty" 0 "$(elem_count masq4)"
 }
 
@@ -120,7 +127,7 @@ test_masq_del_without_out_takes_every_interface_and_repeats() {
 test_masq_out_applies_only_on_that_interface() {
 	run h natctl masq add $J_NET --out "$VJ"
 	assertRC 0
-	assertEquals "not masqueraded out of $VI" "" "$(fetch "$J" $I_IP:7000)"
+	assertEquals "not masqueraded out of $VI" "" "$(fetch_nothing "$J" $I_IP:7000)"
 	h natctl masq del $J_NET
 	run h natctl masq add $J_NET -o "$VI"
 	assertRC 0
@@ -156,7 +163,7 @@ test_masq_add_takes_ipv6_subnets() {
 }
 
 test_masq_add_lets_the_jail_out_over_ipv6() {
-	assertEquals "no way out before" "" "$(fetch "$J" "[$I6_IP]:7006")"
+	assertEquals "no way out before" "" "$(fetch_nothing "$J" "[$I6_IP]:7006")"
 	run h natctl masq add $J6_NET
 	assertRC 0; assertOutEmpty; assertErrEmpty
 	# socat spells the peer out in full
@@ -164,7 +171,7 @@ test_masq_add_lets_the_jail_out_over_ipv6() {
 		"$(fetch "$J" "[$I6_IP]:7006")"
 	assertEquals "ipv6 forwarding" 1 "$(h cat /proc/sys/net/ipv6/conf/all/forwarding)"
 	h natctl masq del $J6_NET
-	assertEquals "no answer after del" "" "$(fetch "$J" "[$I6_IP]:7006")"
+	assertEquals "no answer after del" "" "$(fetch_nothing "$J" "[$I6_IP]:7006")"
 }
 
 test_publish_over_ipv6_answers_the_internet_and_the_host() {
@@ -174,11 +181,11 @@ test_publish_over_ipv6_answers_the_internet_and_the_host() {
 	assertEquals "from the host" "from-jail6" "$(fetch "$H" "[$H6_OUT]:8080")"
 	run h natctl publish del "[$H6_OUT]:8080/tcp"
 	assertRC 0
-	assertEquals "closed" "" "$(fetch "$I" "[$H6_OUT]:8080")"
+	assertEquals "closed" "" "$(fetch_nothing "$I" "[$H6_OUT]:8080")"
 }
 
 test_publish_answers_a_client_on_the_internet() {
-	assertEquals "nothing before" "" "$(fetch "$I" $H_OUT:8080)"
+	assertEquals "nothing before" "" "$(fetch_nothing "$I" $H_OUT:8080)"
 	run h natctl publish add 8080/tcp $J_IP:80
 	assertRC 0; assertOutEmpty; assertErrEmpty
 	assertEquals "from-jail" "$(fetch "$I" $H_OUT:8080)"
@@ -194,14 +201,14 @@ test_publish_on_one_address_leaves_the_others_alone() {
 	run h natctl publish add $J_GW:8080/tcp $J_IP:80
 	assertRC 0
 	assertEquals "given address" "from-jail" "$(fetch "$H" $J_GW:8080)"
-	assertEquals "other address" "" "$(fetch "$I" $H_OUT:8080)"
+	assertEquals "other address" "" "$(fetch_nothing "$I" $H_OUT:8080)"
 }
 
 test_publish_del_closes_the_port() {
 	h natctl publish add 8080/tcp $J_IP:80
 	run h natctl publish del 8080/tcp $J_IP:80
 	assertRC 0; assertOutEmpty; assertErrEmpty
-	assertEquals "closed" "" "$(fetch "$I" $H_OUT:8080)"
+	assertEquals "closed" "" "$(fetch_nothing "$I" $H_OUT:8080)"
 	assertEquals "map empty" 0 "$(elem_count publish4)"
 }
 
@@ -356,6 +363,44 @@ test_publishing_a_port_to_another_target_fails() {
 	h natctl publish add 8080 $J_IP:80
 	assertFailsCleanly publish add 8080 10.8.8.3:80
 	assertErrContains "8080/tcp: already published to $J_IP:80"
+}
+
+# Forwarding is turned on before the transaction, outside it: a command
+# whose transaction fails turns off again what it turned on, and only that.
+forwarding6() { h cat /proc/sys/net/ipv6/conf/all/forwarding; }
+
+test_failed_masq_add_turns_forwarding_it_turned_on_off_again() {
+	h natctl masq add $J_NET
+	h sysctl -qw net.ipv4.ip_forward=0
+	assertFailsCleanly masq add 10.8.0.0/16
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+	assertFailsCleanly masq add 10.1.0.0/16 fd00:1::/64 10.1.2.0/24
+	assertEquals "both families as they were" "0 0" "$(forwarding) $(forwarding6)"
+	h sysctl -qw net.ipv4.ip_forward=1
+	assertFailsCleanly masq add 10.8.0.0/16
+	assertEquals "on before: left on" 1 "$(forwarding)"
+}
+
+test_failed_publish_add_turns_forwarding_it_turned_on_off_again() {
+	h natctl publish add 8080 $J_IP:80
+	h sysctl -qw net.ipv4.ip_forward=0
+	assertFailsCleanly publish add 8080 10.8.8.3:80
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+}
+
+# IPv6 forwarding cannot be turned on (its sysctl read-only here): the IPv4
+# forwarding the same command turned on a step before is turned off again.
+test_masq_add_whose_second_family_fails_undoes_the_first() {
+	local f=$SHUNIT_TMPDIR/fwd6
+	echo 0 >"$f"
+	run h sh -c "mount --bind '$f' /proc/sys/net/ipv6/conf/all/forwarding &&
+		mount -o remount,bind,ro /proc/sys/net/ipv6/conf/all/forwarding &&
+		natctl masq add $J_NET fd00:8::/64"
+	assertRC 1
+	assertOneLineError natctl
+	assertErrContains "natctl: IPv6 forwarding: Read-only file system"
+	assertEquals "ip_forward as it was" 0 "$(forwarding)"
+	assertEquals "no table made" "" "$(h nft list tables | grep -w 'inet nskit$')"
 }
 
 test_masq_del_of_an_absent_subnet_fails() {

@@ -145,6 +145,30 @@ test_create_makes_the_name_then_joins() {
 	assertRC 0
 }
 
+# A failure after -c made the name (here setuid, without CAP_SETUID) takes
+# the name back: made, entered, unmade; a name that was there stays.
+test_create_then_a_failing_setup_leaves_no_name() {
+	n=$(uniq_name)
+	run setpriv --bounding-set=-setuid nsjoin -S 1 -c "$n" true
+	assertRC 125
+	assertOneLineError nsjoin
+	assertErrContains "setuid 1: Operation not permitted"
+	assertEquals "nothing made" "$NS" "$(ls -A $NETNS)"
+	assertEquals "no mount left" 0 "$(grep -c " $NETNS/$n " /proc/self/mountinfo)"
+	run setpriv --bounding-set=-setuid nsjoin -S 1 -c "$NS" true
+	assertRC 125
+	assertOneLineError nsjoin
+	assertTrue "a name -c did not make is kept" "nsname exists $NS"
+}
+
+test_create_then_a_command_not_found_keeps_the_name() {
+	n=$(uniq_name)
+	run nsjoin -c "$n" /nonexistent/cmd
+	assertRC 127
+	assertOneLineError nsjoin
+	assertTrue "entered: the name is the result" "nsname exists $n"
+}
+
 test_create_refuses_a_new_name_with_control_chars_or_whitespace() {
 	for n in "$(printf 'a\nb')" "a b" "$(printf '\033[2Jx')"; do
 		run nsjoin -c "$n" true

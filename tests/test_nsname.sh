@@ -415,6 +415,30 @@ test_write_error_on_stdout_fails() {
 	assertErrContains "write error"
 }
 
+# `add` without NAME makes one up: a name that could not be told is taken
+# back, not left as a namespace nobody knows of.
+test_add_without_name_that_cannot_be_printed_leaves_none() {
+	run sh -c 'nsname add >/dev/full'
+	assertRC 1
+	assertOneLineError nsname
+	assertErrContains "write error: No space left on device"
+	assertEquals "nothing made" "$base_files" "$(ls -A $NETNS | wc -l)"
+	assertEquals "no mount left" 0 "$(grep -c " $NETNS/" /proc/self/mountinfo)"
+}
+
+# Its reader gone (with SIGPIPE ignored, as a Python parent leaves it):
+# silent, status 1, and no name left.
+test_add_without_name_to_a_closed_pipe_leaves_none() {
+	run python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+sys.exit(subprocess.run(["nsname", "add"], stdout=w, restore_signals=False).returncode)'
+	assertRC 1
+	assertErrEmpty
+	assertEquals "nothing made" "$base_files" "$(ls -A $NETNS | wc -l)"
+}
+
 # ---- what a newcomer trips over (issue 21) ----
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }

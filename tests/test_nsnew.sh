@@ -393,6 +393,30 @@ test_failed_jail_leaves_no_pins() {
 	assertNothingLeft
 }
 
+# Under --init the command, not its PID 1, tells nsnew whether the jail
+# started: the init lets go of the report pipe, so nsnew waits for the
+# jail (and forwards signals) at once instead of when the init ends.
+test_named_init_jail_reports_its_start() {
+	n=$(uniq_name j)
+	run nsnew --init -n --name "$n" -- /no/such/command
+	assertRC 127
+	assertOneLineError nsnew
+	assertNothingLeft
+	f=$(mktemp /tmp/term.XXXXXX)
+	nsnew --init -n --name "$n" -- sh -c 'trap "echo got-term >$1; exit 3" TERM; : >$1.ready
+		while :; do sleep 300 & wait $!; done' sh "$f" &
+	p=$!
+	wait_for 30 test -e "$f.ready"
+	kill -TERM "$p"
+	wait_for 30 test -s "$f"
+	assertEquals "SIGTERM reached the running command" got-term "$(cat "$f")"
+	kill -KILL "$p" 2>/dev/null
+	wait "$p"
+	assertTrue "the name of a jail that started stays" "[ -e $NETNS/$n ]"
+	nsname del "$n"
+	rm -f "$f" "$f.ready"
+}
+
 # ---- the process ----
 
 test_init_reaps_orphaned_zombie() {

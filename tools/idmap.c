@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "idmap.h"
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "parse.h"
 #include "util.h"
@@ -262,6 +262,22 @@ static const char *write_error(int r)
 	return strerror(-r);
 }
 
+/* A map to write that is written already: refused now, as the kernel
+ * would refuse it, rather than after the files before it are written. */
+static void check_unwritten(int dir, pid_t pid, const char *file, const struct idmap *want)
+{
+	struct idmap m;
+
+	if (want->n && idmap_read(dir, file, &m) == 0 && m.n)
+		xerrc(EXIT_FAIL, 0, "%d: %s: %s", (int)pid, file, write_error(-EPERM));
+}
+
+/* There is no undo stack here, as there is nothing to push: the kernel
+ * takes each of these files once and never back (setgroups deny is for
+ * good, a map can be neither rewritten nor cleared). So everything that
+ * can fail is checked before the first write; a failure after it (the
+ * kernel refusing, or a map written meanwhile by another process) leaves
+ * the files before it written, and the message names the one that failed. */
 static int write_maps(struct opts *o)
 {
 	_cleanup_close_ int dir = open_process(o->pid);
@@ -271,6 +287,8 @@ static int write_maps(struct opts *o)
 		build_subid_maps(o);
 	if (getuid() != 0)
 		check_unprivileged(o, dir);
+	check_unwritten(dir, o->pid, "gid_map", &o->gid);
+	check_unwritten(dir, o->pid, "uid_map", &o->uid);
 	/* setgroups before gid_map: the kernel takes a gid_map from an
 	 * unprivileged writer only once setgroups is denied, and setgroups
 	 * cannot change after gid_map is written. */

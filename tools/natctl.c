@@ -8,16 +8,18 @@
 #include <linux/capability.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdnoreturn.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "nat.h"
 #include "parse.h"
+#include "undo.h"
 #include "util.h"
 
 struct opts {
@@ -32,15 +34,15 @@ struct opts {
 struct cmd {
 	const char *group, *verb;
 	int min, max;		/* operands after the command words */
-	int (*run)(struct opts *);
+	int (*run)(struct opts *, struct undo *);
 };
 
-static int cmd_masq_add(struct opts *o);
-static int cmd_masq_del(struct opts *o);
-static int cmd_publish_add(struct opts *o);
-static int cmd_publish_del(struct opts *o);
-static int cmd_list(struct opts *o);
-static int cmd_flush(struct opts *o);
+static int cmd_masq_add(struct opts *o, struct undo *u);
+static int cmd_masq_del(struct opts *o, struct undo *u);
+static int cmd_publish_add(struct opts *o, struct undo *u);
+static int cmd_publish_del(struct opts *o, struct undo *u);
+static int cmd_list(struct opts *o, struct undo *u);
+static int cmd_flush(struct opts *o, struct undo *u);
 
 static const struct cmd cmds[] = {
 	{ "flush", NULL, 0, 0, cmd_flush },
@@ -356,95 +358,90 @@ static struct nat *xnat_open(void)
 	return n;
 }
 
-static noreturn void xnat_fail(struct nat *n, int r, const char *what)
+/* The table's own words for a refused transaction, else errno's; U (what
+ * the command changed outside the transaction) is taken back first. */
+static noreturn void xnat_fail(struct undo *u, struct nat *n, int r, const char *what)
 {
 	if (*nat_strerror(n))
-		xerrc(EXIT_FAIL, 0, "%s: %s", what, nat_strerror(n));
-	xerrc(EXIT_FAIL, r, "%s", what);
+		xundo(u, EXIT_FAIL, 0, "%s: %s", what, nat_strerror(n));
+	xundo(u, EXIT_FAIL, r, "%s", what);
 }
 
-static void xnat_read(struct nat *n, struct nat_state *st)
+static void xnat_read(struct undo *u, struct nat *n, struct nat_state *st)
 {
 	int r = nat_read(n, st);
 
 	if (r < 0)
-		xnat_fail(n, r, "table " NAT_FAMILY " " NAT_TABLE);
+		xnat_fail(u, n, r, "table " NAT_FAMILY " " NAT_TABLE);
 }
 
-/* Forwarding on for FAMILY, remembering whether to turn it off again if
- * the transaction fails: a failed command leaves nothing behind. */
-struct fwd {
-	bool v4, v6;		/* turned on by us */
-	bool seen4, seen6;	/* looked at once; a family's next subnets skip the sysctl */
-};
-
-static void forwarding_on(struct fwd *f, int family)
+static int forwarding_off(void *family)
 {
-	bool *seen = family == AF_INET ? &f->seen4 : &f->seen6;
+	return nat_forwarding_off((int)(intptr_t)family);
+}
+
+/* Forwarding on for FAMILY, before the transaction that needs it (a rule
+ * that forwards nothing would be a lie). The sysctl is outside nftables'
+ * transaction, so turning it on goes on U: a failed command turns it off
+ * again, and leaves it alone when it was on already. */
+static void forwarding_on(struct undo *u, int family)
+{
+	const char *what = family == AF_INET ? "IPv4 forwarding" : "IPv6 forwarding";
 	bool was;
-	int r;
+	int r = nat_forwarding_on(family, &was);
 
-	if (*seen)
-		return;
-	r = nat_forwarding_on(family, &was);
 	if (r < 0)
-		xerrc(EXIT_FAIL, r, "%s forwarding", family == AF_INET ? "IPv4" : "IPv6");
-	*seen = true;
-	if (!was)
-		*(family == AF_INET ? &f->v4 : &f->v6) = true;
-}
-
-static void forwarding_undo(const struct fwd *f)
-{
-	if (f->v4)
-		nat_forwarding_off(AF_INET);
-	if (f->v6)
-		nat_forwarding_off(AF_INET6);
+		xundo(u, EXIT_FAIL, r, "%s", what);
+	if (!was && (r = undo_push(u, forwarding_off, (void *)(intptr_t)family, NULL)) < 0)
+		xundo(u, EXIT_FAIL, r, "%s", what);
 }
 
 /* masq add was refused as overlapping (-EEXIST): say with what, from the
  * table or from the operands themselves. Only on this failure path is the
  * table read, so a big add costs one transaction and nothing else. */
-static noreturn void masq_overlap_fail(struct nat *nat, const struct nat_masq *m, size_t n)
+static noreturn void masq_overlap_fail(struct undo *u, struct nat *nat, const struct nat_masq *m, size_t n)
 {
 	char a[CIDR_STRLEN], b[CIDR_STRLEN];
 	struct nat_state st;
 
-	xnat_read(nat, &st);
+	xnat_read(u, nat, &st);
 	for (size_t i = 0; i < n; i++) {
 		const struct nat_masq *e = nat_masq_overlap(&st, &m[i]);
 
 		if (!e)
 			e = nat_masq_overlap(&(struct nat_state){ .masq = (struct nat_masq *)m, .nmasq = i }, &m[i]);
 		if (e)
-			xerrc(EXIT_FAIL, 0, "%s: overlaps %s%s%s", cidr_format(&m[i].subnet, true, a, sizeof(a)),
+			xundo(u, EXIT_FAIL, 0, "%s: overlaps %s%s%s", cidr_format(&m[i].subnet, true, a, sizeof(a)),
 			      cidr_format(&e->subnet, true, b, sizeof(b)), e->out[0] ? " out " : "", e->out);
 	}
-	xnat_fail(nat, -EEXIST, "masq add");
+	xnat_fail(u, nat, -EEXIST, "masq add");
 }
 
-static int cmd_masq_add(struct opts *o)
+static int cmd_masq_add(struct opts *o, struct undo *u)
 {
 	size_t n = (size_t)o->nargs;
 	_cleanup_free_ struct nat_masq *m = parse_masq(o);
 	struct nat *nat = xnat_open();
-	struct fwd fwd = { 0 };
+	bool v4 = false, v6 = false;
 	int r;
 
 	for (size_t i = 0; i < n; i++)
-		forwarding_on(&fwd, m[i].subnet.family);
+		*(m[i].subnet.family == AF_INET ? &v4 : &v6) = true;
+	if (v4)
+		forwarding_on(u, AF_INET);
+	if (v6)
+		forwarding_on(u, AF_INET6);
 	r = nat_masq_add(nat, m, n);
-	if (r < 0)
-		forwarding_undo(&fwd);
 	if (r == -EEXIST)
-		masq_overlap_fail(nat, m, n);
+		masq_overlap_fail(u, nat, m, n);
 	if (r < 0)
-		xnat_fail(nat, r, "masq add");
+		xnat_fail(u, nat, r, "masq add");
+	undo_commit(u, 0);	/* the rules are in: forwarding is theirs */
 	nat_close(nat);
 	return EXIT_OK;
 }
 
-static int cmd_masq_del(struct opts *o)
+static int cmd_masq_del(struct opts *o, struct undo *u)
 {
 	size_t n = (size_t)o->nargs, ndel = 0;
 	_cleanup_free_ struct nat_masq *m = parse_masq(o);
@@ -455,7 +452,7 @@ static int cmd_masq_del(struct opts *o)
 	char a[CIDR_STRLEN];
 	int r;
 
-	xnat_read(nat, &st);
+	xnat_read(u, nat, &st);
 	del = calloc(st.nmasq + 1, sizeof(*del));
 	taken = calloc(st.nmasq + 1, sizeof(*taken));
 	if (!del || !taken)
@@ -483,43 +480,41 @@ static int cmd_masq_del(struct opts *o)
 	}
 	r = nat_masq_del(nat, del, ndel);
 	if (r < 0)
-		xnat_fail(nat, r, "masq del");
+		xnat_fail(u, nat, r, "masq del");
 	nat_state_free(&st);
 	nat_close(nat);
 	return EXIT_OK;
 }
 
-static int cmd_publish_add(struct opts *o)
+static int cmd_publish_add(struct opts *o, struct undo *u)
 {
 	struct nat_publish p = { 0 };
 	const struct nat_publish *e;
 	struct nat *nat;
 	struct nat_state st;
-	struct fwd fwd = { 0 };
 	char key[KEY_STRLEN], to[KEY_STRLEN];
 	int r;
 
 	parse_key(o->args[0], &p);
 	parse_target(o->args[1], &p);
 	nat = xnat_open();
-	forwarding_on(&fwd, p.to.family);
+	forwarding_on(u, p.to.family);
 	r = nat_publish_add(nat, &p, 1);
-	if (r < 0)
-		forwarding_undo(&fwd);
 	/* The kernel refuses a key mapped to another target: say which. */
 	if (r == -EEXIST) {
-		xnat_read(nat, &st);
+		xnat_read(u, nat, &st);
 		if ((e = nat_publish_find(&st, &p)))
-			xerrc(EXIT_FAIL, 0, "%s: already published to %s", format_key(&p, key, sizeof(key)),
+			xundo(u, EXIT_FAIL, 0, "%s: already published to %s", format_key(&p, key, sizeof(key)),
 			      format_target(e, to, sizeof(to)));
 	}
 	if (r < 0)
-		xnat_fail(nat, r, "publish add");
+		xnat_fail(u, nat, r, "publish add");
+	undo_commit(u, 0);
 	nat_close(nat);
 	return EXIT_OK;
 }
 
-static int cmd_publish_del(struct opts *o)
+static int cmd_publish_del(struct opts *o, struct undo *u)
 {
 	struct nat_publish p = { 0 }, want;
 	const struct nat_publish *e;
@@ -532,7 +527,7 @@ static int cmd_publish_del(struct opts *o)
 	if (o->nargs > 1)
 		parse_target(o->args[1], &p);
 	nat = xnat_open();
-	xnat_read(nat, &st);
+	xnat_read(u, nat, &st);
 	/* Without TO (or an address in KEY) the family is not known yet:
 	 * take whichever family has the port published. */
 	want = p;
@@ -551,7 +546,7 @@ static int cmd_publish_del(struct opts *o)
 		      format_target(e, to, sizeof(to)), o->args[1]);
 	r = nat_publish_del(nat, e, 1);
 	if (r < 0)
-		xnat_fail(nat, r, "publish del");
+		xnat_fail(u, nat, r, "publish del");
 	nat_state_free(&st);
 	nat_close(nat);
 	return EXIT_OK;
@@ -601,12 +596,12 @@ static void print_table(const struct nat_state *st)
 		       format_target(&st->publish[i], b, sizeof(b)));
 }
 
-static int cmd_list(struct opts *o)
+static int cmd_list(struct opts *o, struct undo *u)
 {
 	struct nat *nat = xnat_open();
 	struct nat_state st;
 
-	xnat_read(nat, &st);
+	xnat_read(u, nat, &st);
 	if (o->json)
 		print_json(&st);
 	else
@@ -616,14 +611,14 @@ static int cmd_list(struct opts *o)
 	return EXIT_OK;
 }
 
-static int cmd_flush(struct opts *o)
+static int cmd_flush(struct opts *o, struct undo *u)
 {
 	struct nat *nat = xnat_open();
 	int r = nat_flush(nat);
 
 	(void)o;
 	if (r < 0)
-		xnat_fail(nat, r, "flush");
+		xnat_fail(u, nat, r, "flush");
 	nat_close(nat);
 	return EXIT_OK;
 }
@@ -631,12 +626,14 @@ static int cmd_flush(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	struct undo u = UNDO_INIT;	/* what a failing command takes back */
 	int status;
 
 	nskit_init(EXIT_USAGE);
 	nskit_priv_hint(CAP_NET_ADMIN, "CAP_NET_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	status = o.cmd->run(&o);
+	status = o.cmd->run(&o, &u);
+	undo_free(&u);
 	free(o.args);
 	return status;
 }

@@ -25,6 +25,7 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "undo.h"
 #include "util.h"
 
 #define ETC_NETNS_DIR "/etc/netns"
@@ -194,19 +195,16 @@ static const struct argp argp = {
 	doc, NULL, NULL, NULL,
 };
 
-/* A name --create made, removed again if nsjoin fails before exec. */
-static const char *created_name;
-
-static void unpin_created(void)
+static int unpin(void *name)
 {
-	if (created_name)
-		netns_unpin(created_name);
+	return netns_unpin(name);
 }
 
 /* NAME's namespace, made first with --create. Two callers creating the
  * same name race safely: netns_create() holds the directory lock while the
- * name is half-made, so the loser gets EEXIST and opens the winner's. */
-static int open_named(const struct opts *o)
+ * name is half-made, so the loser gets EEXIST and opens the winner's. A
+ * name made here goes on U: removed again if nsjoin fails before exec. */
+static int open_named(const struct opts *o, struct undo *u)
 {
 	int fd = netns_open(o->name);
 
@@ -215,25 +213,23 @@ static int open_named(const struct opts *o)
 		int r = netns_create(o->name);
 
 		if (r == -EILSEQ)
-			xerrc(EXIT_TOOL, 0, "'%s': a new name must be UTF-8 without control characters or whitespace",
+			xundo(u, EXIT_TOOL, 0, "'%s': a new name must be UTF-8 without control characters or whitespace",
 			      shown(o->name));
 		if (r < 0 && r != -EEXIST)
-			xerrc(EXIT_TOOL, r, "create %s", shown(o->name));
-		if (r == 0) {
-			created_name = o->name;
-			atexit(unpin_created);
-		}
+			xundo(u, EXIT_TOOL, r, "create %s", shown(o->name));
+		if (r == 0 && (r = undo_push(u, unpin, (void *)o->name, NULL)) < 0)
+			xundo(u, EXIT_TOOL, r, "create %s", shown(o->name));
 		fd = netns_open(o->name);
 	}
 	if (fd < 0)
-		xerrc(EXIT_TOOL, 0, "%s: %s%s", shown(o->name), ns_open_strerror(fd, CLONE_NEWNET),
+		xundo(u, EXIT_TOOL, 0, "%s: %s%s", shown(o->name), ns_open_strerror(fd, CLONE_NEWNET),
 		      nskit_priv_hint_for(fd));
 	return fd;
 }
 
 /* Bind each file of /etc/netns/NAME over /etc, as `ip netns exec` does:
  * a failure is reported and the rest still bound. */
-static void bind_etc(const char *name)
+static void bind_etc(const char *name, struct undo *u)
 {
 	char dir[PATH_MAX];
 	DIR *d;
@@ -254,35 +250,35 @@ static void bind_etc(const char *name)
 			continue;
 		if (asprintf(&src, "%s/%s", dir, e->d_name) < 0 ||
 		    asprintf(&dst, "/etc/%s", e->d_name) < 0)
-			xerrc(EXIT_TOOL, ENOMEM, "bind");
+			xundo(u, EXIT_TOOL, ENOMEM, "bind");
 		if (mount(src, dst, "none", MS_BIND, NULL) < 0)
 			xwarnc(errno, "bind %s on %s", src, dst);
 	}
 	closedir(d);
 }
 
-static void enter_named(const struct opts *o)
+static void enter_named(const struct opts *o, struct undo *u)
 {
-	int fd = open_named(o);
+	int fd = open_named(o, u);
 	unsigned long ro = 0;
 	struct statvfs sv;
 
 	if (setns(fd, CLONE_NEWNET) < 0)
-		xerrc(EXIT_TOOL, errno, "%s: enter", shown(o->name));
+		xundo(u, EXIT_TOOL, errno, "%s: enter", shown(o->name));
 	close(fd);
 	/* A mount namespace of our own for the /sys and /etc changes, with /
 	 * made slave so none of them propagates back to the host. */
 	if (unshare(CLONE_NEWNS) < 0)
-		xerrc(EXIT_TOOL, errno, "new mount namespace");
+		xundo(u, EXIT_TOOL, errno, "new mount namespace");
 	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-		xerrc(EXIT_TOOL, errno, "make / slave");
+		xundo(u, EXIT_TOOL, errno, "make / slave");
 	/* /sys shows the network of whoever mounted it: mount it anew. Where
 	 * the old one cannot go, cover it (read-only if it was). */
 	if (umount2("/sys", MNT_DETACH) < 0 && statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
 		ro = MS_RDONLY;
 	if (mount(o->name, "/sys", "sysfs", ro, NULL) < 0)
-		xerrc(EXIT_TOOL, errno, "mount /sys");
-	bind_etc(o->name);
+		xundo(u, EXIT_TOOL, errno, "mount /sys");
+	bind_etc(o->name, u);
 }
 
 static int pidfd_open_(pid_t pid)
@@ -360,7 +356,7 @@ static int open_dir(bool set, const char *dir, pid_t target, const char *which)
  * pass so a privileged caller joins the others while it still may; an
  * unprivileged caller fails those in the first pass, gains the right by
  * joining the user namespace, and joins them in the second. */
-static int enter_namespaces(int fds[NS_NTYPES])
+static int enter_namespaces(int fds[NS_NTYPES], struct undo *u)
 {
 	int joined = 0;
 
@@ -373,7 +369,7 @@ static int enter_namespaces(int fds[NS_NTYPES])
 			if (setns(fds[i], ns_types[i].flag) < 0) {
 				if (pass == 0)
 					continue;
-				xerrc(EXIT_TOOL, errno, "enter %s namespace", ns_types[i].name);
+				xundo(u, EXIT_TOOL, errno, "enter %s namespace", ns_types[i].name);
 			}
 			joined |= ns_types[i].flag;
 			close(fds[i]);
@@ -385,49 +381,49 @@ static int enter_namespaces(int fds[NS_NTYPES])
 /* NAME pinned whole by `nsnew --pin-all`: enter every namespace of the
  * jail (the user namespace first when unprivileged, as above), its own
  * mount namespace instead of a fresh one. 0 when NAME has no such pins. */
-static int enter_pinned(const struct opts *o, int fds[NS_NTYPES])
+static int enter_pinned(const struct opts *o, int fds[NS_NTYPES], struct undo *u)
 {
 	int r = pins_open(o->name, fds, NS_NTYPES);
 
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
-		xerrc(EXIT_TOOL, r, "%s: pinned namespaces", shown(o->name));
-	fds[type_index(CLONE_NEWNET)] = open_named(o);
-	return enter_namespaces(fds);
+		xundo(u, EXIT_TOOL, r, "%s: pinned namespaces", shown(o->name));
+	fds[type_index(CLONE_NEWNET)] = open_named(o, u);
+	return enter_namespaces(fds, u);
 }
 
 /* NAME: a whole pinned jail, else the `ip netns exec` environment.
  * Returns the CLONE_NEW* types joined. */
-static int enter_name(const struct opts *o, int fds[NS_NTYPES])
+static int enter_name(const struct opts *o, int fds[NS_NTYPES], struct undo *u)
 {
-	int joined = enter_pinned(o, fds);
+	int joined = enter_pinned(o, fds, u);
 
 	if (joined)
 		return joined;
-	enter_named(o);
+	enter_named(o, u);
 	return CLONE_NEWNET;
 }
 
-static void change_dirs(int root_fd, int wd_fd)
+static void change_dirs(int root_fd, int wd_fd, struct undo *u)
 {
 	if (root_fd >= 0) {
 		if (wd_fd < 0 && (wd_fd = open(".", O_PATH | O_CLOEXEC)) < 0)
-			xerrc(EXIT_TOOL, errno, "getcwd");
+			xundo(u, EXIT_TOOL, errno, "getcwd");
 		if (fchdir(root_fd) < 0 || chroot(".") < 0)
-			xerrc(EXIT_TOOL, errno, "change root");
+			xundo(u, EXIT_TOOL, errno, "change root");
 		close(root_fd);
 	}
 	if (wd_fd >= 0) {
 		if (fchdir(wd_fd) < 0)
-			xerrc(EXIT_TOOL, errno, "change directory");
+			xundo(u, EXIT_TOOL, errno, "change directory");
 		close(wd_fd);
 	}
 }
 
 /* Joining a user namespace makes us uid 0 there unless told otherwise,
  * as nsenter does; groups are dropped whenever the uid or gid changes. */
-static void set_credentials(struct opts *o, bool joined_user)
+static void set_credentials(struct opts *o, bool joined_user, struct undo *u)
 {
 	if (joined_user) {
 		if (!o->set_uid)
@@ -436,11 +432,11 @@ static void set_credentials(struct opts *o, bool joined_user)
 			o->gid = 0, o->set_gid = true;
 	}
 	if ((o->set_uid || o->set_gid) && setgroups(0, NULL) < 0 && !(joined_user && errno == EPERM))
-		xerrc(EXIT_TOOL, errno, "setgroups");
+		xundo(u, EXIT_TOOL, errno, "setgroups");
 	if (o->set_gid && setgid(o->gid) < 0)
-		xerrc(EXIT_TOOL, errno, "setgid %u", (unsigned)o->gid);
+		xundo(u, EXIT_TOOL, errno, "setgid %u", (unsigned)o->gid);
 	if (o->set_uid && setuid(o->uid) < 0)
-		xerrc(EXIT_TOOL, errno, "setuid %u", (unsigned)o->uid);
+		xundo(u, EXIT_TOOL, errno, "setuid %u", (unsigned)o->uid);
 }
 
 /* A new PID namespace applies to children only: fork so the command is
@@ -468,6 +464,7 @@ static void fork_into_pid_namespace(void)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	struct undo u = UNDO_INIT;	/* what a failure before exec takes back */
 	char *sh[2];
 	char *const *cmd;
 	int fds[NS_NTYPES], root_fd, wd_fd, joined;
@@ -483,14 +480,14 @@ int main(int argc, char **argv)
 	wd_fd = open_dir(o.wd_set, o.wd, o.target, "cwd");
 
 	if (o.name) {
-		joined = enter_name(&o, fds);
+		joined = enter_name(&o, fds, &u);
 	} else {
 		open_namespaces(&o, fds);
-		joined = enter_namespaces(fds);
+		joined = enter_namespaces(fds, &u);
 	}
-	change_dirs(root_fd, wd_fd);
-	set_credentials(&o, joined & CLONE_NEWUSER);
-	created_name = NULL;	/* made and entered: the name is the result */
+	change_dirs(root_fd, wd_fd, &u);
+	set_credentials(&o, joined & CLONE_NEWUSER, &u);
+	undo_free(&u);	/* made and entered: the name is the result; commit */
 	if ((joined & CLONE_NEWPID) && !o.no_fork)
 		fork_into_pid_namespace();
 

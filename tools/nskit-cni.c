@@ -25,7 +25,7 @@
 #include "addr.h"
 #include "cni.h"
 #include "ipcfg.h"
-#include "jsonout.h"
+#include "json.h"
 #include "link.h"
 #include "msg.h"
 #include "nat.h"

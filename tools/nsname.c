@@ -20,13 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "jsonout.h"
+#include "json.h"
 #include "msg.h"
 #include "netnsdir.h"
 #include "nl.h"
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "undo.h"
 #include "util.h"
 
 struct opts {
@@ -39,16 +40,16 @@ struct opts {
 struct cmd {
 	const char *name;
 	int min, max;		/* operands after the subcommand */
-	int (*run)(struct opts *);
+	int (*run)(struct opts *, struct undo *);
 };
 
-static int cmd_add(struct opts *o);
-static int cmd_del(struct opts *o);
-static int cmd_list(struct opts *o);
-static int cmd_attach(struct opts *o);
-static int cmd_identify(struct opts *o);
-static int cmd_pids(struct opts *o);
-static int cmd_exists(struct opts *o);
+static int cmd_add(struct opts *o, struct undo *u);
+static int cmd_del(struct opts *o, struct undo *u);
+static int cmd_list(struct opts *o, struct undo *u);
+static int cmd_attach(struct opts *o, struct undo *u);
+static int cmd_identify(struct opts *o, struct undo *u);
+static int cmd_pids(struct opts *o, struct undo *u);
+static int cmd_exists(struct opts *o, struct undo *u);
 
 static const struct cmd cmds[] = {
 	{ "add", 0, 1, cmd_add },
@@ -241,7 +242,14 @@ static const struct argp argp = {
 	doc, NULL, NULL, NULL,
 };
 
-static int cmd_add(struct opts *o)
+static int unpin(void *name)
+{
+	return netns_unpin(name);
+}
+
+/* netns_create() and netns_pin() leave nothing on failure: only a name
+ * made up here has a later step, telling it, that may fail. */
+static int cmd_add(struct opts *o, struct undo *u)
 {
 	char name[64];
 	int r;
@@ -250,7 +258,20 @@ static int cmd_add(struct opts *o)
 		r = netns_create_unique("ns", name, sizeof(name));
 		if (r < 0)
 			xerrc(EXIT_FAIL, r, "add");
-		puts(name);
+		if ((r = undo_push(u, unpin, name, NULL)) < 0)
+			xundo(u, EXIT_FAIL, r, "add");
+		/* The name is the result once it is out: one nobody read
+		 * would be a namespace nobody knows of. Written past stdio, so
+		 * the exit-time check does not report the failure again; a
+		 * reader gone away (EPIPE) is not told, as at exit. */
+		if (dprintf(STDOUT_FILENO, "%s\n", name) < 0) {
+			if (errno == EPIPE) {
+				undo_unwind(u, 0);
+				exit(EXIT_FAIL);
+			}
+			xundo(u, EXIT_FAIL, errno, "write error");
+		}
+		undo_commit(u, 0);
 		return EXIT_OK;
 	}
 	r = netns_create(o->args[0]);
@@ -624,7 +645,7 @@ static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
 	free(t.v);
 }
 
-static int cmd_del(struct opts *o)
+static int cmd_del(struct opts *o, struct undo *u)
 {
 	struct proc_table procs = { 0 };
 	char **names = o->args;
@@ -632,6 +653,10 @@ static int cmd_del(struct opts *o)
 	int status = EXIT_OK;
 	int r;
 
+	/* Nothing goes on U: a name removed cannot be put back (its
+	 * namespace may be gone with it), and each name is removed or kept
+	 * on its own, as rm(1) treats files; a failure is reported per name. */
+	(void)u;
 	if (o->all) {
 		r = netns_names(&names, &n);
 		if (r < 0)
@@ -650,13 +675,14 @@ static int cmd_del(struct opts *o)
 	return status;
 }
 
-static int cmd_list(struct opts *o)
+static int cmd_list(struct opts *o, struct undo *u)
 {
 	struct nl_sock *sk = NULL;
 	char **names;
 	size_t n;
 	int r = netns_names(&names, &n);
 
+	(void)u;
 	if (r < 0)
 		xerrc(EXIT_FAIL, r, "%s", netns_dir());
 	/* Without a socket the ids are left out, as `ip netns list` does. */
@@ -694,10 +720,12 @@ static char *resolve_ns_source(const char *ref)
 	return path;
 }
 
-static int cmd_attach(struct opts *o)
+static int cmd_attach(struct opts *o, struct undo *u)
 {
 	_cleanup_free_ char *src = resolve_ns_source(o->args[1]);
 	int r = netns_pin(o->args[0], src);
+
+	(void)u;
 
 	if (r == -EEXIST)
 		xerrc(EXIT_FAIL, 0, "%s: name already exists", o->args[0]);
@@ -706,7 +734,7 @@ static int cmd_attach(struct opts *o)
 	return EXIT_OK;
 }
 
-static int cmd_identify(struct opts *o)
+static int cmd_identify(struct opts *o, struct undo *u)
 {
 	const char *pid = o->nargs ? o->args[0] : "self";
 	struct json_object *arr = o->json ? json_object_new_array() : NULL;
@@ -716,6 +744,7 @@ static int cmd_identify(struct opts *o)
 	size_t n;
 	int r;
 
+	(void)u;
 	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
 	if (stat(path, &want) < 0)
 		xerrc(EXIT_FAIL, 0, "%s: %s", pid, errno == ENOENT ? "no such process" : strerror(errno));
@@ -757,12 +786,13 @@ static void print_if_inside(pid_t pid, const struct stat *st, void *data)
 		printf("%d\n", (int)pid);
 }
 
-static int cmd_pids(struct opts *o)
+static int cmd_pids(struct opts *o, struct undo *u)
 {
 	char *path = netns_path(o->args[0]);
 	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
 	struct pid_match m = { .arr = o->json ? json_object_new_array() : NULL };
 
+	(void)u;
 	free(path);	/* now: the failures below exit */
 	if (fd < 0)
 		xerrc(EXIT_FAIL, 0, "%s: %s", shown(o->args[0]), ns_open_strerror(fd, CLONE_NEWNET));
@@ -774,10 +804,11 @@ static int cmd_pids(struct opts *o)
 	return EXIT_OK;
 }
 
-static int cmd_exists(struct opts *o)
+static int cmd_exists(struct opts *o, struct undo *u)
 {
 	int fd = netns_open(o->args[0]);
 
+	(void)u;
 	if (fd < 0)
 		return EXIT_FAIL;
 	close(fd);
@@ -787,12 +818,14 @@ static int cmd_exists(struct opts *o)
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
+	struct undo u = UNDO_INIT;	/* what a failing command takes back */
 	int status;
 
 	nskit_init(EXIT_USAGE);
 	nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
-	status = o.cmd->run(&o);
+	status = o.cmd->run(&o, &u);
+	undo_free(&u);
 	free(o.args);
 	return status;
 }

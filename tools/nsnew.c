@@ -38,6 +38,7 @@
 #include "pins.h"
 #include "nsnew/tty.h"
 #include "nsnew/usernet.h"
+#include "undo.h"
 #include "util.h"
 
 #ifndef CLONE_NEWTIME
@@ -800,7 +801,6 @@ static void set_credentials(const struct opts *o)
 		xerrc(EXIT_TOOL, errno, "no_new_privs");
 }
 
-static int fail_fd = -1;	/* tells a waiting parent the set-up failed */
 static int stop_fd = -1;	/* tells the relay the command stopped */
 
 static void tell_stopped(void)
@@ -809,18 +809,23 @@ static void tell_stopped(void)
 		stop_fd = -1;
 }
 
-static void report_failure(void)
-{
-	if (fail_fd >= 0 && write(fail_fd, "x", 1) < 0)
-		_exit(EXIT_TOOL);
-}
-
 static const char *exec_root;	/* --rootfs, named when the command fails */
 
-static noreturn void exec_command(char *const *cmd)
+/* REPORT (or -1) tells a parent that pinned names whether the jail
+ * started: 'e' just before exec, 'x' when exec failed; the pipe closes
+ * without 'e' when the set-up failed first (jail_started). */
+static noreturn void exec_command(char *const *cmd, int report)
 {
+	int e;
+
 	child_unblock();
+	if (report >= 0 && write(report, "e", 1) != 1)
+		xerrc(EXIT_TOOL, errno, "tell nsnew the command starts");
 	execvp(cmd[0], cmd);
+	e = errno;
+	if (report >= 0 && write(report, "x", 1) < 0)
+		_exit(EXIT_TOOL);
+	errno = e;
 	if (exec_root && (errno == ENOENT || errno == ENOTDIR) && strchr(cmd[0], '/') &&
 	    access(cmd[0], F_OK) == 0)
 		xerrc(EXIT_NOTFOUND, 0, "%s: its interpreter (ELF loader or #!) is not found in %s",
@@ -852,7 +857,7 @@ static void take_foreground(void)
 /* --init: a PID 1 that reaps every orphan and passes signals on; it
  * exits with the command's status. Outside a new PID namespace it is a
  * subreaper so orphans still come to it. */
-static noreturn void run_init(const struct opts *o, char *const *cmd)
+static noreturn void run_init(const struct opts *o, char *const *cmd, int report)
 {
 	pid_t pid = fork();
 	int r;
@@ -862,9 +867,10 @@ static noreturn void run_init(const struct opts *o, char *const *cmd)
 	if (pid == 0) {
 		if (o->tty.master >= 0)
 			take_foreground();
-		exec_command(cmd);
+		exec_command(cmd, report);
 	}
-	fail_fd = -1;
+	if (report >= 0)
+		close(report);	/* the command reports, not its init */
 	stop_fd = o->tty.stops[1];
 	if (getpid() != 1)
 		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
@@ -1003,7 +1009,7 @@ static void enter_workdir(const struct opts *o)
 		xerrc(EXIT_TOOL, errno, "chdir %s", wd);
 }
 
-static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
+static noreturn void setup_and_exec(struct opts *o, char *const *cmd, int report)
 {
 	if ((o->flags & CLONE_NEWNET) && !o->lo_down)
 		bring_lo_up();
@@ -1018,18 +1024,18 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd)
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
-		run_init(o, cmd);
-	exec_command(cmd);
+		run_init(o, cmd, report);
+	exec_command(cmd, report);
 }
 
 /* unshare or clone failed. Without a user namespace, new namespaces need
  * CAP_SYS_ADMIN: say so rather than only "Operation not permitted". */
-static noreturn void ns_failed(const struct opts *o, const char *what, int e)
+static noreturn void ns_failed(struct undo *u, const struct opts *o, const char *what, int e)
 {
 	if (e == EPERM && geteuid() != 0 && !(o->flags & CLONE_NEWUSER))
-		xerrc(EXIT_TOOL, 0, "%s: %s (needs root or CAP_SYS_ADMIN; unprivileged: add -U --map-root)",
+		xundo(u, EXIT_TOOL, 0, "%s: %s (needs root or CAP_SYS_ADMIN; unprivileged: add -U --map-root)",
 		      what, strerror(e));
-	xerrc(EXIT_TOOL, e, "%s", what);
+	xundo(u, EXIT_TOOL, e, "%s", what);
 }
 
 /* ---- no child: unshare and exec in place ---- */
@@ -1053,19 +1059,22 @@ static void write_self_maps(const struct opts *o)
  * not its controlling terminal, which it could open as /dev/tty to push
  * input into the caller's shell (TIOCSTI) or take the foreground. None of
  * fds 0-2 is a terminal here, and we do not lead the session. */
-static noreturn void run_in_place(struct opts *o, char *const *cmd)
+static noreturn void run_in_place(struct opts *o, char *const *cmd, struct undo *u)
 {
 	int r;
 
 	if ((r = tty_leave()) < 0)
-		xerrc(EXIT_TOOL, r, "leave the controlling terminal");
+		xundo(u, EXIT_TOOL, r, "leave the controlling terminal");
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
-		xerrc(EXIT_TOOL, errno, "die-with-parent");
+		xundo(u, EXIT_TOOL, errno, "die-with-parent");
 	if (o->flags && unshare(o->flags) < 0)
-		ns_failed(o, "unshare", errno);
+		ns_failed(u, o, "unshare", errno);
+	/* From here we are the jail, whose set-up fails with xerrc as in a
+	 * child: what the stack holds is the jail's now. */
+	undo_free(u);
 	if (o->flags & CLONE_NEWUSER)
 		write_self_maps(o);
-	setup_and_exec(o, cmd);
+	setup_and_exec(o, cmd, -1);
 }
 
 /* ---- a child: clone, then maps and names from outside ---- */
@@ -1085,7 +1094,9 @@ static bool needs_sync(const struct opts *o)
 /* The child waits on SYNC until the parent has written its maps and
  * pinned its names; EOF without the go byte means the parent failed.
  * Then, whatever the mode, the caller's terminal stops being its
- * controlling terminal (tty.h). */
+ * controlling terminal (tty.h). It fails with xerrc, never xundo: the
+ * parent's undo stack is the parent's to unwind. FAIL[1] reports to a
+ * parent that pinned names whether the jail started (exec_command). */
 static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], int fail[2])
 {
 	char c;
@@ -1099,14 +1110,11 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		_exit(EXIT_TOOL);
 	if (sync[0] >= 0)
 		close(sync[0]);
-	if (fail[1] >= 0) {
+	if (fail[0] >= 0)
 		close(fail[0]);
-		fail_fd = fail[1];
-		atexit(report_failure);
-	}
 	if ((r = tty_relay_attach(&o->tty)) < 0)
 		xerrc(EXIT_TOOL, r, "terminal");
-	setup_and_exec(o, cmd);
+	setup_and_exec(o, cmd, fail[1]);
 }
 
 /* A child with nothing to wait for runs vfork-style (CLONE_VM |
@@ -1143,7 +1151,7 @@ static bool can_lend(const struct opts *o)
 
 #define LENT_STACK (256 * 1024)
 
-static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[2], struct undo *u)
 {
 	struct lent l = { o, cmd, sync, fail };
 	char **env = environ;	/* the child sets the command's, in our memory */
@@ -1152,30 +1160,30 @@ static pid_t start_lent(struct opts *o, char *const *cmd, int sync[2], int fail[
 	pid_t pid;
 
 	if (stack == MAP_FAILED)
-		xerrc(EXIT_TOOL, errno, "child stack");
+		xundo(u, EXIT_TOOL, errno, "child stack");
 	pid = clone(lent_main, stack + LENT_STACK, o->flags | CLONE_VM | CLONE_VFORK | SIGCHLD, &l);
 	environ = env;
 	if (pid < 0)
-		ns_failed(o, "clone", errno);
+		ns_failed(u, o, "clone", errno);
 	munmap(stack, LENT_STACK);	/* the child has exec'd or exited */
 	return pid;
 }
 
-static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail[2])
+static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail[2], struct undo *u)
 {
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
 	pid_t pid;
 
 	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0) ||
 	    (o->init && o->tty.master >= 0 && pipe2(o->tty.stops, O_CLOEXEC) < 0))
-		xerrc(EXIT_TOOL, errno, "pipe");
+		xundo(u, EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
-		xerrc(EXIT_TOOL, errno, "block signals");
+		xundo(u, EXIT_TOOL, errno, "block signals");
 	if (can_lend(o))
-		return start_lent(o, cmd, sync, fail);
+		return start_lent(o, cmd, sync, fail, u);
 	pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 	if (pid < 0)
-		ns_failed(o, "clone", errno);
+		ns_failed(u, o, "clone", errno);
 	if (pid == 0)
 		child_main(o, cmd, sync, fail);
 	if (sync[0] >= 0)
@@ -1216,7 +1224,7 @@ static int run_idmap(pid_t target)
 	return ws == 0 ? 0 : -EPERM;
 }
 
-static int subid_maps(struct opts *o)
+static int subid_maps(struct opts *o, struct undo *u)
 {
 	struct idmap_range sub[IDMAP_MAX_RANGES];
 	size_t n = 0;
@@ -1227,7 +1235,7 @@ static int subid_maps(struct opts *o)
 
 	r = idmap_subids("/etc/subuid", name, getuid(), sub, ARRAY_SIZE(sub), &n);
 	if (r == 0 && (r = idmap_from_subids(&o->uidmap, getuid(), sub, n)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "uid %u: no ranges in /etc/subuid", (unsigned)getuid());
+		xundo(u, EXIT_TOOL, 0, "uid %u: no ranges in /etc/subuid", (unsigned)getuid());
 	if (r < 0)
 		return r;
 	n = 0;
@@ -1237,11 +1245,11 @@ static int subid_maps(struct opts *o)
 	if (idmap_own_gid(&gid) < 0)
 		gid = getgid();
 	if (r == 0 && (r = idmap_from_subids(&o->gidmap, gid, sub, n)) == -ENOENT)
-		xerrc(EXIT_TOOL, 0, "uid %u: no ranges in /etc/subgid", (unsigned)getuid());
+		xundo(u, EXIT_TOOL, 0, "uid %u: no ranges in /etc/subgid", (unsigned)getuid());
 	return r;
 }
 
-static void write_child_maps(struct opts *o, pid_t pid)
+static void write_child_maps(struct opts *o, pid_t pid, struct undo *u)
 {
 	_cleanup_close_ int dir = -1;
 	char path[32];
@@ -1251,33 +1259,38 @@ static void write_child_maps(struct opts *o, pid_t pid)
 		return;
 	if (o->subids && geteuid() != 0) {
 		if (run_idmap(pid) < 0)
-			xerrc(EXIT_TOOL, 0, "%d: id maps not written", (int)pid);
+			xundo(u, EXIT_TOOL, 0, "%d: id maps not written", (int)pid);
 		return;
 	}
-	if (o->subids && (r = subid_maps(o)) < 0)
-		xerrc(EXIT_TOOL, r, "subordinate ids");
+	if (o->subids && (r = subid_maps(o, u)) < 0)
+		xundo(u, EXIT_TOOL, r, "subordinate ids");
 	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
 	dir = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
-		xerrc(EXIT_TOOL, errno, "%s", path);
+		xundo(u, EXIT_TOOL, errno, "%s", path);
 	/* Without CAP_SETGID outside, gid_map is only accepted once
 	 * setgroups is denied. */
 	if (o->gidmap.n && geteuid() != 0 && (r = idmap_setgroups(dir, false)) < 0)
-		xerrc(EXIT_TOOL, r, "write setgroups");
+		xundo(u, EXIT_TOOL, r, "write setgroups");
 	if (o->gidmap.n && (r = idmap_write(dir, "gid_map", &o->gidmap)) < 0)
-		xerrc(EXIT_TOOL, r, "write gid_map");
+		xundo(u, EXIT_TOOL, r, "write gid_map");
 	if (o->uidmap.n && (r = idmap_write(dir, "uid_map", &o->uidmap)) < 0)
-		xerrc(EXIT_TOOL, r, "write uid_map");
+		xundo(u, EXIT_TOOL, r, "write uid_map");
 }
 
-static void unpin(const struct opts *o)
+static int unpin_net(void *name)
 {
-	netns_unpin(o->name);
-	if (o->pin_all)
-		pins_remove(o->name);
+	return netns_unpin(name);
 }
 
-static void pin_names(const struct opts *o, pid_t pid)
+static int unpin_all(void *name)
+{
+	return pins_remove(name);
+}
+
+/* The names stay once the jail runs (nsname del releases them), as an
+ * `ip netns add` name does. */
+static void pin_names(const struct opts *o, pid_t pid, struct undo *u)
 {
 	char path[64];
 	int r;
@@ -1285,91 +1298,99 @@ static void pin_names(const struct opts *o, pid_t pid)
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
 	r = netns_pin(o->name, path);
 	if (r == -EEXIST)
-		xerrc(EXIT_TOOL, 0, "%s: name already exists", o->name);
-	if (r < 0)
-		xerrc(EXIT_TOOL, r, "pin %s", o->name);
-	if (o->pin_all && (r = pins_add(o->name, pid, o->flags)) < 0) {
-		netns_unpin(o->name);
-		xerrc(EXIT_TOOL, r, "pin %s", o->name);
-	}
+		xundo(u, EXIT_TOOL, 0, "%s: name already exists", o->name);
+	if (r < 0 || (r = undo_push(u, unpin_net, (void *)o->name, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "pin %s", o->name);
+	if (o->pin_all && ((r = pins_add(o->name, pid, o->flags)) < 0 ||
+			   (r = undo_push(u, unpin_all, (void *)o->name, NULL)) < 0))
+		xundo(u, EXIT_TOOL, r, "pin %s", o->name);
 }
 
-static pid_t child_pid;
-static struct tty_relay *relay;	/* the caller's terminal, while raw */
-
-static void restore_terminal(void)
+/* A failure of ours while the child waits for its go: it must not run. */
+static int kill_child(void *pid)
 {
-	if (relay)
-		tty_relay_restore(relay);
+	if (kill((pid_t)(intptr_t)pid, SIGKILL) < 0 || waitpid((pid_t)(intptr_t)pid, NULL, 0) < 0)
+		return -errno;
+	return 0;
 }
 
-/* A failure of ours while the child waits: it must not run. */
-static void kill_child(void)
+/* What the child reported on FD (exec_command): EOF before 'e' (its
+ * set-up failed, or it died) or 'x' after it (exec failed) is a jail
+ * that never started. */
+static bool jail_started(int fd)
 {
-	if (child_pid > 0) {
-		kill(child_pid, SIGKILL);
-		waitpid(child_pid, NULL, 0);
-	}
+	char c = 0;
+	ssize_t n = read(fd, &c, 1);
+	bool started = n != 0;	/* a read error: as if it started */
+
+	if (n == 1 && c == 'e')
+		started = read(fd, &c, 1) != 1 || c != 'x';
+	close(fd);
+	return started;
 }
 
 /* The helper attaches to the child's namespaces once its id maps are
  * written (it joins the user namespace as the caller's own id) and before
- * the child is released, so the command starts with its network up. */
-static void start_user_net(struct opts *o, pid_t pid)
+ * the child is released, so the command starts with its network up; U
+ * stops it if nsnew fails before that. */
+static int stop_user_net(void *net)
 {
+	usernet_stop(net);
+	return 0;
+}
+
+static void start_user_net(struct opts *o, pid_t pid, struct undo *u)
+{
+	const char *h = usernet_name(o->net.helper);
 	char why[512];
 	int r = usernet_start(&o->net, pid, why, sizeof(why));
 
-	if (r == 0)
+	if (r == 0 && (r = undo_push(u, stop_user_net, &o->net, NULL)) == 0)
 		return;
-	if (o->name)
-		unpin(o);
 	if (*why)
-		xerrc(EXIT_TOOL, 0, "--user-net=%s: %s", usernet_name(o->net.helper), why);
-	xerrc(EXIT_TOOL, r == -ECHILD ? 0 : r, "--user-net=%s: %s%s", usernet_name(o->net.helper),
-	      usernet_name(o->net.helper), r == -ECHILD ? " exited before the network was up" : "");
+		xundo(u, EXIT_TOOL, 0, "--user-net=%s: %s", h, why);
+	xundo(u, EXIT_TOOL, r == -ECHILD ? 0 : r, "--user-net=%s: %s%s", h, h,
+	      r == -ECHILD ? " exited before the network was up" : "");
 }
 
-static noreturn void run_in_child(struct opts *o, char *const *cmd)
+/* Start the child, write its maps and pin its names (each pushed on U,
+ * so a failure kills the child and takes the names back), then let it
+ * go: from then on they are the command's result. */
+static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo *u)
 {
 	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
-	char c;
+	size_t started = undo_mark(u), names;
+	pid_t pid;
 	int r;
 
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
-		xerrc(EXIT_TOOL, errno, "die-with-parent");
-	child_pid = start_child(o, cmd, sync, fail);
-	atexit(kill_child);
-	write_child_maps(o, child_pid);
+		xundo(u, EXIT_TOOL, errno, "die-with-parent");
+	pid = start_child(o, cmd, sync, fail, u);
+	if ((r = undo_push(u, kill_child, (void *)(intptr_t)pid, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "start the child");
+	write_child_maps(o, pid, u);
+	names = undo_mark(u);
 	if (o->name)
-		pin_names(o, child_pid);
+		pin_names(o, pid, u);
 	if (o->net.helper)
-		start_user_net(o, child_pid);
-	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1) {
-		int e = errno;
-
-		if (o->name)
-			unpin(o);
-		xerrc(EXIT_TOOL, e, "start the child");
-	}
+		start_user_net(o, pid, u);
+	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1)
+		xundo(u, EXIT_TOOL, errno, "start the child");
 	if (sync[1] >= 0)
 		close(sync[1]);
 	/* Names made for a jail that never started are taken back. */
-	if (o->name && read(fail[0], &c, 1) == 1)
-		unpin(o);
-	if (fail[0] >= 0)
-		close(fail[0]);
+	if (fail[0] >= 0 && !jail_started(fail[0]))
+		undo_unwind(u, names);
+	undo_commit(u, started);
+	undo_free(u);
 	if (o->tty.master >= 0) {
 		close(o->tty.slave);
 		o->tty.slave = -1;
-		relay = &o->tty;
-		atexit(restore_terminal);
-		r = tty_relay_run(&o->tty, child_pid);
+		r = tty_relay_run(&o->tty, pid);	/* restores the caller's terminal as it returns */
 	} else {
-		r = child_wait(child_pid, false, NULL);
+		r = child_wait(pid, false, NULL);
 	}
-	child_pid = 0;
-	usernet_stop(&o->net);
+	usernet_stop(&o->net);	/* the jail has ended */
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
 	exit(r);
@@ -1519,6 +1540,7 @@ static void check_idmap_caps(void)
 int main(int argc, char **argv)
 {
 	struct opts o = { .net = USERNET_INIT };
+	struct undo u = UNDO_INIT;	/* what the parent made, taken back on failure */
 	char *sh[2];
 	char *const *cmd;
 	int r;
@@ -1532,6 +1554,6 @@ int main(int argc, char **argv)
 	if ((r = tty_relay_open(&o.tty)) < 0)
 		xerrc(EXIT_TOOL, r, "a terminal for the jail");
 	if (needs_child(&o))
-		run_in_child(&o, cmd);
-	run_in_place(&o, cmd);
+		run_in_child(&o, cmd, &u);
+	run_in_place(&o, cmd, &u);
 }

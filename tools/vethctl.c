@@ -21,7 +21,7 @@
 
 #include "addr.h"
 #include "batch.h"
-#include "jsonout.h"
+#include "json.h"
 #include "link.h"
 #include "msg.h"
 #include "netnsdir.h"

@@ -7,24 +7,8 @@
 #include <sys/utsname.h>
 
 #include "oci.h"
+#include "json.h"
 #include "util.h"
-
-static struct json_object *parse(const char *buf, size_t len)
-{
-	struct json_tokener *t;
-	struct json_object *o;
-
-	if (len > INT32_MAX || !(t = json_tokener_new()))
-		return NULL;
-	o = json_tokener_parse_ex(t, buf, (int)len);
-	if (json_tokener_get_error(t) != json_tokener_success ||
-	    json_tokener_get_parse_end(t) != len) {
-		json_object_put(o);
-		o = NULL;
-	}
-	json_tokener_free(t);
-	return o;
-}
 
 static const char *get_str(struct json_object *o, const char *key)
 {
@@ -78,7 +62,7 @@ int oci_blob_path(const char *digest, char **path)
 
 int oci_layout_check(const char *json, size_t len)
 {
-	struct json_object *root = parse(json, len);
+	struct json_object *root = json_parse_whole(json, len, NULL);
 	const char *v = get_str(root, "imageLayoutVersion");
 	int r = !v ? -EINVAL : strncmp(v, "1.", 2) ? -ENOTSUP : 0;
 
@@ -117,7 +101,7 @@ static bool platform_matches(struct json_object *m, const char *os, const char *
 int oci_index_pick(const char *json, size_t len, const char *tag, const char *os,
 		   const char *arch, char **digest, bool *is_index)
 {
-	struct json_object *root = parse(json, len), *arr, *pick = NULL;
+	struct json_object *root = json_parse_whole(json, len, NULL), *arr, *pick = NULL;
 	size_t n, found = 0, onplat = 0;
 	struct json_object *plat = NULL;
 	int r = 0;
@@ -183,7 +167,7 @@ static int strv_from(struct json_object *arr, const char *key, char ***out, size
 
 int oci_manifest_layers(const char *json, size_t len, char ***digests, size_t *n)
 {
-	struct json_object *root = parse(json, len), *arr = get_array(root, "layers");
+	struct json_object *root = json_parse_whole(json, len, NULL), *arr = get_array(root, "layers");
 	int r = arr ? strv_from(arr, "digest", digests, n) : -EINVAL;
 
 	json_object_put(root);
@@ -192,7 +176,7 @@ int oci_manifest_layers(const char *json, size_t len, char ***digests, size_t *n
 
 int oci_manifest_config(const char *json, size_t len, char **digest)
 {
-	struct json_object *root = parse(json, len), *cfg = NULL;
+	struct json_object *root = json_parse_whole(json, len, NULL), *cfg = NULL;
 	const char *d;
 	int r = 0;
 
@@ -247,7 +231,7 @@ static int docker_pick(struct json_object *root, const char *tag, struct json_ob
 int docker_manifest_layers(const char *json, size_t len, const char *tag,
 			   char ***paths, size_t *n)
 {
-	struct json_object *root = parse(json, len), *pick = NULL;
+	struct json_object *root = json_parse_whole(json, len, NULL), *pick = NULL;
 	int r = docker_pick(root, tag, &pick);
 
 	if (r == 0)
@@ -263,7 +247,7 @@ int docker_manifest_layers(const char *json, size_t len, const char *tag,
 
 int docker_manifest_config(const char *json, size_t len, const char *tag, char **path)
 {
-	struct json_object *root = parse(json, len), *pick = NULL, *v;
+	struct json_object *root = json_parse_whole(json, len, NULL), *pick = NULL, *v;
 	int r = docker_pick(root, tag, &pick);
 
 	if (r == 0 && !json_object_object_get_ex(pick, "Config", &v))

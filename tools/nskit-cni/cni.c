@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 
 #include "cni.h"
+#include "json.h"
 #include "link.h"
 #include "util.h"
 
@@ -34,44 +35,16 @@ int cni_error_set(struct cni_error *e, int code, const char *msg, const char *fm
 	return -1;
 }
 
-/* Whether LEN bytes are all JSON white space (no NUL needed after them). */
-static bool only_space(const char *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r' && p[i] != '\n')
-			return false;
-	return true;
-}
-
 struct json_object *cni_json_parse(const char *buf, size_t len, const char **why)
 {
-	struct json_tokener *tok;
-	struct json_object *o;
-	enum json_tokener_error je;
-	size_t end;
+	struct json_object *o = json_parse_whole(buf, len, why);
 
-	*why = "more than 2 GiB";
-	if (len > INT_MAX)
-		return NULL;
-	*why = "out of memory";
-	if (!(tok = json_tokener_new()))
-		return NULL;
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	o = json_tokener_parse_ex(tok, buf, (int)len);
-	je = json_tokener_get_error(tok);
-	end = json_tokener_get_parse_end(tok);
-	json_tokener_free(tok);
-	if (!o || je != json_tokener_success) {
-		*why = je == json_tokener_continue ? "unexpected end of input" : json_tokener_error_desc(je);
-	} else if (!only_space(buf + end, len - end)) {
-		*why = "trailing data after the JSON object";
-	} else if (!json_object_is_type(o, json_type_object)) {
+	if (o && !json_object_is_type(o, json_type_object)) {
 		*why = "not a JSON object";
-	} else {
-		return o;
+		json_object_put(o);
+		return NULL;
 	}
-	json_object_put(o);
-	return NULL;
+	return o;
 }
 
 const char *cni_json_string(struct json_object *o, const char *key)
