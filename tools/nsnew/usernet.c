@@ -1,7 +1,6 @@
 /* usernet.c - the user-mode network helper of a jail (usernet.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <json-c/json.h>
 #include <arpa/inet.h>
 #include <poll.h>
 #include <signal.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "json.h"
 #include "usernet.h"
 #include "util.h"
 
@@ -274,7 +274,7 @@ static int slirp_forward(const char *api, const struct publish *p, char *why, si
 	if (n < 0)
 		return -errno;
 	reply[len] = '\0';
-	if (!(j = json_tokener_parse(reply)))
+	if (!(j = json_parse_whole(reply, len, NULL)))
 		return -EPROTO;
 	if (json_object_object_get_ex(j, "error", &err)) {
 		struct json_object *desc;
