@@ -277,6 +277,16 @@ test_root_jail_with_name_and_publish() {
 	assertTrue "no helper left" "wait_for 10 eval '! kill -0 $helper 2>/dev/null'"
 }
 
+test_slirp4netns_jail_resolves_through_10_0_2_3() {
+	have slirp4netns || { skip_test "slirp4netns not installed"; return 0; }
+	printf 'search example.test\nnameserver 127.0.0.53\noptions edns0\n' >/etc/resolv.conf
+	run $AS_USER "$BIN/nsnew" -U --map-root --user-net=slirp4netns --rootfs "$ROOTFS" \
+		--volume /usr:/usr:ro -- cat /etc/resolv.conf
+	assertRC 0
+	assertEquals "slirp4netns's resolver, the caller's other lines" \
+		"$(printf 'nameserver 10.0.2.3\nsearch example.test\noptions edns0')" "$OUT"
+}
+
 # ---- failures ----
 
 test_missing_helper_is_one_line_naming_the_package() {

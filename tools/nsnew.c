@@ -571,6 +571,8 @@ static void open_trees(struct opts *o, struct trees *t)
 	}
 	t->hosts = etc ? open_etc_source(o->hosts ? o->hosts : "/etc/hosts", false) : -1;
 	t->resolv = etc ? open_etc_source("/etc/resolv.conf", true) : -1;
+	if (etc && o->net.helper && (t->resolv = usernet_resolv_conf(&o->net, t->resolv)) < 0)
+		xerrc(EXIT_TOOL, t->resolv, "resolv.conf for --user-net");
 	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
 		xerrc(EXIT_TOOL, t->proc, "mount proc");
 	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)

@@ -365,3 +365,40 @@ void usernet_stop(struct usernet *u)
 		u->exit_fd = -1;
 	}
 }
+
+/* slirp4netns answers DNS on 10.0.2.3 and forwards it to the caller's
+ * resolvers, which the jail may not reach itself (a resolver on the
+ * caller's loopback): the jail's resolv.conf names 10.0.2.3, with the
+ * caller's other lines (search, options), as Podman writes it. pasta
+ * copies the caller's addresses and routes, so its jail keeps the
+ * caller's file. */
+int usernet_resolv_conf(const struct usernet *u, int host)
+{
+	static const char ns[] = "nameserver 10.0.2.3\n";
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int fd = -1;
+	FILE *in;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (u->helper != USERNET_SLIRP4NETNS)
+		return host;
+	if ((fd = memfd_create("resolv.conf", MFD_CLOEXEC)) < 0 || write(fd, ns, sizeof(ns) - 1) < 0)
+		return -errno;
+	if (host >= 0) {
+		if (!(in = fdopen(host, "r")))
+			return -errno;
+		while ((n = getline(&buf, &cap, in)) > 0) {
+			const char *w = buf + strspn(buf, " \t");
+
+			if (strncmp(w, "nameserver", 10) != 0 && write(fd, buf, (size_t)n) < 0) {
+				fclose(in);
+				return -errno;
+			}
+		}
+		fclose(in);
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	return steal_fd(&fd);
+}

@@ -48,3 +48,8 @@ int usernet_start(struct usernet *u, pid_t target, char *why, size_t size);
 
 /* Stop the helper, if it runs, and reap it. */
 void usernet_stop(struct usernet *u);
+
+/* The jail's resolv.conf from the caller's (HOST, an fd, or -1 when it has
+ * none): an fd to copy it from, HOST itself when the helper needs no
+ * change, or -errno. Takes HOST over. */
+int usernet_resolv_conf(const struct usernet *u, int host);
