@@ -356,7 +356,7 @@ out:
 void usernet_stop(struct usernet *u)
 {
 	if (u->pid > 0) {
-		kill(u->pid, SIGTERM);
+		kill(u->pid, SIGKILL);
 		waitpid(u->pid, NULL, 0);
 		u->pid = 0;
 	}
