@@ -34,12 +34,16 @@ oneTimeSetUp() {
 	ip addr add "$SERVER/32" dev lo
 	socat TCP-LISTEN:7000,bind=$SERVER,reuseaddr,fork SYSTEM:'echo outside' >/dev/null 2>&1 &
 	SERVER_PID=$!
+	printf 'HTTP/1.0 200 OK\r\nContent-Length: 8\r\n\r\noutside\n' >"$BIN/http-reply"
+	socat TCP-LISTEN:7001,bind=$SERVER,reuseaddr,fork SYSTEM:"cat $BIN/http-reply" >/dev/null 2>&1 &
+	HTTP_PID=$!
 	wait_for 10 listening "" 7000
+	wait_for 10 listening "" 7001
 	ROOTFS=$(make_rootfs)
 }
 
 suite_teardown() {
-	kill "$SERVER_PID" 2>/dev/null
+	kill "$SERVER_PID" "$HTTP_PID" 2>/dev/null
 	umount /dev/net/tun "$TUN" 2>/dev/null
 	rm -rf "$BIN" "$TUN" "$ROOTFS"
 	ip link del un0 2>/dev/null
@@ -285,6 +289,75 @@ test_slirp4netns_jail_resolves_through_10_0_2_3() {
 	assertRC 0
 	assertEquals "slirp4netns's resolver, the caller's other lines" \
 		"$(printf 'nameserver 10.0.2.3\nsearch example.test\noptions edns0')" "$OUT"
+}
+
+# The README's pipeline, as an ordinary user: an OCI image (a static
+# busybox whose Cmd serves /www on port 80) made into a root filesystem by
+# mkrootfs, run by nsnew with a network and a published port; a second jail
+# from it fetches from the outside's server.
+make_oci_image() {
+	python3 - "$1" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+out = sys.argv[1]
+b = io.BytesIO()
+t = tarfile.open(fileobj=b, mode="w")
+def add(name, data=None, link=None, mode=0o644):
+    i = tarfile.TarInfo(name)
+    if link: i.type = tarfile.SYMTYPE; i.linkname = link
+    elif data is None: i.type = tarfile.DIRTYPE; i.mode = 0o755
+    else: i.size = len(data); i.mode = mode
+    t.addfile(i, io.BytesIO(data) if data is not None else None)
+add("bin"); add("etc"); add("www")
+add("bin/busybox", open("/bin/busybox", "rb").read(), mode=0o755)
+add("bin/sh", link="busybox")
+add("www/index.html", b"jail\n")
+t.close()
+os.makedirs(out + "/blobs/sha256")
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(out + "/blobs/sha256/" + d, "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+cfg = blob(json.dumps({"architecture": "amd64", "os": "linux", "config": {
+    "Cmd": ["/bin/busybox", "httpd", "-f", "-p", "80", "-h", "/www"]}}).encode())
+man = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": dict(cfg, mediaType="application/vnd.oci.image.config.v1+json"),
+    "layers": [dict(blob(b.getvalue()), mediaType="application/vnd.oci.image.layer.v1.tar")]}).encode())
+open(out + "/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [
+    dict(man, mediaType="application/vnd.oci.image.manifest.v1+json")]}))
+open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
+PY
+}
+
+http_body() {
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 socat -T2 - "TCP:$1:$2" 2>/dev/null | tail -n1
+}
+serves_jail() {
+	[ "$(http_body "$@")" = jail ]
+}
+
+test_oci_image_to_rootless_jail_with_network() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	[ -x /bin/busybox ] || { skip_test "no static busybox (package busybox-static)"; return 0; }
+	cp "$BUILD/mkrootfs" "$BIN/"
+	W=$(mktemp -d /tmp/usernet-oci.XXXXXX)
+	chmod 755 "$W"
+	make_oci_image "$W/oci"
+	chown -R "$USR" "$W"
+	run $AS_USER "$BIN/mkrootfs" "$W/box" --from-oci "$W/oci"
+	assertRC 0
+	$AS_USER "$BIN/nsnew" -U --map-root -a --init --user-net=pasta --publish 18100:80 --rootfs "$W/box" &
+	jail=$!
+	pids="$pids $jail"
+	assertTrue "the image's httpd answers on the published port" "wait_for 20 serves_jail 127.0.0.1 18100"
+	run $AS_USER "$BIN/nsnew" -U --map-root -a --user-net=pasta --rootfs "$W/box" -- \
+		sh -c "busybox wget -q -O - http://$SERVER:7001/ | busybox head -n1"
+	assertRC 0
+	assertEquals "the jail fetched from outside: $ERR" outside "$OUT"
+	kill -TERM "$jail"
+	assertTrue "the jail ended" "wait_for 20 eval '! kill -0 $jail 2>/dev/null'"
+	wait "$jail"
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
+	rm -rf "$W"
 }
 
 # ---- failures ----
