@@ -113,7 +113,7 @@ connects_out() {
 	assertRC 0
 	assertEquals "the outside's server answered" outside "$OUT"
 	assertEquals "the helper was quiet" "" "$ERR"
-	assertTrue "no helper left" no_helper_left
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
 test_pasta_jail_connects_out() {
@@ -246,7 +246,7 @@ test_jail_status_passes_through() {
 	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
 	run $AS_USER "$BIN/nsnew" -U --map-root --user-net=pasta -- sh -c 'exit 7'
 	assertRC 7
-	assertTrue "no helper left" no_helper_left
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
 # ---- with the rest of nsnew ----
@@ -257,7 +257,7 @@ test_rootfs_and_init_jail_connects_out() {
 		--volume /usr:/usr:ro -- sh -c "timeout 10 socat -T1 - TCP:$SERVER:7000 </dev/null | head -n1"
 	assertRC 0
 	assertEquals "outside" "$OUT"
-	assertTrue "no helper left" no_helper_left
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
 # As root: slirp4netns (this pasta drops to nobody before it joins the
@@ -371,7 +371,7 @@ test_missing_helper_is_one_line_naming_the_package() {
 	assertRC 125
 	assertOneLineError nsnew
 	assertErrContains "install the Debian package slirp4netns"
-	assertTrue "no helper left" no_helper_left
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
 test_unknown_helper_is_refused() {
@@ -388,7 +388,7 @@ test_bad_publish_values_are_refused_before_anything() {
 		assertErrContains "--publish '$v': not [ADDR:]HOSTPORT:PORT[/tcp|/udp]"
 		assertEquals "one line and argp's hint: $ERR" 2 "$(printf '%s\n' "$ERR" | grep -c .)"
 	done
-	assertTrue "no helper left" no_helper_left
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
 test_publish_needs_user_net() {
@@ -406,7 +406,7 @@ test_busy_host_port_is_one_line_and_nothing_left() {
 	assertRC 125
 	assertOneLineError nsnew
 	assertErrContains "--user-net=slirp4netns: "
-	assertTrue "no helper left" no_helper_left
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
 . shunit2

@@ -46,7 +46,8 @@ int usernet_find(struct usernet *u);
  * helper stopped, and WHY holds the helper's own last message, if any. */
 int usernet_start(struct usernet *u, pid_t target, char *why, size_t size);
 
-/* Stop the helper, if it runs, and reap it. */
+/* Stop the helper, if it runs (SIGKILL, for a process about to exit: the
+ * dying helper is left to be reaped by whoever reaps nsnew's orphans). */
 void usernet_stop(struct usernet *u);
 
 /* The jail's resolv.conf from the caller's (HOST, an fd, or -1 when it has
