@@ -174,6 +174,14 @@ static int open_ns(pid_t pid, const char *type, int *fd, bool *same)
 	return 0;
 }
 
+/* In the helper's process, before exec: WHAT failed, said where nsnew
+ * reads the helper's last words. */
+static noreturn void helper_failed(const struct usernet *u, const char *what)
+{
+	dprintf(u->log, "%s: %s\n", what, strerror(errno));
+	_exit(127);
+}
+
 /* In the helper's process: its fds in place, out of nsnew's session (a ^C
  * at the caller's terminal is for the jail, which nsnew forwards it to),
  * killed when nsnew dies, then exec. */
@@ -185,7 +193,7 @@ static noreturn void exec_helper(const struct usernet *u, pid_t target, const ch
 	char **argv;
 
 	if (pasta && (open_ns(target, "user", &userns, &own_userns) < 0 || open_ns(target, "net", &netns, NULL) < 0))
-		_exit(127);
+		helper_failed(u, "the jail's namespaces");
 	if (own_userns) {	/* the jail has no user namespace of its own */
 		close(userns);
 		userns = -1;
@@ -204,10 +212,9 @@ static noreturn void exec_helper(const struct usernet *u, pid_t target, const ch
 	    dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(u->log, 2) < 0 ||
 	    dup2(ready, FD_READY) != FD_READY || (exit_fd >= 0 && dup2(exit_fd, FD_EXIT) != FD_EXIT) ||
 	    (userns >= 0 && dup2(userns, FD_USERNS) != FD_USERNS) || (netns >= 0 && dup2(netns, FD_NETNS) != FD_NETNS))
-		_exit(127);
+		helper_failed(u, "set up");
 	execv(u->path, argv);
-	dprintf(2, "%s: %s\n", u->path, strerror(errno));
-	_exit(127);
+	helper_failed(u, u->path);
 }
 
 /* The helper's last line of complaint, for nsnew's message. */
