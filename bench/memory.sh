@@ -52,3 +52,52 @@ if need memory mkrootfs mkrootfs peer:tar; then
 	PREPARE="rm -rf $W/o && mkdir $W/o" mem_row "mkrootfs --from-tar" "$M $W/o --from-tar $W/small.tar" \
 		"tar -xf $W/small.tar -C $W/o"
 fi
+
+# The process that waits while a jail runs (nsnew's parent forwarding
+# signals; bwrap's and crun's monitor): its proportional set size (Pss of
+# /proc/PID/smaps_rollup) once the jail is up and idle.
+descendants() {	# PID: every process below PID
+	local c
+	for c in $(pgrep -P "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+idle_pss() {	# CMD...: KiB, of the process started as CMD
+	local pid pss= d
+	"$@" >/dev/null 2>>"$BENCH_LOG" &
+	pid=$!
+	for _ in $(seq 1 200); do
+		# up once a process below it is the sleep
+		for d in $(descendants "$pid"); do
+			[ "$(cat "/proc/$d/comm" 2>/dev/null)" = sleep ] && break 2
+		done
+		sleep 0.05
+	done
+	pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+	kill -9 $(descendants "$pid") "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	echo "${pss:--}"
+}
+if need memory "idle jail's waiting process" nsnew peer:bwrap; then
+	X=$(nskit nsnew)
+	mini_root "$W/iroot" /bin/sleep
+	a=$(idle_pss $X -a --rootfs "$W/iroot" --mount-proc -- /bin/sleep 1000)
+	b=$(idle_pss bwrap --unshare-all --bind "$W/iroot" / --proc /proc --dev /dev /bin/sleep 1000)
+	c=-
+	if have crun; then
+		umount -l /sys/fs/cgroup 2>/dev/null; mount -t cgroup2 none /sys/fs/cgroup
+		bundle=$W/ibundle
+		mkdir -p "$bundle" && (cd "$bundle" && rm -f config.json && crun spec) &&
+			python3 -c 'import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/sleep", "1000"]
+c["root"]["path"] = sys.argv[2]
+json.dump(c, open(sys.argv[1], "w"))' "$bundle/config.json" "$W/iroot" &&
+			c=$(idle_pss crun --cgroup-manager=disabled run --bundle "$bundle" bench-idle)
+		crun delete -f bench-idle >/dev/null 2>&1
+	fi
+	bench_note memory "idle jail: Pss of the waiting process" \
+		"nsnew $a KiB, bwrap $b KiB, crun $c KiB (crun: --cgroup-manager=disabled)"
+fi

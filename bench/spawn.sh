@@ -4,6 +4,7 @@
 #   the clone floor with a fresh /proc (target <= 1.1x the floor)
 #   a full jail on a minimal root: nsnew -a --rootfs vs bwrap --unshare-all
 #   (target <= 0.7) vs crun run of the same root (target <= 0.3)
+#   the full jail with --seccomp=default vs without (target <= 1.05)
 # plus the kernel's own cost of clone with those namespaces, in a loop.
 . "$NSKIT_TOP/bench/lib.sh"
 NSNEW=$(nskit nsnew)
@@ -44,6 +45,15 @@ if need spawn "full jail vs bwrap" nsnew peer:bwrap floor:jail; then
 		bench_fail spawn "full jail, minimal root (vs bwrap)"
 fi
 
+# The default seccomp profile, built by libseccomp and loaded last: its
+# cost on a full jail, side by side with the same jail without it.
+if need spawn "full jail with the default seccomp profile" nsnew; then
+	bench_time nsnew "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" \
+		nsnew-seccomp "$NSNEW -a --rootfs $root --mount-proc --seccomp=default -- /bin/true" &&
+		bench_row spawn "full jail, --seccomp=default (vs without)" 1.05 nsnew-seccomp nsnew ||
+		bench_fail spawn "full jail, --seccomp=default (vs without)"
+fi
+
 if need spawn "full jail vs crun run" nsnew peer:crun; then
 	# crun refuses this VM's hybrid cgroup layout: in this sandbox's own
 	# mount namespace /sys/fs/cgroup becomes the unified hierarchy, and
@@ -71,4 +81,59 @@ json.dump(c, open(sys.argv[1], "w"))' "$bundle/config.json" "$root"
 				"$(pair_ratio crun floor-jail | awk '{ v = 0.3 * $1; printf "%.2fx the floor (%s)", v, v < 1 ? "below the syscalls themselves: not reachable by any program" : "reachable" }')"
 		}; } ||
 		bench_fail spawn "full jail, minimal root (vs crun run)"
+fi
+
+# --overlay (issue 18): the image under a tmpfs upper layer, against the
+# same jail bound from the image directly (target <= 1.1x).
+if need spawn "overlay jail vs plain rootfs" nsnew; then
+	bench_time rootfs "$NSNEW -a --rootfs $root --mount-proc -- /bin/true" \
+		overlay "$NSNEW -a --rootfs $root --overlay --mount-proc -- /bin/true" &&
+		bench_row spawn "--overlay jail (vs plain --rootfs jail)" 1.1 overlay rootfs ||
+		bench_fail spawn "--overlay jail (vs plain --rootfs jail)"
+fi
+
+# 100 jails of one image at once: what the disk holds beyond the image
+# while they all run (target < 1 MB), with the upper layers on tmpfs
+# (--overlay) and on the disk (--overlay-dir, where each jail's upper,
+# work and work/work directories take a block each). Each jail waits for
+# a file before it exits, so all are up together. On a disk filesystem
+# (BENCH_DISK_DIR, default /var/tmp: the sandbox's /tmp is a tmpfs); du of
+# the layers is the figure, df's delta moves with anything else writing
+# to that disk.
+overlay_jails() {	# MODE N: df delta and du of the layers, in KiB
+	local mode=$1 n=$2 ov sig used0 used1 layers up i
+	ov=$(mktemp -d "${BENCH_DISK_DIR:-/var/tmp}/bench-ovl.XXXXXX")
+	sig=$(mktemp -d /tmp/bench-sig.XXXXXX)	# the jails' "up" and "go" files, off the disk
+	sync
+	used0=$(df -k --output=used "$ov" | tail -1)
+	for i in $(seq 1 "$n"); do
+		if [ "$mode" = dir ]; then mkdir -m 700 "$ov/j$i"; set -- --overlay-dir "$ov/j$i"; else set -- --overlay; fi
+		$NSNEW -m -p --rootfs "$root" "$@" --volume "$sig:/ov" -- \
+			/bin/sh -c "echo >/ov/up$i; while [ ! -e /ov/go ]; do sleep 0.05; done" 2>>"$BENCH_LOG" &
+	done
+	up=0
+	for _ in $(seq 1 1200); do
+		up=$(find "$sig" -maxdepth 1 -name 'up*' | wc -l)
+		[ "$up" -ge "$n" ] && break
+		sleep 0.1
+	done
+	sync
+	used1=$(df -k --output=used "$ov" | tail -1)
+	layers=$(du -sk "$ov" | awk '{ print $1 - 4 }')
+	touch "$sig/go"
+	wait
+	rm -rf "$ov" "$sig"
+	if [ "$mode" = dir ]; then
+		echo "$up up at once; du of their upper and work dirs: $layers KiB; df: +$((used1 - used0)) KiB"
+	else
+		echo "$up up at once; df: +$((used1 - used0)) KiB (the layers are in each jail's tmpfs)"
+	fi
+}
+if need spawn "concurrent overlay jails, disk" nsnew; then
+	mini_root "$root" /bin/true /bin/sleep /bin/sh
+	n=$([ "$QUICK" = 1 ] && echo 20 || echo 100)
+	bench_note spawn "$n concurrent --overlay jails of one image: disk beyond the image (target < 1 MB)" \
+		"$(overlay_jails tmpfs "$n")"
+	bench_note spawn "$n concurrent --overlay-dir jails of one image: disk beyond the image" \
+		"$(overlay_jails dir "$n")"
 fi

@@ -93,10 +93,17 @@ test_nsnew_user_net_helpers() {
 	unset -f _command_offset
 }
 
+test_nsnew_seccomp_and_limits() {
+	assertEquals "default" "$(complete_words nsnew --seccomp=def)"
+	assertEquals "nofile=" "$(complete_words nsnew --rlimit nofi)"
+	assertEquals "--seccomp --seccomp-fd" "$(complete_words nsnew --secc | xargs)"
+}
+
 test_nsnew_hands_over_to_the_command() {
 	_command_offset() { echo "offset $1"; }
 	assertEquals "offset 2" "$(complete_words nsnew -a hostnam)"
 	assertEquals "offset 4" "$(complete_words nsnew --rootfs /tmp -- sh)"
+	assertEquals "offset 5" "$(complete_words nsnew --memory 1G --rlimit core=0 sh)"
 	unset -f _command_offset
 }
 

@@ -23,6 +23,9 @@ test_jail_demo_runs() {
 	assertEquals "status: $(tail -n 20 "$DEMO_OUT")" 0 "$DEMO_RC"
 	assertContains "$(cat "$DEMO_OUT")" "hostname: jail, pid 1"
 	assertContains "$(cat "$DEMO_OUT")" "internet: hello 203.0.113.1"
+	# a shell, ps, ping and socat behind the default seccomp profile
+	assertContains "$(printed "nsjoin jail nsnew" "hostname:")" "--seccomp=default"
+	assertContains "$(cat "$DEMO_OUT")" "64 bytes from 203.0.113.2"
 }
 
 test_jail_demo_prints_commands_that_paste() {

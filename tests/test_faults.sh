@@ -300,7 +300,7 @@ EOF
 # FX_CAP calls of each syscall are made to fail. After a failure: status
 # FAILRC, one line naming the tool, and fx_state as before the command.
 FX_CAP=6
-FX_SCENARIOS="nsnew_all nsnew_name nsnew_rootfs veth_add masq_add publish_add"
+FX_SCENARIOS="nsnew_all nsnew_name nsnew_rootfs nsnew_cgroup veth_add masq_add publish_add"
 fx_nsnew_all() {
 	DIR=$NETNS TOOL=nsnew FAILRC=125 FXSYS="clone mount unshare sethostname write" FXOPEN=
 	CMD=(nsnew -m -u -i -n -p --mount-proc --hostname h -- true)
@@ -314,6 +314,12 @@ fx_nsnew_rootfs() {
 	[ -x "$SHUNIT_TMPDIR/R/bin/sh" ] || [ -e "$SHUNIT_TMPDIR/R/usr/bin/sh" ] ||
 		mkrootfs "$SHUNIT_TMPDIR/R" --from-host sh true >/dev/null 2>&1
 	CMD=(nsnew --rootfs "$SHUNIT_TMPDIR/R" -- true)
+}
+# The jail's cgroup (v1 here, or v2): made before the child, joined, and
+# removed after any failure.
+fx_nsnew_cgroup() {
+	DIR=$NETNS TOOL=nsnew FAILRC=125 FXSYS="mkdir openat write clone3" FXOPEN='cgroup'
+	CMD=(nsnew --pids 10 --memory 64M -- true)
 }
 fx_veth_add() {
 	DIR=$NETNS TOOL=vethctl FAILRC=1 FXSYS="sendmsg recvmsg setns socket" FXOPEN=
@@ -350,6 +356,16 @@ fx_state() {
 	echo "nft:"
 	nft list ruleset 2>/dev/null
 	echo "ip_forward: $(cat /proc/sys/net/ipv4/ip_forward)"
+	echo "cgroups: $(ls -d /sys/fs/cgroup/*/nsnew-* /sys/fs/cgroup/nsnew-* 2>/dev/null | tr '\n' ' ')"
+}
+# What nsnew(1) says to do with the cgroup of a killed nsnew.
+fx_cgroup_remove() {
+	local d
+	for d in /sys/fs/cgroup/*/nsnew-* /sys/fs/cgroup/nsnew-*; do
+		[ -d "$d" ] || continue
+		xargs -r kill -9 <"$d/cgroup.procs"
+		wait_for 10 rmdir "$d" 2>/dev/null || return 1
+	done
 }
 fx_cleanup() {
 	natctl flush >/dev/null 2>&1
@@ -393,6 +409,7 @@ FX_KNOWN=""
 fx_next() {
 	case $1 in
 	nsnew_name) echo "nsname del fx" ;;
+	nsnew_cgroup) echo "fx_cgroup_remove" ;;
 	veth_add) echo "vethctl del fxv0" ;;
 	masq_add) echo "natctl masq del 10.77.0.0/24" ;;
 	publish_add) echo "natctl publish del 8080/tcp" ;;

@@ -110,6 +110,7 @@ tearDown() {
 	# the jail first: its PID 1 outlives a killed nsnew
 	for p in $pids; do pkill -9 -P "$p"; kill -9 "$p"; done 2>/dev/null
 	wait 2>/dev/null
+	cg_cleanup
 	for n in $(ls -A $NETNS 2>/dev/null) $(ls -A $PINS 2>/dev/null); do
 		"$BIN/nsname" del "$n" 2>/dev/null
 	done
@@ -960,6 +961,661 @@ test_help_says_the_defaults() {
 	assertOutContains "maps every id to itself"
 	assertOutContains "-r, --map-root"
 	assertOutContains "-v, --volume"
+}
+
+# ---- the command's environment (issue 18 item 3) ----
+
+test_env_options_apply_in_command_line_order() {
+	A=caller B=caller run nsnew --setenv A=1 --unsetenv B --setenv C=x=y --setenv A=2 -- \
+		sh -c 'echo "A=$A B=${B-unset} C=$C"'
+	assertRC 0; assertErrEmpty
+	assertEquals "A=2 B=unset C=x=y" "$OUT"
+	# an unset after a set of the same name wins, and the reverse
+	run nsnew --setenv A=1 --unsetenv A -- sh -c 'echo "${A-unset}"'
+	assertEquals unset "$OUT"
+	A=caller run nsnew --unsetenv A --setenv A=3 -- sh -c 'echo "$A"'
+	assertEquals 3 "$OUT"
+}
+
+test_clearenv_empties_before_the_others_whatever_their_place() {
+	A=caller run nsnew --setenv B=1 --clearenv -- /usr/bin/env
+	assertRC 0; assertErrEmpty
+	assertEquals "B=1" "$OUT"
+	run nsnew --clearenv -- /usr/bin/env
+	assertEquals "" "$OUT"
+}
+
+test_env_file_in_dockers_format() {
+	f=$(mktemp /tmp/nsnew-env.XXXXXX)
+	printf '# a comment\n\n   \nA=1\n  B=two words \nC\nD=x=y\nNOTSET\nE="q"\r\n  # indented comment\n' >"$f"
+	C=from-caller run nsnew --clearenv --env-file "$f" -- /usr/bin/env
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf 'A=1\nB=two words \nC=from-caller\nD=x=y\nE="q"')" "$OUT"
+	# later options win over the file, the file over earlier ones
+	run nsnew --clearenv --setenv A=0 --env-file "$f" --setenv D=last -- sh -c 'echo "$A $D"'
+	assertEquals "1 last" "$OUT"
+	rm -f "$f"
+}
+
+test_env_file_bad_line_is_one_line_naming_file_and_line() {
+	f=$(mktemp /tmp/nsnew-env.XXXXXX)
+	printf 'A=1\n# fine\nBAD NAME=1\n' >"$f"
+	n=$(uniq_name envf)
+	run nsnew -n --name "$n" --env-file "$f" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "$f:3: whitespace in the variable name"
+	assertFalse "no name pinned" "[ -e $NETNS/$n ]"
+	printf '=x\n' >"$f"
+	run nsnew --env-file "$f" -- true
+	assertRC 125; assertOneLineError nsnew
+	assertErrContains "$f:1: no variable name"
+	run nsnew --env-file /no/such/file -- true
+	assertRC 125; assertOneLineError nsnew
+	assertErrContains "/no/such/file: No such file or directory"
+	rm -f "$f"
+}
+
+test_env_bad_values_are_one_line_errors() {
+	for a in "--setenv =x" "--setenv NOEQUALS" "--unsetenv A=B" "--unsetenv="; do
+		run nsnew $a -- true
+		assertRC 125
+		assertOneLineError nsnew
+	done
+}
+
+test_env_with_image_config_and_rootfs_defaults() {
+	r=$(make_busybox_rootfs)
+	mkdir "$r/.nskit"
+	echo '{"Env":["A=img","B=img","PATH=/bin"]}' >"$r/.nskit/image.json"
+	A=caller X=caller run nsnew -m --rootfs "$r" --setenv B=opt --unsetenv PATH -- /bin/busybox env
+	assertRC 0; assertErrEmpty
+	assertContains "image's Env is the base: $OUT" "$OUT" "A=img"
+	assertContains "$OUT" "B=opt"
+	assertNotContains "not the caller's: $OUT" "$OUT" "X=caller"
+	assertContains "PATH unset gets the default: $OUT" "$OUT" "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+	assertContains "HOME of the user, / without passwd: $OUT" "$OUT" "HOME=/"
+	run nsnew -m --rootfs "$r" --clearenv -- /bin/busybox env
+	assertEquals "$(printf 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\nHOME=/')" "$OUT"
+	# without an image: the caller's HOME and PATH only where they make sense inside
+	rm -r "$r/.nskit"
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+	mkdir "$r/root"
+	HOME=/no/such/home PATH=/no/such/bin:$PATH run nsnew -m --rootfs "$r" -- /bin/busybox sh -c 'echo "$HOME $PATH"'
+	assertEquals "/root /no/such/bin:$PATH" "$OUT"
+	HOME=/tmp PATH=/nothing:/nowhere run "$BUILD/nsnew" -m --rootfs "$r" -- /bin/busybox sh -c 'echo "$HOME $PATH"'
+	assertEquals "/tmp /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" "$OUT"
+	run nsnew -m --rootfs "$r" --setenv HOME=/given -- /bin/busybox sh -c 'echo "$HOME"'
+	assertEquals "given HOME kept as it is" /given "$OUT"
+	rm -rf "$r"
+}
+
+test_rootless_env_options() {
+	f=$(mktemp /tmp/nsnew-env.XXXXXX)
+	chmod 644 "$f"
+	echo 'F=file' >"$f"
+	run as_user "$BIN/nsnew" -U -r --clearenv --env-file "$f" --setenv S=1 -- /usr/bin/env
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf 'F=file\nS=1')" "$OUT"
+	rm -f "$f"
+}
+
+# ---- read-only and copy-on-write roots (issue 18 item 4) ----
+
+# A fresh root filesystem for tests that write to it.
+rw_rootfs() { r=$(make_rootfs); chmod 755 "$r"; printf '%s\n' "$r"; }
+
+test_ro_rootfs_keeps_tmp_and_dev_writable() {
+	r=$(rw_rootfs)
+	run nsnew --rootfs "$r" $JAILUSR --ro-rootfs -- sh -c \
+		'touch /new 2>&1; echo "rc=$?"; touch /tmp/x /run/x /dev/shm/x && echo writable; echo > /dev/null && echo dev'
+	assertRC 0
+	assertContains "$OUT" "Read-only file system"
+	assertContains "$OUT" "rc=1"
+	assertContains "$OUT" "writable"
+	assertContains "$OUT" "dev"
+	assertFalse "nothing reached the image" "[ -e $r/new ]"
+	run nsnew --rootfs "$r" $JAILUSR --ro-rootfs -- sh -c 'grep -E "^[0-9]+ [0-9]+ [^ ]+ [^ ]+ / " /proc/self/mountinfo'
+	assertContains "/ is ro: $OUT" "$OUT" " / ro,"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --ro-rootfs -- sh -c 'touch /new 2>&1; touch /tmp/x && echo tmp'
+	assertRC 0
+	assertContains "rootless too: $OUT" "$OUT" "Read-only file system"
+	assertContains "$OUT" "tmp"
+	rm -rf "$r"
+}
+
+test_tmpfs_mounted_with_its_size_and_writable() {
+	r=$(rw_rootfs)
+	run nsnew --rootfs "$r" $JAILUSR --ro-rootfs --tmpfs /scratch:1M --tmpfs /var/cache -- sh -c \
+		'grep -E " /(scratch|var/cache) " /proc/self/mountinfo; echo x >/scratch/f && cat /scratch/f; df -k /scratch | tail -1'
+	assertRC 0; assertErrEmpty
+	assertContains "$OUT" "/scratch rw,nosuid,nodev"
+	assertContains "size honoured: $OUT" "$OUT" "size=1024k"
+	assertContains "$OUT" "/var/cache rw,nosuid,nodev"
+	assertContains "writable: $OUT" "$OUT" "x"
+	run nsnew --rootfs "$r" $JAILUSR --tmpfs /scratch:1M -- sh -c 'head -c 2000000 /dev/zero >/scratch/big'
+	assertNotEquals "more than SIZE does not fit" 0 "$RC"
+	# without --rootfs, on an existing directory of the host, in the jail only
+	d=$(mktemp -d /tmp/nsnew-tmpfs.XXXXXX)
+	touch "$d/host-file"
+	run nsnew --tmpfs "$d" -- sh -c "ls -A $d; touch $d/jail-file"
+	assertRC 0; assertEquals "" "$OUT"
+	assertEquals "host-file" "$(ls -A "$d")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --tmpfs /scratch:64K -- sh -c 'df -k /scratch | tail -1'
+	assertRC 0
+	assertContains "rootless: $OUT" "$OUT" " 64 "
+	rm -rf "$r" "$d"
+}
+
+test_tmpfs_and_root_bad_values_are_one_line_errors_leaving_nothing() {
+	r=$(rw_rootfs)
+	mi=$(cut -d' ' -f5 /proc/self/mountinfo | sort)
+	for a in "--tmpfs relative" "--tmpfs /" "--tmpfs /x:12Q" "--tmpfs /x:" "--tmpfs /x:1" \
+		"--overlay" "--ro-rootfs" "--ephemeral" "--overlay-dir $r"; do
+		run nsnew -m $a -- true
+		assertRC 125
+		assertOneLineError nsnew
+	done
+	assertErrContains "--overlay-dir needs --rootfs"
+	run nsnew --tmpfs /no/such/dir -- true
+	assertRC 125; assertOneLineError nsnew
+	run nsnew --rootfs "$r" --tmpfs /s:0 -- true
+	assertRC 125; assertOneLineError nsnew
+	assertFalse "no directory made in the image" "[ -e $r/s ]"
+	assertEquals "no mount left" "$mi" "$(cut -d' ' -f5 /proc/self/mountinfo | sort)"
+	rm -rf "$r"
+}
+
+test_overlay_leaves_the_image_untouched() {
+	r=$(rw_rootfs)
+	before=$(cd "$r" && find . | sort)
+	run nsnew --rootfs "$r" $JAILUSR --overlay -- sh -c \
+		'echo jail >/etc/hosts; echo new >/new; rm -f /etc/hostname; mkdir /d; cat /new; ls /etc'
+	assertRC 0; assertErrEmpty
+	assertContains "$OUT" "new"
+	assertEquals "the image is as it was" "$before" "$(cd "$r" && find . | sort)"
+	assertEquals "" "$(cat "$r/etc/hosts")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay -- sh -c 'echo new >/new && cat /new && id -u'
+	assertRC 0; assertErrEmpty
+	assertEquals "rootless: $OUT" "$(printf 'new\n0')" "$OUT"
+	assertEquals "the image is as it was" "$before" "$(cd "$r" && find . | sort)"
+	rm -rf "$r"
+}
+
+test_concurrent_overlay_jails_see_only_their_own_writes() {
+	r=$(rw_rootfs)
+	d=$(mktemp -d /tmp/nsnew-ov.XXXXXX)
+	for j in 1 2; do
+		nsnew --rootfs "$r" $JAILUSR --volume "$d:/out" --overlay -- sh -c \
+			"echo $j >/mine; touch /out/ready$j; i=0; while { [ ! -e /out/ready1 ] || [ ! -e /out/ready2 ]; } && [ \$i -lt 600 ]; do i=\$((i+1)); sleep 0.1; done; cat /mine; ls /" \
+			>"$d/out$j" 2>&1 &
+	done
+	wait
+	assertEquals "jail 1 sees its own" 1 "$(head -1 "$d/out1")"
+	assertEquals "jail 2 sees its own" 2 "$(head -1 "$d/out2")"
+	assertFalse "not the image" "[ -e $r/mine ]"
+	rm -rf "$r" "$d"
+}
+
+test_overlay_dir_keeps_the_upper_layer_between_runs() {
+	r=$(rw_rootfs)
+	d=$(mktemp -d /tmp/nsnew-ovd.XXXXXX)
+	run nsnew --rootfs "$r" $JAILUSR --overlay-dir "$d" -- sh -c 'echo kept >/kept'
+	assertRC 0; assertErrEmpty
+	assertEquals "kept" "$(cat "$d/upper/kept")"
+	run nsnew --rootfs "$r" $JAILUSR --overlay-dir "$d" -- cat /kept
+	assertEquals "a second run sees it" kept "$OUT"
+	assertFalse "the image untouched" "[ -e $r/kept ]"
+	# --ephemeral: a fresh upper layer inside DIR, gone at exit
+	run nsnew --rootfs "$r" $JAILUSR --overlay-dir "$d" --ephemeral -- sh -c 'cat /kept 2>&1; echo e >/e; mkdir -p /x/y; ls /e'
+	assertRC 0
+	assertContains "the kept layer is not used: $OUT" "$OUT" "No such file"
+	assertEquals "only upper and work left" "$(printf 'upper\nwork')" "$(ls -A "$d")"
+	rm -rf "$r" "$d"
+}
+
+test_ephemeral_alone_is_an_overlay_on_tmpfs() {
+	r=$(rw_rootfs)
+	run nsnew --rootfs "$r" $JAILUSR --ephemeral -- sh -c 'echo x >/x && cat /x'
+	assertRC 0; assertEquals x "$OUT"
+	assertFalse "[ -e $r/x ]"
+	rm -rf "$r"
+}
+
+test_rootless_overlay_dir_and_ephemeral() {
+	r=$(rw_rootfs)
+	d=$(as_user mktemp -d /tmp/nsnew-ovd.XXXXXX)
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay-dir "$d" -- sh -c 'echo kept >/kept'
+	assertRC 0; assertErrEmpty
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay-dir "$d" -- cat /kept
+	assertRC 0; assertEquals kept "$OUT"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" $JAILUSR --overlay-dir "$d" --ephemeral -- sh -c 'echo e >/e; mkdir -p /a/b; cat /e'
+	assertRC 0; assertEquals e "$OUT"
+	assertEquals "ephemeral layer removed" "$(printf 'upper\nwork')" "$(ls -A "$d")"
+	rm -rf "$r" "$d"
+}
+
+test_overlay_dir_refused_unless_private_and_nothing_left() {
+	r=$(rw_rootfs)
+	d=$(mktemp -d /tmp/nsnew-ovd.XXXXXX)
+	chmod 755 "$d"
+	run nsnew --rootfs "$r" --overlay-dir "$d" -- true
+	assertRC 125; assertOneLineError nsnew
+	assertErrContains "mode 0700"
+	assertEquals "nothing made" "" "$(ls -A "$d")"
+	chmod 700 "$d"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" --overlay-dir "$d" -- true
+	assertRC 125; assertOneLineError nsnew
+	run nsnew --rootfs "$r" --overlay-dir /no/such/dir -- true
+	assertRC 125; assertOneLineError nsnew
+	# a jail that fails to start leaves no layer behind
+	run nsnew --rootfs "$r" --overlay-dir "$d" --chdir /no/such -- true
+	assertRC 125; assertOneLineError nsnew
+	assertEquals "layers taken back" "" "$(ls -A "$d")"
+	run nsnew -p --rootfs "$r" --overlay-dir "$d" --tmpfs /made/by/nsnew --chdir /no/such -- true
+	assertRC 125
+	assertEquals "with the mount points its set-up made" "" "$(ls -A "$d")"
+	run as_user "$BIN/nsnew" -U -r --rootfs "$r" --overlay-dir "$(as_user mktemp -d /tmp/nsnew-ovd.XXXXXX)" \
+		--chdir /no/such -- true
+	assertRC 125
+	run nsnew -p --rootfs "$r" --overlay-dir "$d" --ephemeral --chdir /no/such -- true
+	assertRC 125
+	assertEquals "ephemeral too" "" "$(ls -A "$d")"
+	rm -rf "$r" "$d"
+}
+
+test_help_names_the_root_and_environment_options() {
+	run nsnew --help
+	assertRC 0
+	for o in --clearenv --env-file --ephemeral --overlay --overlay-dir --ro-rootfs --setenv --tmpfs --unsetenv; do
+		assertOutContains "$o"
+	done
+	assertOutContains "command-line order"
+}
+
+# ---- issue 18: seccomp, rlimits, cgroups ----
+
+# probe.py NAME...: each system call made with arguments that make it
+# fail at once, and the errno it failed with ("bpf:EPERM"); numbers
+# resolved by libseccomp, as nsnew resolves them.
+write_probe() {
+	[ -f "$BIN/probe.py" ] && return 0
+	cat >"$BIN/probe.py" <<'EOF'
+import ctypes, errno, sys
+libc = ctypes.CDLL(None, use_errno=True)
+sc = ctypes.CDLL("libseccomp.so.2")
+args = {"kexec_load": (0, 0, 0, -1), "reboot": (0, 0, 0, 0), "unshare": (-1,),
+        "setns": (-1, 0), "ptrace": (16, 0x7fffffff, 0, 0), "clone3": (0, 0),
+        "keyctl": (-1, 0, 0, 0), "userfaultfd": (-1,), "bpf": (-1, 0, 0)}
+out = []
+for name in sys.argv[1:]:
+    nr = sc.seccomp_syscall_resolve_name(name.encode())
+    a = [ctypes.c_long(x) for x in args.get(name, (0, 0, 0, 0, 0))]
+    ctypes.set_errno(0)
+    r = libc.syscall(ctypes.c_long(nr), *a)
+    out.append("%s:%s" % (name, errno.errorcode.get(ctypes.get_errno(), "OK") if r == -1 else "OK"))
+print(" ".join(out))
+EOF
+	chmod 644 "$BIN/probe.py"
+}
+BLOCKED="kexec_load reboot bpf perf_event_open userfaultfd keyctl add_key mount umount2 unshare setns ptrace open_by_handle_at io_uring_setup"
+
+test_seccomp_default_blocks() {
+	write_probe
+	run nsnew -u --seccomp=default -- python3 "$BIN/probe.py" $BLOCKED clone3
+	assertRC 0
+	for s in $BLOCKED; do assertContains "$OUT" "$s:EPERM"; done
+	assertContains "clone3 says ENOSYS so the C library uses clone: $OUT" "$OUT" "clone3:ENOSYS"
+	# the same calls fail otherwise without the filter (root here)
+	run nsnew -u -- python3 "$BIN/probe.py" $BLOCKED clone3
+	assertRC 0
+	assertNotContains "$OUT" "EPERM"
+	assertContains "$OUT" "clone3:EINVAL"
+	run nsnew -u --seccomp=none -- python3 "$BIN/probe.py" bpf
+	assertEquals "bpf:EINVAL" "$OUT"
+}
+
+# The jail's own set-up is not filtered (mounts, pivot_root, sethostname
+# all happen before), and the programs of a jail run: a shell, ps, ping.
+test_seccomp_default_lets_programs_run() {
+	run nsnew -a --hostname box --rootfs "$ROOTFS" $JAILUSR --mount-proc --seccomp=default -- \
+		/bin/sh -c 'hostname; ps -e -o pid=,comm= | head -1; ping -c1 -W5 127.0.0.1 >/dev/null && echo pinged; echo $(( 6 * 7 ))'
+	assertRC 0
+	assertEquals "box
+      1 sh
+pinged
+42" "$OUT"
+}
+
+# New namespaces and mounts: blocked, unless the jail keeps CAP_SYS_ADMIN
+# by name; tracing: blocked unless the jail has a PID namespace.
+test_seccomp_default_allows_what_the_jail_was_given() {
+	write_probe
+	run nsnew -m --seccomp=default -- unshare -u true
+	assertRC 1
+	run nsnew -m --keep-caps sys_admin --seccomp=default -- unshare -u true
+	assertRC 0
+	run nsnew -m --seccomp=default -- python3 "$BIN/probe.py" ptrace
+	assertEquals "ptrace:EPERM" "$OUT"
+	run nsnew -p --mount-proc --seccomp=default -- python3 "$BIN/probe.py" ptrace
+	assertEquals "ptrace:ESRCH" "$OUT"
+}
+
+# TIOCSTI (push input into a terminal) is refused before the kernel looks
+# at the fd; and a system call of another ABI (x32 here) kills.
+test_seccomp_default_tiocsti_and_other_abi() {
+	run nsnew -u --seccomp=default -- python3 -c '
+import fcntl, termios
+try:
+    fcntl.ioctl(0, termios.TIOCSTI, b"x")
+except OSError as e:
+    print(e.errno)' </dev/null
+	assertEquals 1 "$OUT"
+	[ "$(uname -m)" = x86_64 ] || { skip_test "x32 is x86_64's"; return 0; }
+	run nsnew -u --seccomp=default -- python3 -c '
+import ctypes; ctypes.CDLL(None).syscall(0x40000000 | 39); print("ran")'
+	assertEquals "killed by SIGSYS" 159 "$RC"
+	assertNotContains "$OUT" "ran"
+}
+
+# Unprivileged, the filter goes in under no_new_privs (the kernel wants
+# it); as root it does not, so set-uid programs still work.
+test_seccomp_rootless_and_no_new_privs() {
+	write_probe
+	run as_user "$BIN/nsnew" --seccomp=default -- sh -c "python3 $BIN/probe.py bpf keyctl; grep NoNewPrivs /proc/self/status"
+	assertRC 0
+	assertEquals "bpf:EPERM keyctl:EPERM
+NoNewPrivs:	1" "$OUT"
+	# in a user namespace of its own the jail holds CAP_SYS_ADMIN there,
+	# which is enough for the kernel
+	run as_user "$BIN/nsnew" -U -r --seccomp=default -- sh -c "python3 $BIN/probe.py bpf mount; grep NoNewPrivs /proc/self/status"
+	assertRC 0
+	assertEquals "bpf:EPERM mount:EPERM
+NoNewPrivs:	0" "$OUT"
+	run nsnew -u --seccomp=default -- grep NoNewPrivs /proc/self/status
+	assertEquals "NoNewPrivs:	0" "$OUT"
+}
+
+test_seccomp_file_profile() {
+	f=$(mktemp /tmp/profile.XXXXXX)
+	printf '# a profile\ndefault allow\ndeny mkdir EACCES   # as if read-only\ndeny rmdir 38\nkill chroot\nallow read\n' >"$f"
+	d=$(mktemp -d /tmp/pd.XXXXXX)
+	run nsnew -u --seccomp "$f" -- python3 -c "
+import os, sys
+for f in (lambda: os.mkdir('$d/a'), lambda: os.rmdir('$d')):
+    try: f()
+    except OSError as e: print(e.errno)
+sys.stdout.flush()
+os.chroot('/')
+print('not killed')"
+	assertEquals "killed by SIGSYS" 159 "$RC"
+	assertEquals "13
+38" "$OUT"
+	[ -d "$d" ] && [ ! -e "$d/a" ]
+	assertTrue "the denied calls did nothing" $?
+	# default deny: only what is allowed runs
+	printf 'default deny\nallow write\nallow exit_group\n' >"$f"
+	run nsnew -u --seccomp "$f" -- /bin/echo ran
+	assertNotEquals 0 "$RC"
+	assertEquals "execve itself is denied: nothing ran" "" "$OUT"
+	rm -rf "$f" "$d"
+}
+
+test_seccomp_bad_profiles() {
+	f=$(mktemp /tmp/profile.XXXXXX)
+	for bad in 'allow' 'allow no_such_call' 'deny read EWHAT' 'deny read 0' 'default maybe' \
+		'default allow\ndefault kill' 'kill read 1' 'allow read\nallow read' 'frob read' 'allow Read'; do
+		printf "$bad\n" >"$f"
+		run nsnew -m --seccomp "$f" -- touch /tmp/seccomp-ran
+		assertRC 125
+		assertOneLineError nsnew
+		assertContains "names the file and line: $ERR" "$ERR" "$f:"
+		[ ! -e /tmp/seccomp-ran ]
+		assertTrue "the command did not run" $?
+	done
+	run nsnew --seccomp /no/such/profile -- true
+	assertRC 125
+	assertOneLineError nsnew
+	run nsnew --seccomp /tmp -- true
+	assertRC 125
+	assertOneLineError nsnew
+	rm -f "$f"
+}
+
+# A filter compiled elsewhere, as bwrap's users bring theirs: here by
+# libseccomp's seccomp_export_bpf.
+test_seccomp_fd() {
+	f=$(mktemp /tmp/bpf.XXXXXX)
+	python3 - "$f" <<'EOF'
+import ctypes, os, sys
+sc = ctypes.CDLL("libseccomp.so.2")
+sc.seccomp_init.restype = ctypes.c_void_p
+ctx = sc.seccomp_init(ctypes.c_uint(0x7fff0000))				# SCMP_ACT_ALLOW
+assert sc.seccomp_rule_add(ctypes.c_void_p(ctx), ctypes.c_uint(0x00050000 | 13),	# ERRNO(EACCES)
+                           sc.seccomp_syscall_resolve_name(b"mkdir"), 0) == 0
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)
+assert sc.seccomp_export_bpf(ctypes.c_void_p(ctx), fd) == 0
+EOF
+	d=$(mktemp -d /tmp/pd.XXXXXX)
+	run nsnew -u --seccomp-fd 3 -- python3 -c "
+import os
+try: os.mkdir('$d/a')
+except OSError as e: print(e.errno)
+print(os.path.exists('/proc/self/fd/3'))" 3<"$f"
+	assertRC 0
+	assertEquals "13
+False" "$OUT"
+	# with the default profile too: both filters apply
+	write_probe
+	run nsnew -u --seccomp=default --seccomp-fd 3 -- python3 "$BIN/probe.py" mkdir bpf 3<"$f"
+	assertEquals "mkdir:EACCES bpf:EPERM" "$OUT"
+	head -c 12 "$f" >"$f.short"
+	for input in "$f.short" /dev/null; do
+		run nsnew -u --seccomp-fd 3 -- touch "$d/ran" 3<"$input"
+		assertRC 125
+		assertOneLineError nsnew
+	done
+	run nsnew --seccomp-fd 77 -- touch "$d/ran"
+	assertRC 125
+	run nsnew --seccomp-fd x -- touch "$d/ran"
+	assertRC 125
+	[ ! -e "$d/ran" ]
+	assertTrue "no command ran" $?
+	rm -rf "$f" "$f.short" "$d"
+}
+
+test_rlimit() {
+	run nsnew -u --rlimit nofile=100:200 --rlimit core=0 --rlimit msgqueue=1000:2000 -- \
+		sh -c 'grep -E "open files|core file|msgqueue" /proc/self/limits | tr -s " "'
+	assertRC 0
+	assertEquals "Max core file size 0 0 bytes 
+Max open files 100 200 files 
+Max msgqueue size 1000 2000 bytes " "$OUT"
+	# SOFT alone sets both, as prlimit does; the later one wins
+	run nsnew -u --rlimit nofile=50 --rlimit nofile=60 -- sh -c 'ulimit -Sn; ulimit -Hn'
+	assertEquals "60
+60" "$OUT"
+	# rootless: lowering works, raising the hard limit is refused, one line
+	run as_user "$BIN/nsnew" --rlimit nofile=64 -- sh -c 'ulimit -n'
+	assertEquals 64 "$OUT"
+	run as_user "$BIN/nsnew" --rlimit "nofile=64:$(( $(ulimit -Hn) + 1 ))" -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "nofile"
+	for bad in nofile nofile= foo=1 nofile=1:x nofile=2:1 nofile=-1 'nofile=1 ' =1; do
+		run nsnew --rlimit "$bad" -- true
+		assertRC 125
+		assertContains "$ERR" "nsnew: --rlimit"
+	done
+}
+
+# Cgroups nsnew made, found by the pid of the nsnew that made them.
+cg_of() {
+	ls -d /sys/fs/cgroup/*/nsnew-"$1"-* /sys/fs/cgroup/nsnew-"$1"-* 2>/dev/null
+}
+cg_pids=
+cg_cleanup() {
+	local p d
+	for p in $cg_pids; do
+		for d in $(cg_of "$p"); do
+			xargs -r kill -9 <"$d/cgroup.procs" 2>/dev/null
+			wait_for 10 rmdir "$d" 2>/dev/null
+		done
+	done
+	cg_pids=
+}
+# run_nsnew ARGS...: run nsnew, its pid (so its cgroup's name) kept.
+run_nsnew() {
+	local pf
+	pf=$(mktemp /tmp/pid.XXXXXX)
+	run sh -c 'echo $$ >"$0"; exec "$@"' "$pf" "$BUILD/nsnew" "$@"
+	NSNEW_PID=$(cat "$pf")
+	cg_pids="$cg_pids $NSNEW_PID"
+	rm -f "$pf"
+}
+have_v1() {
+	[ -f /sys/fs/cgroup/memory/cgroup.procs ] && [ -f /sys/fs/cgroup/pids/cgroup.procs ] &&
+		[ -f /sys/fs/cgroup/cpu/cgroup.procs ] && [ ! -f /sys/fs/cgroup/cgroup.controllers ] &&
+		! grep -qw memory /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null
+}
+
+# This machine's hierarchies are v1: the limits are written there, seen
+# from inside, and the cgroups are gone when the jail ends.
+test_cgroup_limits_v1() {
+	have_v1 || { skip_test "no v1 memory, pids and cpu hierarchies"; return 0; }
+	run_nsnew --memory 64M --pids 20 --cpus 0.5 -- sh -c '
+		for c in memory pids cpu; do grep ":$c:" /proc/self/cgroup | cut -d: -f3; done
+		m=$(grep :memory: /proc/self/cgroup | cut -d: -f3)
+		cat /sys/fs/cgroup/memory$m/memory.limit_in_bytes /sys/fs/cgroup/pids$m/pids.max \
+			/sys/fs/cgroup/cpu$m/cpu.cfs_quota_us /sys/fs/cgroup/cpu$m/cpu.cfs_period_us'
+	assertRC 0
+	name=$(printf '%s\n' "$OUT" | head -1)
+	assertContains "$name" "/nsnew-$NSNEW_PID-"
+	assertEquals "$name
+$name
+$name
+67108864
+20
+50000
+100000" "$OUT"
+	assertEquals "gone after the jail" "" "$(cg_of "$NSNEW_PID")"
+	# with a cgroup namespace, the jail's cgroup is its root
+	run_nsnew -C --pids 20 -- grep :pids: /proc/self/cgroup
+	assertEquals "8:pids:/" "$(echo "$OUT" | sed 's/^[0-9]*:/8:/')"
+	run_nsnew -U -r -C --pids 20 -- grep :pids: /proc/self/cgroup
+	assertEquals "8:pids:/" "$(echo "$OUT" | sed 's/^[0-9]*:/8:/')"
+	# the limit holds
+	run_nsnew --pids 3 -- sh -c 'for i in 1 2 3 4 5 6; do sleep 5 & done; wait; echo done'
+	assertContains "$ERR" "fork"
+	assertEquals "" "$(cg_of "$NSNEW_PID")"
+}
+
+# The cgroup goes when the command fails, when nsnew fails after making
+# it, and what the command left behind in it is killed.
+test_cgroup_removed_on_failure_and_leftovers_killed() {
+	have_v1 || { skip_test "no v1 hierarchies"; return 0; }
+	run_nsnew --pids 10 -- /no/such/command
+	assertRC 127
+	assertEquals "" "$(cg_of "$NSNEW_PID")"
+	run_nsnew --pids 10 -u --chdir /no/such -- true
+	assertRC 125
+	assertEquals "" "$(cg_of "$NSNEW_PID")"
+	f=$(mktemp /tmp/left.XXXXXX)
+	run_nsnew --pids 10 -- sh -c "sleep 300 & echo \$! >$f"
+	assertRC 0
+	assertEquals "" "$(cg_of "$NSNEW_PID")"
+	left=$(cat "$f")
+	[ ! -e "/proc/$left" ] || grep -q '^State:.Z' "/proc/$left/status"
+	assertTrue "what the command left in its cgroup is killed (a zombie until reaped)" $?
+	rm -f "$f"
+}
+
+# SIGKILL gives nsnew no chance: its cgroup stays with the jail in it,
+# found by the name nsnew-PID-* and removed as nsnew(1) says.
+cg_populated() {
+	local d
+	d=$(cg_of "$1")
+	[ -n "$d" ] && [ -n "$(cat "$d/cgroup.procs")" ]
+}
+test_cgroup_after_sigkill() {
+	have_v1 || { skip_test "no v1 hierarchies"; return 0; }
+	"$BUILD/nsnew" --pids 10 -- sleep 300 &
+	p=$!
+	pids="$pids $p"
+	cg_pids="$cg_pids $p"
+	wait_for 30 cg_populated "$p"
+	kill -9 "$p"
+	wait "$p" 2>/dev/null
+	d=$(cg_of "$p")
+	assertNotEquals "left behind" "" "$d"
+	xargs kill -9 <"$d/cgroup.procs"
+	wait_for 30 rmdir "$d" 2>/dev/null
+	assertEquals "" "$(cg_of "$p")"
+}
+
+# The v2 file protocol, against a directory laid out like a v2 root
+# (NSKIT_CGROUP_ROOT): controllers enabled for children, the cgroup made,
+# limits and the jail's pid written, all of it removed.
+test_cgroup_v2_protocol_in_a_plain_directory() {
+	d=$(mktemp -d /tmp/cg2.XXXXXX)
+	echo "cpuset cpu io memory hugetlb pids" >"$d/cgroup.controllers"
+	echo "cpu" >"$d/cgroup.subtree_control"
+	NSKIT_CGROUP_ROOT=$d run nsnew --memory 1G --pids 100 --cpus 1.5 -- sh -c \
+		"cd $d/nsnew-*-* && cat memory.max pids.max cpu.max cgroup.procs && echo \$\$"
+	assertRC 0
+	set -- $OUT
+	assertEquals "1073741824 100 150000 100000" "$1 $2 $3 $4"
+	assertEquals "the jail's process was moved in" "$6" "$5"
+	assertEquals "memory and pids enabled for children (cpu was)" "cpu +memory +pids" "$(xargs <"$d/cgroup.subtree_control")"
+	assertEquals "removed" "" "$(ls -d "$d"/nsnew-* 2>/dev/null)"
+	# a controller the hierarchy lacks: one line, nothing made
+	echo "cpu io" >"$d/cgroup.controllers"
+	NSKIT_CGROUP_ROOT=$d run nsnew --memory 1G -- touch "$d/ran"
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "memory controller"
+	assertEquals "nothing made" "cgroup.controllers cgroup.subtree_control" "$(ls "$d" | xargs)"
+	rm -rf "$d"
+}
+
+# A real cgroup2 hierarchy, mounted in the sandbox's mount namespace:
+# where a controller is free of v1 the protocol runs against the kernel;
+# where none is (this machine: only hugetlb), the clear error and nothing
+# made.
+test_cgroup_v2_real_hierarchy() {
+	m=$(mktemp -d /tmp/cg2m.XXXXXX)
+	mount -t cgroup2 none "$m" || { rmdir "$m"; skip_test "cannot mount cgroup2"; return 0; }
+	before=$(ls "$m" | xargs)
+	if grep -qw pids "$m/cgroup.controllers"; then
+		NSKIT_CGROUP_ROOT=$m run nsnew --pids 7 -- sh -c "cat $m/nsnew-*/pids.max"
+		assertRC 0
+		assertEquals 7 "$OUT"
+	else
+		NSKIT_CGROUP_ROOT=$m run nsnew --pids 7 -- touch /tmp/cg2-ran
+		assertRC 125
+		assertOneLineError nsnew
+		assertErrContains "pids controller"
+		[ ! -e /tmp/cg2-ran ]
+		assertTrue "nothing ran" $?
+	fi
+	assertEquals "nothing left" "$before" "$(ls "$m" | xargs)"
+	umount "$m" && rmdir "$m"
+}
+
+test_cgroup_rootless_and_bad_values() {
+	run as_user "$BIN/nsnew" -U -r --memory 64M -- touch /tmp/cg-ran
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "limits need root, or a cgroup delegated"
+	for bad in "--memory 1k" "--memory 1X" "--memory -5" "--pids 0" "--pids x" "--cpus 0" "--cpus 0.001" \
+		"--cpus 1.000001" "--cpus 5000" "--cpus .5" "--cpus 1."; do
+		run_nsnew $bad -- touch /tmp/cg-ran
+		assertRC 125
+		assertContains "$ERR" "nsnew: ${bad%% *}"
+		assertEquals "nothing made: $bad" "" "$(cg_of "$NSNEW_PID")"
+	done
+	[ ! -e /tmp/cg-ran ]
+	assertTrue "no command ran" $?
 }
 
 . shunit2

@@ -4,6 +4,8 @@
  * Siblings: nsjoin(8) enters the jail later, nsname(8) names and releases
  * it, idmap(1) writes the id maps of a user namespace. */
 #include <argp.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -36,6 +38,10 @@
 #include "ns.h"
 #include "parse.h"
 #include "pins.h"
+#include "nsnew/cgroup.h"
+#include "nsnew/env.h"
+#include "nsnew/rlimits.h"
+#include "nsnew/seccomp.h"
 #include "nsnew/tty.h"
 #include "nsnew/usernet.h"
 #include "undo.h"
@@ -49,6 +55,29 @@ struct volume {
 	const char *src, *dst;
 	bool ro, dir;
 	int tree;		/* the source, detached, until it is placed */
+};
+
+/* --tmpfs DIR[:SIZE] */
+struct tmpfs {
+	const char *dir;
+	uint64_t size;			/* 0: the kernel's default, half of RAM */
+};
+
+/* --clearenv, --env-file, --setenv, --unsetenv, kept in command-line order */
+struct env_op {
+	int key;
+	const char *arg;
+};
+
+/* --overlay-dir DIR, opened before any namespace: the upper and work
+ * directories of the jail's overlay, and what nsnew made there (taken
+ * back by main()'s undo stack when the jail never started; --ephemeral's
+ * also when the command exits). */
+struct overlay_dir {
+	int dir, upper, work;		/* O_PATH fds, -1 when none */
+	bool made_upper, made_work;
+	char eph[32];			/* --ephemeral: DIR's "ephemeral.XXXXXX", else "" */
+	bool started;			/* the command ran: its layers stay (unless eph) */
 };
 
 struct opts {
@@ -72,7 +101,22 @@ struct opts {
 	struct imagecfg img;		/* of --rootfs, where mkrootfs kept one */
 	bool have_img;
 	char **env;			/* the command's environment, if not ours */
+	struct envlist envl;		/* what env points into */
 	struct tty_relay tty;		/* not an option: the jail's own terminal */
+	const char *seccomp;		/* --seccomp default|none|FILE */
+	struct sc_filter filter;	/* built from --seccomp and --seccomp-fd */
+	struct rlimit_set rlimits;
+	struct cgroup_limits cglimits;	/* --memory --pids --cpus */
+	struct jail_cgroup cgroup;	/* made for them */
+	struct env_op *envop;
+	size_t nenvop;
+	bool clearenv;
+	bool home_inherited;		/* HOME is the caller's: replaced if not a directory inside */
+	bool ro_rootfs, overlay, ephemeral;
+	const char *overlay_dir;
+	struct overlay_dir ovl;
+	struct tmpfs *tmpfs;
+	size_t ntmpfs;
 	struct usernet net;		/* --user-net, --publish */
 };
 
@@ -83,7 +127,12 @@ enum {
 	OPT_UID, OPT_VOLUME,
 };
 enum { OPT_CHDIR = 0x200, OPT_LO_DOWN };
-enum { OPT_PUBLISH = 0x300, OPT_USER_NET };
+enum { OPT_CPUS = 0x300, OPT_MEMORY, OPT_PIDS, OPT_RLIMIT, OPT_SECCOMP, OPT_SECCOMP_FD };
+enum {
+	OPT_CLEARENV = 0x400, OPT_ENV_FILE, OPT_EPHEMERAL, OPT_OVERLAY, OPT_OVERLAY_DIR,
+	OPT_RO_ROOTFS, OPT_SETENV, OPT_TMPFS, OPT_UNSETENV,
+};
+enum { OPT_PUBLISH = 0x500, OPT_USER_NET };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -100,10 +149,15 @@ static const struct argp_option options[] = {
 	{ "user-net", OPT_USER_NET, "HELPER", 0, "a network for the jail through pasta or slirp4netns (implies -n)", 1 },
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
+	{ "ephemeral", OPT_EPHEMERAL, NULL, 0, "--overlay whose upper layer is discarded at exit (implies --overlay)", 2 },
 	{ "hostname", OPT_HOSTNAME, "NAME", 0, "the hostname inside", 2 },
 	{ "hosts", OPT_HOSTS, "FILE", 0, "with --rootfs: a copy of FILE as /etc/hosts (default: the host's)", 2 },
 	{ "mount-proc", OPT_MOUNT_PROC, NULL, 0, "a /proc of a new PID namespace (implies -p)", 2 },
+	{ "overlay", OPT_OVERLAY, NULL, 0, "with --rootfs: the image stays untouched, writes go to a tmpfs", 2 },
+	{ "overlay-dir", OPT_OVERLAY_DIR, "DIR", 0, "--overlay writing to DIR/upper (kept; DIR mode 0700)", 2 },
+	{ "ro-rootfs", OPT_RO_ROOTFS, NULL, 0, "with --rootfs: / read-only (/dev /tmp /run stay writable)", 2 },
 	{ "rootfs", OPT_ROOTFS, "DIR", 0, "DIR becomes / with /proc /sys /dev /tmp /run (pivot_root)", 2 },
+	{ "tmpfs", OPT_TMPFS, "DIR[:SIZE]", 0, "a tmpfs on DIR inside, SIZE bytes or K M G (repeatable)", 2 },
 	{ "volume", 'v', "SRC:DST[:ro]", 0, "bind SRC on DST inside (repeatable)", 2 },
 	{ NULL, 0, NULL, 0, "Ids (imply -U; as root, -U alone maps every id to itself):", 3 },
 	{ "map-group", OPT_MAP_GROUP, "IN:OUT:N", 0, "map N gids from OUT outside to IN inside (repeatable)", 3 },
@@ -123,6 +177,19 @@ static const struct argp_option options[] = {
 	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
 	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
 	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ NULL, 0, NULL, 0, "Limits and system call filters (cgroups need root or a delegated cgroup):", 6 },
+	{ "cpus", OPT_CPUS, "N", 0, "CPU time of at most N CPUs (0.01-4096, e.g. 0.5)", 6 },
+	{ "memory", OPT_MEMORY, "SIZE", 0, "memory of at most SIZE bytes (K, M, G, T; at least 1M)", 6 },
+	{ "pids", OPT_PIDS, "N", 0, "at most N processes and threads", 6 },
+	{ "rlimit", OPT_RLIMIT, "NAME=SOFT[:HARD]", 0, "a resource limit, named as prlimit names them (repeatable)", 6 },
+	{ "seccomp", OPT_SECCOMP, "default|none|FILE", 0, "a system call filter: nsnew's default profile, none (the default), or a text profile", 6 },
+	{ "seccomp-fd", OPT_SECCOMP_FD, "FD", 0, "also load the compiled BPF filter read from FD (as bwrap --seccomp)", 6 },
+	{ NULL, 0, NULL, 0, "The command's environment (the caller's, or the image's Env; --clearenv "
+	  "empties it, then the others apply in command-line order):", 7 },
+	{ "clearenv", OPT_CLEARENV, NULL, 0, "start from an empty environment", 7 },
+	{ "env-file", OPT_ENV_FILE, "FILE", 0, "set the variables of FILE (docker's format) (repeatable)", 7 },
+	{ "setenv", OPT_SETENV, "NAME=VALUE", 0, "set NAME (repeatable)", 7 },
+	{ "unsetenv", OPT_UNSETENV, "NAME", 0, "unset NAME (repeatable)", 7 },
 	{ NULL, 0, NULL, 0, NULL, 0 },
 };
 
@@ -143,6 +210,7 @@ static const char doc[] =
 	"Examples:\n"
 	"  nsnew -a --hostname box --rootfs ./rootfs --mount-proc -- /bin/sh\n"
 	"  nsnew -U -r --mount-proc --rootfs ./rootfs -- ps\n"
+	"  nsnew -U -r --rootfs ./rootfs --overlay --clearenv --setenv A=1 -- /bin/sh\n"
 	"  nsnew -n -- ping -c1 127.0.0.1\n"
 	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
 	"\n"
@@ -224,6 +292,43 @@ static void parse_volume(struct argp_state *state, struct opts *o, char *arg)
 	o->vol[o->nvol++] = (struct volume){ arg, dst, mode && streq(mode, "ro"), false, -1 };
 }
 
+/* A bad value of the options below is one line, as a failure of the
+ * jail is, not argp's two: nothing has been made yet. */
+static void add_env_op(struct opts *o, int key, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct env_op *v;
+
+	if (key == OPT_SETENV && (!eq || !env_name_ok(arg, (size_t)(eq - arg))))
+		xerrc(EXIT_TOOL, 0, "--setenv '%s': not NAME=VALUE", arg);
+	if (key == OPT_UNSETENV && !env_name_ok(arg, strlen(arg)))
+		xerrc(EXIT_TOOL, 0, "--unsetenv '%s': not a variable name", arg);
+	if (!(v = reallocarray(o->envop, o->nenvop + 1, sizeof(*v))))
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	o->envop = v;
+	o->envop[o->nenvop++] = (struct env_op){ key, arg };
+}
+
+/* DIR[:SIZE]: SIZE after the last colon, so DIR may hold colons when a
+ * size is given. */
+static void parse_tmpfs(struct opts *o, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	uint64_t size = 0;
+	struct tmpfs *v;
+
+	if (colon && parse_size(colon + 1, 4096, UINT64_MAX / 2, &size) < 0)
+		xerrc(EXIT_TOOL, 0, "--tmpfs '%s': SIZE '%s' is not a size of at least 4K (like 64M)", arg, colon + 1);
+	if (colon)
+		*colon = '\0';
+	if (*arg != '/' || !arg[1])
+		xerrc(EXIT_TOOL, 0, "--tmpfs '%s': DIR must be an absolute path other than /", arg);
+	if (!(v = reallocarray(o->tmpfs, o->ntmpfs + 1, sizeof(*v))))
+		xerrc(EXIT_TOOL, ENOMEM, "parse");
+	o->tmpfs = v;
+	o->tmpfs[o->ntmpfs++] = (struct tmpfs){ arg, size };
+}
+
 /* Root's user namespace with no map given maps every id to itself
  * (unshare --map-users=all): files of any owner in the root filesystem
  * stay readable and chownable inside. */
@@ -238,7 +343,12 @@ static void map_identity(struct argp_state *state, struct opts *o)
 /* What options imply, and the checks that need all of them. */
 static void finish_options(struct argp_state *state, struct opts *o)
 {
-	if (o->rootfs || o->nvol || o->mount_proc)
+	if (o->overlay_dir || o->ephemeral)
+		o->overlay = true;
+	if (!o->rootfs && (o->overlay || o->ro_rootfs))
+		xerrc(EXIT_TOOL, 0, "%s needs --rootfs", o->ro_rootfs ? "--ro-rootfs" :
+		      o->overlay_dir ? "--overlay-dir" : o->ephemeral ? "--ephemeral" : "--overlay");
+	if (o->rootfs || o->nvol || o->mount_proc || o->ntmpfs)
 		o->flags |= CLONE_NEWNS;
 	if (o->mount_proc)
 		o->flags |= CLONE_NEWPID;	/* else it would show the host's processes */
@@ -289,6 +399,50 @@ static void check_name(struct argp_state *state, const char *name)
 		argp_error(state, "--name '%s': invalid namespace name", s ? s : "?");
 }
 
+/* The limits and filters: values checked here, before anything is made. */
+static void parse_depth(struct argp_state *state, struct opts *o, int key, char *arg)
+{
+	uint64_t v;
+	int fd, r;
+
+	switch (key) {
+	case OPT_CPUS:
+		if (cgroup_parse_cpus(arg, &o->cglimits.cpu_quota) < 0)
+			argp_error(state, "--cpus '%s': not a number of CPUs from 0.01 to 4096", arg);
+		break;
+	case OPT_MEMORY:
+		if (parse_size(arg, 1 << 20, INT64_MAX, &o->cglimits.memory) < 0)
+			argp_error(state, "--memory '%s': not a size of at least 1M", arg);
+		break;
+	case OPT_PIDS:
+		if (parse_u64(arg, 1, 4194304, &o->cglimits.pids) < 0)
+			argp_error(state, "--pids '%s': not a number from 1 to 4194304", arg);
+		break;
+	case OPT_RLIMIT:
+		if ((r = rlimit_parse(&o->rlimits, arg)) == -ERANGE)
+			argp_error(state, "--rlimit '%s': the soft limit exceeds the hard one", arg);
+		if (r < 0)
+			argp_error(state, "--rlimit '%s': not NAME=SOFT[:HARD] with NAME one of %s", arg, rlimit_names);
+		break;
+	case OPT_SECCOMP:
+		if (o->seccomp)
+			argp_error(state, "--seccomp given twice");
+		o->seccomp = arg;
+		break;
+	case OPT_SECCOMP_FD:
+		if (o->filter.nprog)
+			argp_error(state, "--seccomp-fd given twice");
+		if (parse_u64(arg, 0, INT32_MAX, &v) < 0)
+			argp_error(state, "--seccomp-fd '%s': not a file descriptor", arg);
+		fd = (int)v;
+		if ((r = sc_read_bpf(fd, &o->filter)) == -EINVAL)
+			xerrc(EXIT_TOOL, 0, "--seccomp-fd %d: not a compiled seccomp filter (whole sock_filter instructions, at most 4096)", fd);
+		if (r < 0)
+			xerrc(EXIT_TOOL, r, "--seccomp-fd %d", fd);
+		break;
+	}
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct opts *o = state->input;
@@ -336,6 +490,21 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case 'v': parse_volume(state, o, arg); break;
 	case OPT_CHDIR: o->chdir = arg; break;
 	case OPT_LO_DOWN: o->lo_down = true; break;
+	case OPT_CPUS:
+	case OPT_MEMORY:
+	case OPT_PIDS:
+	case OPT_RLIMIT:
+	case OPT_SECCOMP:
+	case OPT_SECCOMP_FD:
+		parse_depth(state, o, key, arg);
+		break;
+	case OPT_CLEARENV: o->clearenv = true; break;
+	case OPT_ENV_FILE: case OPT_SETENV: case OPT_UNSETENV: add_env_op(o, key, arg); break;
+	case OPT_EPHEMERAL: o->ephemeral = true; break;
+	case OPT_OVERLAY: o->overlay = true; break;
+	case OPT_OVERLAY_DIR: o->overlay_dir = arg; break;
+	case OPT_RO_ROOTFS: o->ro_rootfs = true; break;
+	case OPT_TMPFS: parse_tmpfs(o, arg); break;
 	case OPT_PUBLISH:
 		if (usernet_add_publish(&o->net, arg) < 0)
 			argp_error(state, "--publish '%s': not [ADDR:]HOSTPORT:PORT[/tcp|/udp]", arg);
@@ -383,6 +552,23 @@ static void check_inputs(struct opts *o)
 	if (o->net.helper && usernet_find(&o->net) < 0)
 		xerrc(EXIT_TOOL, 0, "--user-net=%s: %s not found in PATH: install the Debian package %s",
 		      usernet_name(o->net.helper), usernet_name(o->net.helper), usernet_package(o->net.helper));
+	for (size_t i = 0; !o->rootfs && i < o->ntmpfs; i++) {
+		if (stat(o->tmpfs[i].dir, &st) < 0)
+			xerrc(EXIT_TOOL, errno, "--tmpfs %s", o->tmpfs[i].dir);
+		if (!S_ISDIR(st.st_mode))
+			xerrc(EXIT_TOOL, 0, "--tmpfs %s: not a directory", o->tmpfs[i].dir);
+	}
+	if (o->overlay_dir) {
+		if (stat(o->overlay_dir, &st) < 0)
+			xerrc(EXIT_TOOL, errno, "--overlay-dir %s", o->overlay_dir);
+		if (!S_ISDIR(st.st_mode))
+			xerrc(EXIT_TOOL, 0, "--overlay-dir %s: not a directory", o->overlay_dir);
+		/* The upper layer holds the jail's files as the jail made them,
+		 * setuid ones too: only their owner may reach them. */
+		if (st.st_uid != geteuid() || (st.st_mode & 077))
+			xerrc(EXIT_TOOL, 0, "--overlay-dir %s: must be yours with mode 0700 (chmod 700 it)",
+			      o->overlay_dir);
+	}
 	if (o->name) {
 		int pins[8];
 
@@ -411,15 +597,17 @@ static bool leads_terminal_session(void)
 /* A child is needed for a new PID or time namespace (they apply to
  * children only), for a PID 1, for names pinned from outside, for
  * id maps beyond our own id (written by a parent that keeps its
- * privilege in the parent user namespace), and for a terminal of the
- * jail's own (relayed by the parent). */
+ * privilege in the parent user namespace), for a terminal of the
+ * jail's own (relayed by the parent), and for --overlay-dir (the parent
+ * takes back the layers of a jail that never started, or --ephemeral's). */
 static bool needs_child(const struct opts *o)
 {
 	bool own_ids_only = o->uidmap.n <= 1 && o->gidmap.n <= 1 && !o->subids &&
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || o->net.helper ||
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || o->net.helper || cgroup_wanted(&o->cglimits) ||
+	       o->overlay_dir ||
 	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
 	       leads_terminal_session();
 }
@@ -680,6 +868,93 @@ static void bind_etc(struct opts *o, struct trees *t)
 	}
 }
 
+/* A layer directory nsnew made or found in --overlay-dir, opened again
+ * by its path in the jail's mount namespace (overlayfs takes layers only
+ * from the mount namespace it is mounted in) and checked to be the one
+ * opened before. */
+static int reopen_layer(const struct opts *o, const char *name, int was)
+{
+	char path[PATH_MAX];
+	struct stat a, b;
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s%s%s", o->overlay_dir, o->ovl.eph, o->ovl.eph[0] ? "/" : "",
+		     name) >= (int)sizeof(path))
+		xerrc(EXIT_TOOL, ENAMETOOLONG, "--overlay-dir %s", o->overlay_dir);
+	fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &a) < 0 || fstat(was, &b) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", path);
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		xerrc(EXIT_TOOL, 0, "%s: replaced while nsnew started", path);
+	return fd;
+}
+
+/* --overlay: DIR, untouched, under the jail's upper layer, mounted on DIR
+ * itself (pivot_root wants a mount point). The layers are named by fds
+ * (through /proc/self/fd), opened before the mounts cover DIR. Without
+ * --overlay-dir the upper layer is on a tmpfs made for the jail, mounted
+ * on DIR below the overlay: it goes with the jail's mount namespace. In
+ * a user namespace the overlay keeps its metadata in user.* xattrs
+ * (userxattr), trusted.* being the host root's. */
+static void mount_overlay(struct opts *o)
+{
+	_cleanup_close_ int lower = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC), tmp = -1;
+	int upper = -1, work = -1;
+	char data[160];
+	struct stat st;
+
+	if (lower < 0 || fstat(lower, &st) < 0)
+		xerrc(EXIT_TOOL, errno, "%s", o->rootfs);
+	if (o->overlay_dir) {
+		upper = reopen_layer(o, "upper", o->ovl.upper);
+		work = reopen_layer(o, "work", o->ovl.work);
+	} else {
+		xmount("tmpfs", o->rootfs, "tmpfs", 0, "mode=0700");
+		tmp = open(o->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* The upper directory is the jail's /: DIR's mode and owner. */
+		if (tmp < 0 || mkdirat(tmp, "upper", 0700) < 0 || mkdirat(tmp, "work", 0700) < 0 ||
+		    fchmodat(tmp, "upper", st.st_mode & 07777, 0) < 0)
+			xerrc(EXIT_TOOL, errno, "overlay upper layer");
+		if (fchownat(tmp, "upper", st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EINVAL)
+			xerrc(EXIT_TOOL, errno, "overlay upper layer");
+		upper = openat(tmp, "upper", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		work = openat(tmp, "work", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (upper < 0 || work < 0)
+			xerrc(EXIT_TOOL, errno, "overlay upper layer");
+	}
+	snprintf(data, sizeof(data), "lowerdir=/proc/self/fd/%d,upperdir=/proc/self/fd/%d,workdir=/proc/self/fd/%d%s",
+		 lower, upper, work, (o->flags & CLONE_NEWUSER) ? ",userxattr" : "");
+	if (mount("overlay", o->rootfs, "overlay", 0, data) < 0)
+		xerrc(EXIT_TOOL, errno, "mount overlay on %s%s", o->rootfs,
+		      errno == EINVAL && (o->flags & CLONE_NEWUSER) ? " (overlayfs in a user namespace needs Linux 5.11)" : "");
+	close(upper);
+	close(work);
+}
+
+/* --tmpfs: inside a root filesystem DIR is made while / is writable. */
+static void mount_tmpfs(const struct opts *o)
+{
+	for (size_t i = 0; i < o->ntmpfs; i++) {
+		char data[64] = "mode=1777";
+
+		if (o->tmpfs[i].size)
+			snprintf(data, sizeof(data), "mode=1777,size=%" PRIu64, o->tmpfs[i].size);
+		if (o->rootfs)
+			make_dirs(o->tmpfs[i].dir, 0755);
+		xmount("tmpfs", o->tmpfs[i].dir, "tmpfs", MS_NOSUID | MS_NODEV, data);
+	}
+}
+
+/* --ro-rootfs: / alone, not recursively, once everything is in place, so
+ * /dev /tmp /run, --tmpfs and --volume keep their own modes. */
+static void make_root_readonly(void)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+
+	if (mount_setattr(AT_FDCWD, "/", 0, &ro, sizeof(ro)) < 0)
+		xerrc(EXIT_TOOL, errno, "make / read-only");
+}
+
 /* DIR becomes /: bound on itself (pivot_root wants a mount point), the
  * host's pieces opened as detached trees, pivot_root into it and the old
  * root detached; then the jail's own /proc /sys /dev /tmp /run. */
@@ -687,7 +962,10 @@ static void enter_rootfs(struct opts *o)
 {
 	struct trees t;
 
-	xmount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL);
+	if (o->overlay)
+		mount_overlay(o);
+	else
+		xmount(o->rootfs, o->rootfs, NULL, MS_BIND | MS_REC, NULL);
 	open_trees(o, &t);
 	if (chdir(o->rootfs) < 0)
 		xerrc(EXIT_TOOL, errno, "%s", o->rootfs);
@@ -706,6 +984,7 @@ static void enter_rootfs(struct opts *o)
 	make_dirs("/run", 0755);
 	xmount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	bind_etc(o, &t);
+	mount_tmpfs(o);
 	for (size_t i = 0; i < o->nvol; i++)
 		place_tree(&o->vol[i].tree, o->vol[i].dst, o->vol[i].dir);
 }
@@ -738,6 +1017,7 @@ static void setup_mounts(struct opts *o)
 	}
 	if (o->mount_proc)
 		xmount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_tmpfs(o);
 	bind_volumes_in_place(o);
 }
 
@@ -962,39 +1242,61 @@ static void apply_image_user(struct opts *o)
 	o->set_gid = true;
 }
 
-static bool env_has(char *const *env, const char *name)
+static bool is_dir(const char *path)
 {
-	size_t n = strlen(name);
+	struct stat st;
 
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(env[i], name, n) && env[i][n] == '=')
+	return *path == '/' && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Whether a PATH names at least one directory that exists here. */
+static bool path_usable(const char *path)
+{
+	_cleanup_free_ char *p = strdup(path);
+	char *save = NULL;
+
+	for (char *d = p ? strtok_r(p, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+		if (is_dir(d))
 			return true;
 	return false;
 }
 
-/* HOME, as podman sets it when the image's Env has none: the home of
- * the command's user in the jail's /etc/passwd, else /. The slot for it
- * is kept free at the end of the environment. */
-static void image_home(struct opts *o)
+/* In a root filesystem, once its files are in place: PATH, when unset
+ * or the caller's names no directory inside, becomes the usual one; HOME,
+ * when unset or the caller's is no directory inside, the home of the
+ * command's user in the jail's /etc/passwd, else / (as podman does). */
+static void jail_defaults(struct opts *o)
 {
+	static const char path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	const char *cur, *caller;
 	uid_t uid = o->set_uid ? o->uid : geteuid();
 	struct passwd *pw = NULL;
-	char *home = NULL;
-	size_t k = 0;
+	_cleanup_free_ char *home = NULL;
 	FILE *f;
+	int r = 0;
 
-	if (!o->env || env_has(o->env, "HOME"))
+	if (!o->rootfs)
 		return;
-	if ((f = fopen("/etc/passwd", "re"))) {
-		while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
-			;
-		if (pw && *pw->pw_dir && asprintf(&home, "HOME=%s", pw->pw_dir) < 0)
-			xerrc(EXIT_TOOL, ENOMEM, "environment");
-		fclose(f);
+	cur = envlist_get(&o->envl, "PATH");
+	caller = getenv("PATH");
+	if (!cur || (!o->have_img && caller && streq(cur, caller) && !path_usable(cur)))
+		r = envlist_set(&o->envl, "PATH", 4, path);
+	cur = envlist_get(&o->envl, "HOME");
+	caller = getenv("HOME");
+	if (r == 0 && (!cur || (!o->have_img && caller && streq(cur, caller) && !is_dir(cur)))) {
+		if ((f = fopen("/etc/passwd", "re"))) {
+			while ((pw = fgetpwent(f)) && pw->pw_uid != uid)
+				;
+			if (pw && *pw->pw_dir && !(home = strdup(pw->pw_dir)))
+				r = -ENOMEM;
+			fclose(f);
+		}
+		if (r == 0)
+			r = envlist_set(&o->envl, "HOME", 4, home ? home : "/");
 	}
-	while (o->env[k])
-		k++;
-	o->env[k] = home ? home : (char *)"HOME=/";
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "environment");
+	o->env = o->envl.v;
 }
 
 /* --chdir, else the image's WorkingDir (made when missing, as podman
@@ -1011,6 +1313,27 @@ static void enter_workdir(const struct opts *o)
 		xerrc(EXIT_TOOL, errno, "chdir %s", wd);
 }
 
+/* Before the credentials change: raising a hard limit needs
+ * CAP_SYS_RESOURCE, which --drop-caps or --uid may take away. */
+static void apply_rlimits(const struct opts *o)
+{
+	const char *name = "?";
+	int r;
+
+	if ((r = rlimit_apply(&o->rlimits, &name)) < 0)
+		xerrc(EXIT_TOOL, r, "--rlimit %s", name);
+}
+
+/* Last before exec, so nothing of the set-up is filtered and everything
+ * of the command is (sc_load sets no_new_privs where the kernel demands). */
+static void load_filters(struct opts *o)
+{
+	int r;
+
+	if ((r = sc_load(&o->filter)) < 0)
+		xerrc(EXIT_TOOL, r, "load the seccomp filter");
+}
+
 static noreturn void setup_and_exec(struct opts *o, char *const *cmd, int report)
 {
 	if ((o->flags & CLONE_NEWNET) && !o->lo_down)
@@ -1019,10 +1342,14 @@ static noreturn void setup_and_exec(struct opts *o, char *const *cmd, int report
 		xerrc(EXIT_TOOL, errno, "sethostname %s", o->hostname);
 	setup_mounts(o);
 	enter_workdir(o);
+	if (o->ro_rootfs)
+		make_root_readonly();
 	if (o->img.user && !o->set_uid)
 		apply_image_user(o);
-	image_home(o);
+	jail_defaults(o);
+	apply_rlimits(o);
 	set_credentials(o);
+	load_filters(o);
 	if (o->env)
 		environ = o->env;	/* execvp looks the command up in the image's PATH */
 	if (o->init)
@@ -1079,6 +1406,124 @@ static noreturn void run_in_place(struct opts *o, char *const *cmd, struct undo 
 	setup_and_exec(o, cmd, -1);
 }
 
+/* ---- --overlay-dir, on the host's side ---- */
+
+/* NAME in DFD and all below it, through no symlink; what cannot be
+ * removed (files another id made in a rootless jail) is left. */
+static void remove_tree_at(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *e;
+	DIR *d;
+
+	if (fd < 0 && errno == EACCES) {
+		/* a directory of mode 0 (overlayfs's work/work): made
+		 * readable through its own fd, never through a path */
+		_cleanup_close_ int p = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		char self[32];
+
+		snprintf(self, sizeof(self), "/proc/self/fd/%d", p);
+		if (p >= 0 && chmod(self, 0700) == 0)
+			fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		unlinkat(dfd, name, 0);
+		return;
+	}
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return;
+	}
+	while ((e = readdir(d)))
+		if (!streq(e->d_name, ".") && !streq(e->d_name, "..") &&
+		    unlinkat(fd, e->d_name, 0) < 0 && errno == EISDIR)
+			remove_tree_at(fd, e->d_name);
+	closedir(d);
+	unlinkat(dfd, name, AT_REMOVEDIR);
+}
+
+/* Undo of --overlay-dir, run when nsnew fails or the jail ends (it stays
+ * on main()'s stack, as the cgroup does): --ephemeral's directory goes
+ * with all in it; upper and work directories nsnew made go only when the
+ * command never ran (holding only mount points the set-up made). By fds:
+ * the parent may run this from anywhere. */
+static int take_back_layers(void *arg)
+{
+	struct overlay_dir *d = arg;
+
+	if (d->eph[0])
+		remove_tree_at(d->dir, d->eph);
+	if (!d->eph[0] && !d->started && d->made_upper)
+		remove_tree_at(d->dir, "upper");
+	if (!d->eph[0] && !d->started && d->made_work)
+		remove_tree_at(d->dir, "work");
+	return 0;
+}
+
+/* A directory in BASE, made when missing: whether it was made. */
+static bool make_layer_dir(struct undo *u, int base, const char *name, mode_t mode, const struct stat *like)
+{
+	if (mkdirat(base, name, 0700) < 0) {
+		if (errno != EEXIST)
+			xundo(u, EXIT_TOOL, errno, "--overlay-dir: mkdir %s", name);
+		return false;
+	}
+	/* fchmodat follows a symlink, but NAME was made just now, in a
+	 * directory only we may write */
+	if (fchmodat(base, name, mode, 0) < 0 ||
+	    (like && geteuid() == 0 && fchownat(base, name, like->st_uid, like->st_gid, AT_SYMLINK_NOFOLLOW) < 0)) {
+		int e = errno;
+
+		unlinkat(base, name, AT_REMOVEDIR);
+		xundo(u, EXIT_TOOL, e, "--overlay-dir: %s", name);
+	}
+	return true;
+}
+
+/* --overlay-dir DIR, on the host's side as the caller, before any
+ * namespace: DIR/upper and DIR/work, kept between runs; with --ephemeral
+ * a fresh DIR/ephemeral.XXXXXX holding both, removed at exit. The
+ * upper directory is the jail's /: it gets the image's mode and owner. */
+static void prepare_overlay_dir(struct opts *o, struct undo *u)
+{
+	struct overlay_dir *d = &o->ovl;
+	_cleanup_close_ int eph = -1;
+	struct stat root;
+	int base, r;
+
+	if (!o->overlay_dir)
+		return;
+	if (stat(o->rootfs, &root) < 0)
+		xerrc(EXIT_TOOL, errno, "rootfs %s", o->rootfs);
+	if ((d->dir = open(o->overlay_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		xerrc(EXIT_TOOL, errno, "--overlay-dir %s", o->overlay_dir);
+	base = d->dir;
+	if (o->ephemeral) {
+		char name[sizeof(d->eph)];
+
+		for (int i = 0; !d->eph[0]; i++) {
+			snprintf(name, sizeof(name), "ephemeral.%06x", (unsigned)(random() ^ getpid() ^ i) & 0xffffff);
+			if (mkdirat(d->dir, name, 0700) == 0)
+				memcpy(d->eph, name, sizeof(name));
+			else if (errno != EEXIST || i > 100)
+				xerrc(EXIT_TOOL, errno, "--overlay-dir %s: mkdir %s", o->overlay_dir, name);
+		}
+		if ((r = undo_push(u, take_back_layers, d, NULL)) < 0)
+			xundo(u, EXIT_TOOL, r, "--overlay-dir %s", o->overlay_dir);
+		if ((eph = openat(d->dir, d->eph, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			xundo(u, EXIT_TOOL, errno, "--overlay-dir %s: %s", o->overlay_dir, d->eph);
+		base = eph;
+	}
+	if (!d->eph[0] && (r = undo_push(u, take_back_layers, d, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "--overlay-dir %s", o->overlay_dir);
+	d->made_upper = make_layer_dir(u, base, "upper", root.st_mode & 07777, &root);
+	d->made_work = make_layer_dir(u, base, "work", 0700, NULL);
+	d->upper = openat(base, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d->work = openat(base, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (d->upper < 0 || d->work < 0)
+		xundo(u, EXIT_TOOL, errno, "--overlay-dir %s: upper and work must be directories", o->overlay_dir);
+}
+
 /* ---- a child: clone, then maps and names from outside ---- */
 
 struct clone_args_ {
@@ -1090,7 +1535,7 @@ struct clone_args_ {
  * anything. */
 static bool needs_sync(const struct opts *o)
 {
-	return (o->flags & CLONE_NEWUSER) || o->name || o->net.helper;
+	return (o->flags & CLONE_NEWUSER) || o->name || o->net.helper || cgroup_wanted(&o->cglimits);
 }
 
 /* The child waits on SYNC until the parent has written its maps and
@@ -1114,6 +1559,10 @@ static noreturn void child_main(struct opts *o, char *const *cmd, int sync[2], i
 		close(sync[0]);
 	if (fail[0] >= 0)
 		close(fail[0]);
+	/* Moved into the jail's cgroup while it waited: its cgroup namespace,
+	 * made at clone, is rooted where it was; root it there instead. */
+	if ((o->flags & CLONE_NEWCGROUP) && cgroup_wanted(&o->cglimits) && unshare(CLONE_NEWCGROUP) < 0)
+		xerrc(EXIT_TOOL, errno, "cgroup namespace");
 	if ((r = tty_relay_attach(&o->tty)) < 0)
 		xerrc(EXIT_TOOL, r, "terminal");
 	setup_and_exec(o, cmd, fail[1]);
@@ -1148,7 +1597,7 @@ static bool can_lend(const struct opts *o)
 	return false;
 #endif
 #endif
-	return !needs_sync(o) && !o->init && !(o->flags & CLONE_NEWTIME);
+	return !needs_sync(o) && !o->init && !(o->flags & CLONE_NEWTIME) && !o->overlay_dir;
 }
 
 #define LENT_STACK (256 * 1024)
@@ -1176,7 +1625,7 @@ static pid_t start_child(struct opts *o, char *const *cmd, int sync[2], int fail
 	struct clone_args_ args = { .flags = (uint64_t)o->flags, .exit_signal = SIGCHLD };
 	pid_t pid;
 
-	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || (o->name && pipe2(fail, O_CLOEXEC) < 0) ||
+	if ((needs_sync(o) && pipe2(sync, O_CLOEXEC) < 0) || ((o->name || o->overlay_dir) && pipe2(fail, O_CLOEXEC) < 0) ||
 	    (o->init && o->tty.master >= 0 && pipe2(o->tty.stops, O_CLOEXEC) < 0))
 		xundo(u, EXIT_TOOL, errno, "pipe");
 	if (child_block() < 0)
@@ -1355,21 +1804,56 @@ static void start_user_net(struct opts *o, pid_t pid, struct undo *u)
 	      r == -ECHILD ? " exited before the network was up" : "");
 }
 
+/* The jail has ended: what is left on U (its cgroup) goes. */
+static void end_jail(struct opts *o, struct undo *u)
+{
+	int r = undo_unwind(u, 0);
+
+	if (r < 0)
+		xwarnc(-r, "cgroup %s: not removed", o->cgroup.where);
+	undo_free(u);
+}
+
+/* --memory, --pids, --cpus: the jail's cgroup, made before the child
+ * exists (so nothing is left to kill when this fails) and pushed on U; the
+ * child is moved in while it waits to be released. */
+static void make_cgroup(struct opts *o, struct undo *u)
+{
+	int r;
+
+	if (!cgroup_wanted(&o->cglimits))
+		return;
+	r = cgroup_make(&o->cglimits, &o->cgroup);
+	if (r == -ENOTSUP)
+		xundo(u, EXIT_TOOL, 0, "cgroup: no writable hierarchy has the %s controller "
+		      "(neither cgroup2 with it enabled nor a v1 mount of it)", o->cgroup.where);
+	if ((r == -EACCES || r == -EPERM || r == -EROFS) && geteuid() != 0)
+		xundo(u, EXIT_TOOL, 0, "cgroup %s: %s (limits need root, or a cgroup delegated to you as NSKIT_CGROUP_ROOT)",
+		      o->cgroup.where, strerror(-r));
+	if (r < 0 || (r = undo_push(u, cgroup_remove, &o->cgroup, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
+}
+
 /* Start the child, write its maps and pin its names (each pushed on U,
  * so a failure kills the child and takes the names back), then let it
- * go: from then on they are the command's result. */
+ * go: from then on they are the command's result. The cgroup is not: it
+ * stays on U, under them, and goes when the jail ends. */
 static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo *u)
 {
 	int sync[2] = { -1, -1 }, fail[2] = { -1, -1 };
-	size_t started = undo_mark(u), names;
+	size_t started, names;
 	pid_t pid;
 	int r;
 
 	if (o->die_with_parent && prctl(PR_SET_PDEATHSIG, SIGKILL, 0L, 0L, 0L) < 0)
 		xundo(u, EXIT_TOOL, errno, "die-with-parent");
+	make_cgroup(o, u);
+	started = undo_mark(u);
 	pid = start_child(o, cmd, sync, fail, u);
 	if ((r = undo_push(u, kill_child, (void *)(intptr_t)pid, NULL)) < 0)
 		xundo(u, EXIT_TOOL, r, "start the child");
+	if (cgroup_wanted(&o->cglimits) && (r = cgroup_join(&o->cgroup, pid)) < 0)
+		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
 	write_child_maps(o, pid, u);
 	names = undo_mark(u);
 	if (o->name)
@@ -1380,11 +1864,12 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		xundo(u, EXIT_TOOL, errno, "start the child");
 	if (sync[1] >= 0)
 		close(sync[1]);
-	/* Names made for a jail that never started are taken back. */
-	if (fail[0] >= 0 && !jail_started(fail[0]))
+	/* Names made for a jail that never started are taken back now;
+	 * --overlay-dir's layers made for it when it ends (end_jail). */
+	o->ovl.started = fail[0] < 0 || jail_started(fail[0]);
+	if (!o->ovl.started)
 		undo_unwind(u, names);
 	undo_commit(u, started);
-	undo_free(u);
 	if (o->tty.master >= 0) {
 		close(o->tty.slave);
 		o->tty.slave = -1;
@@ -1394,7 +1879,8 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 	}
 	usernet_stop(&o->net);	/* the jail has ended */
 	if (r < 0)
-		xerrc(EXIT_TOOL, r, "wait");
+		xundo(u, EXIT_TOOL, r, "wait");
+	end_jail(o, u);
 	exit(r);
 }
 
@@ -1440,34 +1926,82 @@ static void load_image(struct opts *o)
 }
 
 /* The command's environment in an image's jail, as podman builds it: the
- * image's Env, PATH when the image sets none, HOSTNAME (and HOME, once the
- * user is known: image_home); TERM is passed on since the jail shares our
- * terminal. */
+ * image's Env, HOSTNAME, and TERM passed on since the jail shares our
+ * terminal; PATH and HOME when still unset at the end (jail_defaults). */
 static void image_environment(struct opts *o)
 {
-	static const char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	const char *term = getenv("TERM");
-	size_t n = 0, k = 0;
-	char *s;
 
-	while (o->img.env && o->img.env[n])
-		n++;
-	if (!(o->env = calloc(n + 5, sizeof(char *))))	/* + PATH HOSTNAME TERM HOME */
+	if (envlist_init(&o->envl, o->img.env) < 0 ||
+	    (o->hostname && !envlist_get(&o->envl, "HOSTNAME") &&
+	     envlist_set(&o->envl, "HOSTNAME", 8, o->hostname) < 0) ||
+	    (term && !envlist_get(&o->envl, "TERM") && envlist_set(&o->envl, "TERM", 4, term) < 0))
 		xerrc(EXIT_TOOL, ENOMEM, "environment");
-	for (; k < n; k++)
-		o->env[k] = o->img.env[k];
-	if (!env_has(o->env, "PATH"))
-		o->env[k++] = (char *)path;
-	if (o->hostname && !env_has(o->env, "HOSTNAME")) {
-		if (asprintf(&s, "HOSTNAME=%s", o->hostname) < 0)
+	o->env = o->envl.v;
+}
+
+#define ENVFILE_MAX (1024 * 1024)
+
+/* A line "NAME" alone takes the caller's value, and nothing when it has none. */
+static int set_from_file(void *arg, const char *name, const char *value)
+{
+	if (!value)
+		value = getenv(name);
+	return value ? envlist_set(arg, name, strlen(name), value) : 0;
+}
+
+/* --env-file FILE, read whole before any namespace is made. */
+static void apply_env_file(struct envlist *e, const char *path)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	_cleanup_free_ char *buf = malloc(ENVFILE_MAX + 1);
+	const char *why = NULL;
+	size_t len = 0, line = 0;
+	ssize_t n = 1;
+	int r;
+
+	if (fd < 0)
+		xerrc(EXIT_TOOL, errno, "--env-file %s", path);
+	if (!buf)
+		xerrc(EXIT_TOOL, ENOMEM, "--env-file %s", path);
+	while (len <= ENVFILE_MAX && (n = read(fd, buf + len, ENVFILE_MAX + 1 - len)) > 0)
+		len += (size_t)n;
+	if (n < 0)
+		xerrc(EXIT_TOOL, errno, "--env-file %s", path);
+	if (len > ENVFILE_MAX)
+		xerrc(EXIT_TOOL, 0, "--env-file %s: larger than 1 MiB", path);
+	r = envfile_parse(buf, len, set_from_file, e, &line, &why);
+	if (r == -EINVAL)
+		xerrc(EXIT_TOOL, 0, "%s:%zu: %s", path, line, why);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "--env-file %s", path);
+}
+
+/* The base (the image's environment, else ours), emptied by --clearenv,
+ * then --env-file, --setenv and --unsetenv in command-line order (as env(1)
+ * and bwrap apply them). Untouched, without --rootfs, when none is given. */
+static void build_environment(struct opts *o)
+{
+	if (!o->have_img && !o->rootfs && !o->clearenv && !o->nenvop)
+		return;
+	if (!o->have_img && envlist_init(&o->envl, environ) < 0)
+		xerrc(EXIT_TOOL, ENOMEM, "environment");
+	if (o->clearenv) {
+		envlist_free(&o->envl);
+		if (envlist_init(&o->envl, NULL) < 0)
 			xerrc(EXIT_TOOL, ENOMEM, "environment");
-		o->env[k++] = s;
 	}
-	if (term && !env_has(o->env, "TERM")) {
-		if (asprintf(&s, "TERM=%s", term) < 0)
+	for (size_t i = 0; i < o->nenvop; i++) {
+		const char *arg = o->envop[i].arg;
+
+		if (o->envop[i].key == OPT_ENV_FILE)
+			apply_env_file(&o->envl, arg);
+		else if (o->envop[i].key == OPT_UNSETENV)
+			envlist_unset(&o->envl, arg);
+		else if (envlist_set(&o->envl, arg, strcspn(arg, "="), strchr(arg, '=') + 1) < 0)
 			xerrc(EXIT_TOOL, ENOMEM, "environment");
-		o->env[k++] = s;
 	}
+	o->env = o->envl.v;
 }
 
 /* The command in a root filesystem: COMMAND, else the image's Entrypoint
@@ -1482,6 +2016,7 @@ static char *const *rootfs_command(struct opts *o, char **sh)
 	load_image(o);
 	if (o->have_img)
 		image_environment(o);
+	build_environment(o);
 	if (o->cmd && o->cmd[0])
 		return o->cmd;
 	while (o->img.entrypoint && o->img.entrypoint[ne])
@@ -1539,9 +2074,48 @@ static void check_idmap_caps(void)
 		      found);
 }
 
+/* --seccomp FILE: read and parsed, its names resolved, before anything
+ * is made. */
+static void build_profile(struct opts *o)
+{
+	struct sc_error e;
+	int r = sc_build_file(o->seccomp, &o->filter, &e);
+
+	if (r == -EINVAL)
+		xerrc(EXIT_TOOL, 0, "%s:%u: %s", o->seccomp, e.line, e.msg);
+	if (r == -EMEDIUMTYPE)
+		xerrc(EXIT_TOOL, 0, "--seccomp %s: not a regular file of at most 1 MiB", o->seccomp);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "--seccomp %s", o->seccomp);
+}
+
+/* The default profile allows what the jail was given: mounts and new
+ * namespaces to a jail that keeps CAP_SYS_ADMIN by name, tracing to one
+ * with a PID namespace of its own. */
+static void build_filters(struct opts *o)
+{
+	struct sc_jail j = {
+		.admin = o->caps && o->keep_given && (o->keep & (1ULL << CAP_SYS_ADMIN)),
+		.pidns = o->flags & CLONE_NEWPID,
+	};
+	int r;
+
+	if (!o->seccomp || streq(o->seccomp, "none"))
+		return;
+	if (!streq(o->seccomp, "default")) {
+		build_profile(o);
+		return;
+	}
+	/* As compiled at build time; on another architecture, compiled now. */
+	if ((r = sc_default_compiled(&j, &o->filter)) == -ENOENT)
+		r = sc_build_default(&j, &o->filter);
+	if (r < 0)
+		xerrc(EXIT_TOOL, r, "seccomp default profile");
+}
+
 int main(int argc, char **argv)
 {
-	struct opts o = { .net = USERNET_INIT };
+	struct opts o = { .net = USERNET_INIT, .ovl = { .dir = -1, .upper = -1, .work = -1 } };
 	struct undo u = UNDO_INIT;	/* what the parent made, taken back on failure */
 	char *sh[2];
 	char *const *cmd;
@@ -1549,12 +2123,19 @@ int main(int argc, char **argv)
 
 	nskit_init(EXIT_TOOL);
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
-	cmd = o.rootfs ? rootfs_command(&o, sh) : command_or_shell(o.cmd, sh);
+	if (o.rootfs) {
+		cmd = rootfs_command(&o, sh);
+	} else {
+		build_environment(&o);
+		cmd = command_or_shell(o.cmd, sh);
+	}
 	check_inputs(&o);
+	build_filters(&o);
 	if (o.subids && geteuid() != 0)
 		check_idmap_caps();
+	prepare_overlay_dir(&o, &u);
 	if ((r = tty_relay_open(&o.tty)) < 0)
-		xerrc(EXIT_TOOL, r, "a terminal for the jail");
+		xundo(&u, EXIT_TOOL, r, "a terminal for the jail");
 	if (needs_child(&o))
 		run_in_child(&o, cmd, &u);
 	run_in_place(&o, cmd, &u);

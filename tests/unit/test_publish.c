@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "publish.h"
+#include "nsnew/publish.h"
 #include "unit.h"
 
 /* S parses to FAMILY, ADDR (as text), HOST, PORT, UDP. */
