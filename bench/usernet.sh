@@ -28,6 +28,8 @@ socat TCP-LISTEN:7000,bind=$SERVER,reuseaddr,fork SYSTEM:'echo outside' >/dev/nu
 server=$!
 trap 'kill $server 2>/dev/null; umount /dev/net/tun "$TUN" 2>/dev/null; rm -rf "$BIN" "$TUN"' EXIT
 until ss -Hltn 'sport = :7000' | grep -q .; do sleep 0.01; done
+# The veth carries once the kernel's link watch saw both ends up.
+until ip -o link show ub0 | grep -q 'state UP'; do sleep 0.01; done
 
 # The hand-made pair: a user and network namespace from unshare, the
 # helper attached to it with the options nsnew gives it and waited for

@@ -31,6 +31,10 @@ oneTimeSetUp() {
 	ip link set un0 up
 	ip link set un1 up
 	ip route add default via 10.199.0.2 dev un0
+	# pasta copies the outside's interface once it runs: a veth has its
+	# carrier only once the kernel's link watch saw both ends up (later on
+	# a loaded machine).
+	wait_for 10 eval 'ip -o link show un0 | grep -q "state UP"'
 	ip addr add "$SERVER/32" dev lo
 	socat TCP-LISTEN:7000,bind=$SERVER,reuseaddr,fork SYSTEM:'echo outside' >/dev/null 2>&1 &
 	SERVER_PID=$!
