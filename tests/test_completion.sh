@@ -84,6 +84,15 @@ test_nsnew_options_and_capabilities() {
 	assertContains "$(complete_words nsnew --keep-caps net_)" "net_admin"
 }
 
+test_nsnew_user_net_helpers() {
+	assertEquals "--user-net" "$(complete_words nsnew --user-)"
+	assertEquals "$(printf 'pasta\nslirp4netns')" "$(complete_words nsnew --user-net '')"
+	assertEquals "slirp4netns" "$(complete_words nsnew --user-net s)"
+	_command_offset() { echo "offset $1"; }
+	assertEquals "offset 5" "$(complete_words nsnew --user-net pasta --publish 8080:80 sh)"
+	unset -f _command_offset
+}
+
 test_nsnew_seccomp_and_limits() {
 	assertEquals "default" "$(complete_words nsnew --seccomp=def)"
 	assertEquals "nofile=" "$(complete_words nsnew --rlimit nofi)"

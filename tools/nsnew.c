@@ -43,6 +43,7 @@
 #include "nsnew/rlimits.h"
 #include "nsnew/seccomp.h"
 #include "nsnew/tty.h"
+#include "nsnew/usernet.h"
 #include "undo.h"
 #include "util.h"
 
@@ -116,6 +117,7 @@ struct opts {
 	struct overlay_dir ovl;
 	struct tmpfs *tmpfs;
 	size_t ntmpfs;
+	struct usernet net;		/* --user-net, --publish */
 };
 
 enum {
@@ -130,6 +132,7 @@ enum {
 	OPT_CLEARENV = 0x400, OPT_ENV_FILE, OPT_EPHEMERAL, OPT_OVERLAY, OPT_OVERLAY_DIR,
 	OPT_RO_ROOTFS, OPT_SETENV, OPT_TMPFS, OPT_UNSETENV,
 };
+enum { OPT_PUBLISH = 0x500, OPT_USER_NET };
 
 static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Which namespaces (implied by the options that need them):", 1 },
@@ -140,8 +143,10 @@ static const struct argp_option options[] = {
 	{ "net", 'n', NULL, 0, "network namespace (only lo, brought up)", 1 },
 	{ "lo-down", OPT_LO_DOWN, NULL, 0, "leave the new network namespace's lo down", 1 },
 	{ "pid", 'p', NULL, 0, "PID namespace (the command is its PID 1)", 1 },
+	{ "publish", OPT_PUBLISH, "[ADDR:]HOSTPORT:PORT[/udp]", 0, "with --user-net: forward HOSTPORT of the caller's network to PORT inside (repeatable)", 1 },
 	{ "time", 'T', NULL, 0, "time namespace", 1 },
 	{ "user", 'U', NULL, 0, "user namespace", 1 },
+	{ "user-net", OPT_USER_NET, "HELPER", 0, "a network for the jail through pasta or slirp4netns (implies -n)", 1 },
 	{ "uts", 'u', NULL, 0, "UTS namespace (hostname)", 1 },
 	{ NULL, 0, NULL, 0, "The jail's files (imply -m; --hostname implies -u):", 2 },
 	{ "ephemeral", OPT_EPHEMERAL, NULL, 0, "--overlay whose upper layer is discarded at exit (implies --overlay)", 2 },
@@ -351,8 +356,10 @@ static void finish_options(struct argp_state *state, struct opts *o)
 		o->flags |= CLONE_NEWUTS;
 	if (o->map_root || o->subids || o->uidmap.n || o->gidmap.n)
 		o->flags |= CLONE_NEWUSER;
-	if (o->name)
+	if (o->name || o->net.helper)
 		o->flags |= CLONE_NEWNET;
+	if (o->net.npub && !o->net.helper)
+		argp_error(state, "--publish needs --user-net");
 	if (o->pin_all && !o->name)
 		argp_error(state, "--pin-all needs --name");
 	if (o->subids && (o->uidmap.n || o->gidmap.n))
@@ -498,6 +505,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_OVERLAY_DIR: o->overlay_dir = arg; break;
 	case OPT_RO_ROOTFS: o->ro_rootfs = true; break;
 	case OPT_TMPFS: parse_tmpfs(o, arg); break;
+	case OPT_PUBLISH:
+		if (usernet_add_publish(&o->net, arg) < 0)
+			argp_error(state, "--publish '%s': not [ADDR:]HOSTPORT:PORT[/tcp|/udp]", arg);
+		break;
+	case OPT_USER_NET:
+		if (usernet_parse(arg, &o->net.helper) < 0)
+			argp_error(state, "--user-net '%s': not pasta or slirp4netns", arg);
+		break;
 	case ARGP_KEY_ARG:
 		o->cmd = state->argv + state->next - 1;
 		state->next = state->argc;
@@ -534,6 +549,9 @@ static void check_inputs(struct opts *o)
 			xerrc(EXIT_TOOL, errno, "volume %s", o->vol[i].src);
 		o->vol[i].dir = S_ISDIR(st.st_mode);
 	}
+	if (o->net.helper && usernet_find(&o->net) < 0)
+		xerrc(EXIT_TOOL, 0, "--user-net=%s: %s not found in PATH: install the Debian package %s",
+		      usernet_name(o->net.helper), usernet_name(o->net.helper), usernet_package(o->net.helper));
 	for (size_t i = 0; !o->rootfs && i < o->ntmpfs; i++) {
 		if (stat(o->tmpfs[i].dir, &st) < 0)
 			xerrc(EXIT_TOOL, errno, "--tmpfs %s", o->tmpfs[i].dir);
@@ -588,7 +606,7 @@ static bool needs_child(const struct opts *o)
 			    (!o->uidmap.n || (o->uidmap.r[0].out == geteuid() && o->uidmap.r[0].count == 1)) &&
 			    (!o->gidmap.n || (o->gidmap.r[0].out == getegid() && o->gidmap.r[0].count == 1));
 
-	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || cgroup_wanted(&o->cglimits) ||
+	return (o->flags & (CLONE_NEWPID | CLONE_NEWTIME)) || o->init || o->name || o->net.helper || cgroup_wanted(&o->cglimits) ||
 	       o->overlay_dir ||
 	       ((o->flags & CLONE_NEWUSER) && !own_ids_only) || o->tty.master >= 0 ||
 	       leads_terminal_session();
@@ -741,6 +759,8 @@ static void open_trees(struct opts *o, struct trees *t)
 	}
 	t->hosts = etc ? open_etc_source(o->hosts ? o->hosts : "/etc/hosts", false) : -1;
 	t->resolv = etc ? open_etc_source("/etc/resolv.conf", true) : -1;
+	if (etc && o->net.helper && (t->resolv = usernet_resolv_conf(&o->net, t->resolv)) < 0)
+		xerrc(EXIT_TOOL, t->resolv, "resolv.conf for --user-net");
 	if ((t->proc = new_fs_tree("proc", safe, "/proc")) < 0)
 		xerrc(EXIT_TOOL, t->proc, "mount proc");
 	if ((t->sys = new_fs_tree("sysfs", safe | MOUNT_ATTR_RDONLY, "/sys")) < 0)
@@ -1511,10 +1531,11 @@ struct clone_args_ {
 };
 
 /* Whether the child must wait for its parent: to have its id maps
- * written, or its names pinned, before it runs anything. */
+ * written, its names pinned, or its network set up before it runs
+ * anything. */
 static bool needs_sync(const struct opts *o)
 {
-	return (o->flags & CLONE_NEWUSER) || o->name || cgroup_wanted(&o->cglimits);
+	return (o->flags & CLONE_NEWUSER) || o->name || o->net.helper || cgroup_wanted(&o->cglimits);
 }
 
 /* The child waits on SYNC until the parent has written its maps and
@@ -1759,6 +1780,30 @@ static bool jail_started(int fd)
 	return started;
 }
 
+/* The helper attaches to the child's namespaces once its id maps are
+ * written (it joins the user namespace as the caller's own id) and before
+ * the child is released, so the command starts with its network up; U
+ * stops it if nsnew fails before that. */
+static int stop_user_net(void *net)
+{
+	usernet_stop(net);
+	return 0;
+}
+
+static void start_user_net(struct opts *o, pid_t pid, struct undo *u)
+{
+	const char *h = usernet_name(o->net.helper);
+	char why[512];
+	int r = usernet_start(&o->net, pid, why, sizeof(why));
+
+	if (r == 0 && (r = undo_push(u, stop_user_net, &o->net, NULL)) == 0)
+		return;
+	if (*why)
+		xundo(u, EXIT_TOOL, 0, "--user-net=%s: %s", h, why);
+	xundo(u, EXIT_TOOL, r == -ECHILD ? 0 : r, "--user-net=%s: %s%s", h, h,
+	      r == -ECHILD ? " exited before the network was up" : "");
+}
+
 /* The jail has ended: what is left on U (its cgroup) goes. */
 static void end_jail(struct opts *o, struct undo *u)
 {
@@ -1813,6 +1858,8 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 	names = undo_mark(u);
 	if (o->name)
 		pin_names(o, pid, u);
+	if (o->net.helper)
+		start_user_net(o, pid, u);
 	if (sync[1] >= 0 && write(sync[1], "g", 1) != 1)
 		xundo(u, EXIT_TOOL, errno, "start the child");
 	if (sync[1] >= 0)
@@ -1830,6 +1877,7 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 	} else {
 		r = child_wait(pid, false, NULL);
 	}
+	usernet_stop(&o->net);	/* the jail has ended */
 	if (r < 0)
 		xundo(u, EXIT_TOOL, r, "wait");
 	end_jail(o, u);
@@ -2067,7 +2115,7 @@ static void build_filters(struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .ovl = { .dir = -1, .upper = -1, .work = -1 } };
+	struct opts o = { .net = USERNET_INIT, .ovl = { .dir = -1, .upper = -1, .work = -1 } };
 	struct undo u = UNDO_INIT;	/* what the parent made, taken back on failure */
 	char *sh[2];
 	char *const *cmd;
