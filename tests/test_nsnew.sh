@@ -472,6 +472,14 @@ test_uid_gid_groups_and_caps_inside() {
 	assertEquals "$(printf '1234\n2345\n2345 7 8\nCapEff:\t0000000000000000')" "$OUT"
 }
 
+test_setuid_setgid_spelled_as_nsjoin_and_nsenter_do() {
+	run nsnew -u -S 1234 -G 2345 -- sh -c 'id -u; id -g'
+	assertRC 0; assertErrEmpty
+	assertEquals "$(printf '1234\n2345')" "$OUT"
+	run nsnew -u --setuid 1235 --setgid 2346 -- sh -c 'id -u; id -g'
+	assertEquals "$(printf '1235\n2346')" "$OUT"
+}
+
 test_keep_caps_limits_bounding_set() {
 	run nsnew -u --keep-caps net_admin,cap_sys_admin -- grep -E 'CapBnd|CapEff' /proc/self/status
 	assertRC 0

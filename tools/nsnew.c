@@ -172,11 +172,13 @@ static const struct argp_option options[] = {
 	{ "die-with-parent", OPT_DIE_WITH_PARENT, NULL, 0, "kill the command when nsnew's parent dies", 5 },
 	{ "drop-caps", OPT_DROP_CAPS, "LIST", 0, "drop these capabilities (bounding set too)", 5 },
 	{ "gid", OPT_GID, "GID", 0, "group id inside", 5 },
+	{ "setgid", 'G', "GID", OPTION_ALIAS, NULL, 5 },
 	{ "groups", OPT_GROUPS, "LIST", 0, "supplementary group ids inside, comma-separated", 5 },
 	{ "init", OPT_INIT, NULL, 0, "run a PID 1 that reaps zombies and forwards signals", 5 },
 	{ "keep-caps", OPT_KEEP_CAPS, "LIST", 0, "keep only these capabilities (bounding set too)", 5 },
 	{ "no-new-privs", OPT_NO_NEW_PRIVS, NULL, 0, "set no_new_privs before exec", 5 },
 	{ "uid", OPT_UID, "UID", 0, "user id inside", 5 },
+	{ "setuid", 'S', "UID", OPTION_ALIAS, NULL, 5 },
 	{ NULL, 0, NULL, 0, "Limits and system call filters (cgroups need root or a delegated cgroup):", 6 },
 	{ "cpus", OPT_CPUS, "N", 0, "CPU time of at most N CPUs (0.01-4096, e.g. 0.5)", 6 },
 	{ "memory", OPT_MEMORY, "SIZE", 0, "memory of at most SIZE bytes (K, M, G, T; at least 1M)", 6 },
@@ -465,6 +467,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_DIE_WITH_PARENT: o->die_with_parent = true; break;
 	case OPT_DROP_CAPS: o->drop |= parse_caps(state, arg); o->caps = true; break;
+	case 'G':
 	case OPT_GID: o->gid = parse_id(state, arg, "group id"); o->set_gid = true; break;
 	case OPT_GROUPS: parse_groups(state, o, arg); break;
 	case OPT_HOSTNAME: o->hostname = arg; break;
@@ -486,6 +489,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_PIN_ALL: o->pin_all = true; break;
 	case OPT_ROOTFS: o->rootfs = arg; break;
 	case OPT_SUBIDS: o->subids = true; break;
+	case 'S':
 	case OPT_UID: o->uid = parse_id(state, arg, "user id"); o->set_uid = true; break;
 	case 'v': parse_volume(state, o, arg); break;
 	case OPT_CHDIR: o->chdir = arg; break;
