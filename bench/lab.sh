@@ -324,31 +324,70 @@ rules=$(awk '$1 == "nskit" { print $3 }' "$W/nft-counts" | sort -u | paste -sd,)
 case $rules in *,*) const=no ;; *) const=yes ;; esac
 bench_note lab "nft rules: nskit's count at every N" "$rules (constant: $const); seed and batch: one rule per jail"
 
-# ---- an idle jail's processes: nsnew + --init vs bwrap's two ----
+# ---- an idle jail's processes: nsnew + its --init vs bwrap's two ----
+# One jail of each alone (the target), then M of each side by side, as in
+# a lab: there the file pages are shared among the jails, and what is left
+# per jail is mostly its private memory.
+# pss_tree PID...: the PSS (KiB) of each PID and its children (not their
+# commands), summed.
+pss_tree() {
+	python3 - "$@" <<'EOP'
+import os, sys
+def pss(p):
+    try:
+        for l in open(f"/proc/{p}/smaps_rollup"):
+            if l.startswith("Pss:"): return int(l.split()[1])
+    except OSError: pass
+    return 0
+def children(p):
+    try: return open(f"/proc/{p}/task/{p}/children").read().split()
+    except OSError: return []
+print(sum(pss(p) + sum(pss(c) for c in children(p)) for p in sys.argv[1:]))
+EOP
+}
+# idle_jails COUNT: start COUNT jails each way; waits until every one has
+# its child and that child its sleep.
+idle_jails() {
+	local i t p c
+	NPIDS= BPIDS=
+	for ((i = 1; i <= $1; i++)); do
+		"$NSNEW" -n --name labmem$i --init -- sleep infinity </dev/null >/dev/null 2>&1 &
+		NPIDS="$NPIDS $!"
+		bwrap --unshare-all --die-with-parent --dev-bind / / sleep infinity </dev/null >/dev/null 2>&1 &
+		BPIDS="$BPIDS $!"
+	done
+	BWRAP_PIDS=$BPIDS
+	for p in $NPIDS $BPIDS; do
+		for ((t = 0; t < 1000; t++)); do
+			c=$(cat "/proc/$p/task/$p/children" 2>/dev/null)
+			[ -n "$c" ] && [ -n "$(cat "/proc/${c%% *}/task/${c%% *}/children" 2>/dev/null)" ] && break
+			sleep 0.01
+		done
+	done
+}
+idle_end() {
+	kill $BPIDS 2>/dev/null
+	"$NSNAME" del --kill --all >>"$BENCH_LOG" 2>&1
+	wait $NPIDS $BPIDS 2>/dev/null
+	BWRAP_PIDS=
+}
 if have bwrap; then
 	lab_clean
-	pss_of() { awk '/^Pss:/ { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
-	"$NSNEW" -n --name labmem --init -- sleep infinity </dev/null >/dev/null 2>&1 &
-	np=$!
-	bwrap --unshare-all --die-with-parent --dev-bind / / sleep infinity </dev/null >/dev/null 2>&1 &
-	bp=$!
-	BWRAP_PIDS=$bp
-	# Both settled: each has its child and that child its sleep.
-	for ((t = 0; t < 500; t++)); do
-		nc=$(pgrep -P "$np" | head -n 1) bc=$(pgrep -P "$bp" | head -n 1)
-		[ -n "$nc" ] && [ -n "$bc" ] && pgrep -P "$nc" >/dev/null && pgrep -P "$bc" >/dev/null && break
-		sleep 0.01
-	done
-	a=$(($(pss_of "$np") + $(pss_of "$nc")))
-	b=$(($(pss_of "$bp") + $(pss_of "$bc")))
+	idle_jails 1
+	a=$(pss_tree $NPIDS) b=$(pss_tree $BPIDS)
 	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "idle jail: nsnew + its --init vs bwrap's two (PSS)" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "idle jail alone: nsnew + its --init vs bwrap's two (PSS)" \
 		nsnew "$a" - - bwrap "$b" - - "$ratio" 0.3 \
-		"$(awk -v r="$ratio" 'BEGIN { print (r <= 0.3) ? "met" : "MISSED" }'); KiB, not ms; nsnew $(pss_of "$np")+$(pss_of "$nc"), bwrap $(pss_of "$bp")+$(pss_of "$bc")" >>"$BENCH_ROWS"
-	say "lab / idle jail PSS: nsnew+init $a KiB, bwrap $b KiB, ratio $ratio"
-	kill "$bp" 2>/dev/null
-	"$NSNAME" del --kill labmem >>"$BENCH_LOG" 2>&1
-	wait "$np" "$bp" 2>/dev/null
-	BWRAP_PIDS=
+		"$(awk -v r="$ratio" 'BEGIN { print (r <= 0.3) ? "met" : "MISSED" }'); KiB, not ms" >>"$BENCH_ROWS"
+	say "lab / idle jail alone, PSS: nsnew+init $a KiB, bwrap $b KiB, ratio $ratio"
+	idle_end
+	if [ "$QUICK" = 1 ]; then M=5; else M=100; fi
+	idle_jails $M
+	a=$(($(pss_tree $NPIDS) / M)) b=$(($(pss_tree $BPIDS) / M))
+	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "idle jail among $M of its kind: PSS per jail" \
+		nsnew "$a" - - bwrap "$b" - - "$ratio" - "-; KiB, not ms; $M jails each way side by side" >>"$BENCH_ROWS"
+	say "lab / idle jail among $M, PSS per jail: nsnew+init $a KiB, bwrap $b KiB, ratio $ratio"
+	idle_end
 fi
 exit 0
