@@ -345,49 +345,72 @@ def children(p):
 print(sum(pss(p) + sum(pss(c) for c in children(p)) for p in sys.argv[1:]))
 EOP
 }
-# idle_jails COUNT: start COUNT jails each way; waits until every one has
-# its child and that child its sleep.
+# idle_jails COUNT: start COUNT jails each way (nsnew, bwrap, and the
+# floor when built); waits until every one has its child and that child
+# its sleep.
 idle_jails() {
 	local i t p c
-	NPIDS= BPIDS=
+	NPIDS= BPIDS= FPIDS=
 	for ((i = 1; i <= $1; i++)); do
 		"$NSNEW" -n --name labmem$i --init -- sleep infinity </dev/null >/dev/null 2>&1 &
 		NPIDS="$NPIDS $!"
 		bwrap --unshare-all --die-with-parent --dev-bind / / sleep infinity </dev/null >/dev/null 2>&1 &
 		BPIDS="$BPIDS $!"
+		if [ -x "$FLOOR/idle" ]; then
+			"$FLOOR/idle" sleep infinity </dev/null >/dev/null 2>&1 &
+			FPIDS="$FPIDS $!"
+		fi
 	done
-	BWRAP_PIDS=$BPIDS
-	for p in $NPIDS $BPIDS; do
+	BWRAP_PIDS="$BPIDS $FPIDS"
+	for p in $NPIDS $BPIDS $FPIDS; do
 		for ((t = 0; t < 1000; t++)); do
 			c=$(cat "/proc/$p/task/$p/children" 2>/dev/null)
-			[ -n "$c" ] && [ -n "$(cat "/proc/${c%% *}/task/${c%% *}/children" 2>/dev/null)" ] && break
+			c=${c%% *}
+			[ -n "$c" ] && [ -n "$(cat "/proc/$c/task/$c/children" 2>/dev/null)" ] && break
 			sleep 0.01
 		done
 	done
 }
 idle_end() {
 	kill $BPIDS 2>/dev/null
+	# The floor's command, then the floor: it has no signal forwarding.
+	local p c
+	for p in $FPIDS; do
+		c=$(cat "/proc/$p/task/$p/children" 2>/dev/null)
+		[ -z "${c%% *}" ] || pkill -P "${c%% *}"
+	done
 	"$NSNAME" del --kill --all >>"$BENCH_LOG" 2>&1
-	wait $NPIDS $BPIDS 2>/dev/null
+	wait $NPIDS $BPIDS $FPIDS 2>/dev/null
 	BWRAP_PIDS=
+}
+# idle_rows CASE PER: the rows for the jails idle_jails started, PSS per
+# jail (PER: how many each way); the target row only for one jail alone.
+idle_rows() {
+	local a b f ratio target=- verdict=-
+	a=$(($(pss_tree $NPIDS) / $2)) b=$(($(pss_tree $BPIDS) / $2))
+	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
+	if [ "$2" = 1 ]; then
+		target=0.3
+		verdict=$(awk -v r="$ratio" 'BEGIN { print (r <= 0.3) ? "met" : "MISSED" }')
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "$1: nsnew + its --init vs bwrap's two (PSS per jail)" \
+		nsnew "$a" - - bwrap "$b" - - "$ratio" "$target" "$verdict; KiB, not ms" >>"$BENCH_ROWS"
+	say "lab / $1, PSS per jail: nsnew+init $a KiB, bwrap $b KiB, ratio $ratio"
+	[ -n "$FPIDS" ] || return 0
+	f=$(($(pss_tree $FPIDS) / $2))
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "$1: floor/idle vs bwrap's two (PSS per jail)" \
+		floor-idle "$f" - - bwrap "$b" - - "$(awk -v a="$f" -v b="$b" 'BEGIN { printf "%.2f", a / b }')" - \
+		"-; KiB, not ms; floor: a waiting parent and a subreaper child, nothing else; nsnew/floor $(awk -v a="$a" -v b="$f" 'BEGIN { printf "%.2f", a / b }')" >>"$BENCH_ROWS"
+	say "lab / $1, PSS per jail: floor $f KiB"
 }
 if have bwrap; then
 	lab_clean
 	idle_jails 1
-	a=$(pss_tree $NPIDS) b=$(pss_tree $BPIDS)
-	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "idle jail alone: nsnew + its --init vs bwrap's two (PSS)" \
-		nsnew "$a" - - bwrap "$b" - - "$ratio" 0.3 \
-		"$(awk -v r="$ratio" 'BEGIN { print (r <= 0.3) ? "met" : "MISSED" }'); KiB, not ms" >>"$BENCH_ROWS"
-	say "lab / idle jail alone, PSS: nsnew+init $a KiB, bwrap $b KiB, ratio $ratio"
+	idle_rows "idle jail alone" 1
 	idle_end
 	if [ "$QUICK" = 1 ]; then M=5; else M=100; fi
 	idle_jails $M
-	a=$(($(pss_tree $NPIDS) / M)) b=$(($(pss_tree $BPIDS) / M))
-	ratio=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", a / b }')
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' lab "idle jail among $M of its kind: PSS per jail" \
-		nsnew "$a" - - bwrap "$b" - - "$ratio" - "-; KiB, not ms; $M jails each way side by side" >>"$BENCH_ROWS"
-	say "lab / idle jail among $M, PSS per jail: nsnew+init $a KiB, bwrap $b KiB, ratio $ratio"
+	idle_rows "idle jail among $M of each" $M
 	idle_end
 fi
 exit 0
