@@ -28,9 +28,10 @@ GROUP=7
 
 # ---- the three ways, as a user would write them (dash, like /bin/sh) ----
 
-# Common to all: jail I's subnet, host end and jail end, 10.A.B.0/24.
+# Common to all: jail I's subnet 10.A.B.0/24 in $n (set, not printed: a
+# $(...) would cost every way a fork per jail and line).
 cat >"$W/addr.sh" <<'EOS'
-net() { echo "10.$((100 + $1 / 256)).$(($1 % 256))"; }
+net() { n=10.$((100 + $1 / 256)).$(($1 % 256)); }
 EOS
 
 cat >"$W/up-seed" <<'EOS'
@@ -38,7 +39,7 @@ cat >"$W/up-seed" <<'EOS'
 set -e
 i=1
 while [ $i -le "$1" ]; do
-	n=$(net $i)
+	net $i
 	ip netns add lab$i
 	ip link add vl$i type veth peer name eth0 netns lab$i
 	ip addr add $n.1/24 dev vl$i
@@ -57,7 +58,7 @@ cat >"$W/down-seed" <<'EOS'
 set -e
 i=1
 while [ $i -le "$1" ]; do
-	n=$(net $i)
+	net $i
 	ip netns pids lab$i | xargs -r kill
 	ip link del vl$i
 	ip netns del lab$i
@@ -71,13 +72,14 @@ cat >"$W/up-batch" <<'EOS'
 set -e
 i=1; while [ $i -le "$1" ]; do echo "netns add lab$i"; i=$((i + 1)); done | ip -batch -
 i=1; while [ $i -le "$1" ]; do
+	net $i
 	echo "link add vl$i up group $GROUP type veth peer name eth0 netns lab$i"
-	echo "addr add $(net $i).1/24 dev vl$i"
+	echo "addr add $n.1/24 dev vl$i"
 	i=$((i + 1))
 done | ip -batch -
 # ip -batch takes no -n per line: one process per namespace.
 i=1; while [ $i -le "$1" ]; do
-	n=$(net $i)
+	net $i
 	printf 'link set lo up\nlink set eth0 up\naddr add %s.2/24 dev eth0\nroute add default via %s.1\n' $n $n |
 		ip -n lab$i -batch -
 	i=$((i + 1))
@@ -85,7 +87,8 @@ done
 {
 	echo 'table ip nat { chain postrouting { type nat hook postrouting priority srcnat; }; }'
 	i=1; while [ $i -le "$1" ]; do
-		echo "add rule ip nat postrouting ip saddr $(net $i).0/24 masquerade"
+		net $i
+		echo "add rule ip nat postrouting ip saddr $n.0/24 masquerade"
 		i=$((i + 1))
 	done
 } | nft -f -
@@ -118,11 +121,11 @@ while [ $i -le "$1" ]; do
 	sleep 0.01
 done
 i=1; while [ $i -le "$1" ]; do
-	n=$(net $i)
+	net $i
 	echo "add vl$i -n lab$i --addr $n.1/24 --peer-addr $n.2/24 --gateway --group $GROUP"
 	i=$((i + 1))
 done | "$VETH" -b -
-subs=; i=1; while [ $i -le "$1" ]; do subs="$subs $(net $i).0/24"; i=$((i + 1)); done
+subs=; i=1; while [ $i -le "$1" ]; do net $i; subs="$subs $n.0/24"; i=$((i + 1)); done
 "$NAT" masq add $subs
 EOS
 # The lab owns nskit's NAT table here: natctl flush removes it whole
