@@ -164,16 +164,22 @@ pkill_bwrap() { [ -z "${BWRAP_PIDS:-}" ] || kill $BWRAP_PIDS 2>/dev/null; }
 # now_ms: wall clock in ms (bash's own clock: no process).
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)).$((t % 1000 / 100)); }
 
-# answering N: how many of the N jails answer a ping from the host, each
-# given up to 3 tries: the kernel's neighbour table is shared by every
-# namespace and holds 1024 entries before it must evict (gc_thresh3, set
-# only from the initial namespace), and a lab of 1000 jails needs two per
-# jail (the host's for the jail, the jail's for the host), so a first ping
-# may find no room until older entries are collected.
+# answering N: how many of the N jails answer a ping from the host. The
+# kernel's neighbour table is shared by every namespace and holds 1024
+# entries before it must evict (gc_thresh3, which only the real host can
+# raise), and it evicts only entries older than 5 s; a lab of 1000 jails
+# needs two per jail (the host's for the jail, the jail's for the host).
+# So the jails that did not answer are pinged again after 6 s, 3 times.
 answering() {
-	local i
-	for ((i = 1; i <= $1; i++)); do echo "10.$((100 + i / 256)).$((i % 256)).2"; done |
-		xargs -P 8 -I@ sh -c 'for t in 1 2 3; do ping -c 1 -W 2 -q @ >/dev/null 2>&1 && { echo ok; exit; }; done' | grep -c ok
+	local i t todo=$W/ping-todo
+	for ((i = 1; i <= $1; i++)); do echo "10.$((100 + i / 256)).$((i % 256)).2"; done >"$todo"
+	for t in 1 2 3 4; do
+		[ -s "$todo" ] || break
+		[ "$t" = 1 ] || sleep 6
+		xargs -P 8 -I@ sh -c 'ping -c 1 -W 2 -q @ >/dev/null 2>&1 || echo @' <"$todo" >"$todo.left"
+		mv "$todo.left" "$todo"
+	done
+	echo $(($1 - $(wc -l <"$todo")))
 }
 
 # pss_lab: PSS in KiB of the jails' processes: every process in a lab$I
