@@ -39,6 +39,19 @@ testMeasuredRowsHaveRatios() {
 		"grep -Eq '^\\| join \\| NAME true \\| nsjoin \\| [0-9.]+ .*\\| [0-9]+\\.[0-9]+ \\| <= 0.8 \\|' '$RES/results.md'"
 }
 
+testLabJailsAnswerEachWay() {
+	# lab brings up its tiny labs three ways; every jail of each answers
+	# the host's ping, and nskit's NAT stays 20 rules whatever N.
+	for w in seed batch nskit; do
+		for n in 2 5; do
+			assertTrue "$w N=$n: $(grep "^| lab | $w, N=$n: answering" "$RES/results.md")" \
+				"grep -q '^| lab | $w, N=$n: answering, objects | .* $n of $n jails answer a ping' '$RES/results.md'"
+		done
+	done
+	assertTrue "nskit rule count" "grep -q '^| lab | nft rules: .* 20 (constant: yes)' '$RES/results.md'"
+	assertFalse "no lab step failed" "grep -q '^| lab | .*FAILED' '$RES/results.md'"
+}
+
 testNoJobScriptFailed() {
 	assertFalse "$(grep -F '(job)' "$RES/results.md")" "grep -qF '(job)' '$RES/results.md'"
 }
