@@ -158,8 +158,8 @@ lab_clean() {
 }
 SETTLE=2
 [ "$QUICK" = 1 ] && SETTLE=0
-trap 'lab_clean; pkill_bwrap' EXIT
-pkill_bwrap() { [ -z "${BWRAP_PIDS:-}" ] || kill $BWRAP_PIDS 2>/dev/null; }
+NPIDS= BPIDS= FPIDS=
+trap 'idle_end; lab_clean' EXIT
 
 # now_ms: wall clock in ms (bash's own clock: no process).
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)).$((t % 1000 / 100)); }
@@ -375,7 +375,6 @@ idle_jails() {
 			FPIDS="$FPIDS $!"
 		fi
 	done
-	BWRAP_PIDS="$BPIDS $FPIDS"
 	for p in $NPIDS $BPIDS $FPIDS; do
 		for ((t = 0; t < 1000; t++)); do
 			c=$(cat "/proc/$p/task/$p/children" 2>/dev/null)
@@ -386,6 +385,7 @@ idle_jails() {
 	done
 }
 idle_end() {
+	[ -n "$NPIDS$BPIDS$FPIDS" ] || return 0
 	kill $BPIDS 2>/dev/null
 	# The floor's command, then the floor: it has no signal forwarding.
 	local p c
@@ -395,7 +395,7 @@ idle_end() {
 	done
 	"$NSNAME" del --kill --all >>"$BENCH_LOG" 2>&1
 	wait $NPIDS $BPIDS $FPIDS 2>/dev/null
-	BWRAP_PIDS=
+	NPIDS= BPIDS= FPIDS=
 }
 # idle_rows CASE PER: the rows for the jails idle_jails started, PSS per
 # jail (PER: how many each way); the target row only for one jail alone.
