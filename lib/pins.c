@@ -70,6 +70,10 @@ static int remove_dir(const char *path)
 {
 	bool any = false;
 
+	/* Most names have no pins (no --pin-all): one lookup, not 17 calls
+	 * (nsname del --all of 1000 names). */
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return -ENOENT;
 	for (const struct ns_type *t = ns_types; t->name; t++) {
 		_cleanup_free_ char *p = NULL;
 

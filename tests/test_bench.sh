@@ -3,7 +3,7 @@
 # each job measured or skipped with a reason. No timing is asserted.
 . "$(dirname "$0")/lib.sh"
 BENCH=$TOP/bench/run
-JOBS="join spawn names links nat rootfs memory usernet"
+JOBS="join spawn names links nat rootfs memory usernet lab"
 
 oneTimeSetUp() {
 	RES=$(mktemp -d)
@@ -37,6 +37,19 @@ testMeasuredRowsHaveRatios() {
 	# a number in the ratio column.
 	assertTrue "$(grep '^| join |' "$RES/results.md")" \
 		"grep -Eq '^\\| join \\| NAME true \\| nsjoin \\| [0-9.]+ .*\\| [0-9]+\\.[0-9]+ \\| <= 0.8 \\|' '$RES/results.md'"
+}
+
+testLabJailsAnswerEachWay() {
+	# lab brings up its tiny labs three ways; every jail of each answers
+	# the host's ping, and nskit's NAT stays 20 rules whatever N.
+	for w in seed batch nskit; do
+		for n in 2 5; do
+			assertTrue "$w N=$n: $(grep "^| lab | $w, N=$n: answering" "$RES/results.md")" \
+				"grep -q '^| lab | $w, N=$n: answering, objects | .* $n of $n jails answer a ping' '$RES/results.md'"
+		done
+	done
+	assertTrue "nskit rule count" "grep -q '^| lab | nft rules: .* 20 (constant: yes)' '$RES/results.md'"
+	assertFalse "no lab step failed" "grep -q '^| lab | .*FAILED' '$RES/results.md'"
 }
 
 testNoJobScriptFailed() {

@@ -543,6 +543,27 @@ test_del_kill_all() {
 	wait "$p2"; assertEquals 137 $?
 }
 
+# Several names: every name's processes are killed first, then all are
+# waited for together; by the time nsname returns each has exited (a
+# zombie of ours until we reap it), and every name is gone.
+test_del_kill_several_names_returns_after_every_process_exited() {
+	a=$(uniq_name) b=$(uniq_name) c=$(uniq_name)
+	pids=
+	for n in $a $b $c; do
+		nsname add "$n"
+		nsjoin "$n" sleep 1000 & pids="$pids $!"
+		nsjoin "$n" sleep 1000 & pids="$pids $!"
+	done
+	for n in $a $b $c; do wait_pids "$n" 2 || fail "processes did not start"; done
+	run nsname del --kill "$a" "$b" "$c"
+	assertRC 0; assertErrEmpty
+	for p in $pids; do
+		assertEquals "process $p exited" Z "$(awk '{ print $3 }' /proc/$p/stat 2>/dev/null || echo Z)"
+	done
+	for n in $a $b $c; do assertFalse "$n is gone" "nsname exists $n"; done
+	for p in $pids; do wait "$p"; assertEquals 137 $?; done
+}
+
 test_kill_is_only_for_del() {
 	for args in "list -k" "add -k x" "pids --kill x"; do
 		run nsname $args

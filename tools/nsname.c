@@ -466,7 +466,8 @@ static void collect_proc(pid_t pid, const struct stat *st, void *data)
 }
 
 /* Wait until the N processes behind FDS have exited (each pidfd turns
- * readable), at most KILL_WAIT_MS; FDS are closed. */
+ * readable), at most KILL_WAIT_MS; FDS are closed. NAME: the one name
+ * they were killed for, or NULL for several. */
 static void wait_gone(const char *name, struct pollfd *fds, size_t n)
 {
 	struct timespec start, now;
@@ -481,7 +482,10 @@ static void wait_gone(const char *name, struct pollfd *fds, size_t n)
 		ms = KILL_WAIT_MS - ((now.tv_sec - start.tv_sec) * 1000 +
 				     (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (ms <= 0) {
-			xwarnc(0, "del %s: %zu killed processes still exiting", name, left);
+			if (name)
+				xwarnc(0, "del %s: %zu killed processes still exiting", name, left);
+			else
+				xwarnc(0, "del: %zu killed processes still exiting", left);
 			break;
 		}
 		r = poll(fds, n, (int)ms);
@@ -508,21 +512,18 @@ static bool same_netns(pid_t pid, dev_t dev, ino_t ino)
 	return stat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino;
 }
 
-/* Kill the processes of T in NAME's namespace and wait for them: 0, or
- * -errno after a warning naming the process that could not be killed. */
-static int kill_inside(const char *name, const struct proc_table *t)
+/* Kill the processes of T in NAME's namespace, adding a pidfd for each
+ * to FDS (room for all of T) to wait on: 0, or -errno after a warning
+ * naming the process that could not be killed. */
+static int kill_inside(const char *name, const struct proc_table *t, struct pollfd *fds, size_t *nfds)
 {
 	_cleanup_free_ char *path = netns_path(name);
-	_cleanup_free_ struct pollfd *fds = NULL;
 	struct stat want;
-	size_t n = 0;
+	size_t n = *nfds;
 	int r = 0;
 
 	if (!path || stat(path, &want) < 0)
 		return 0;	/* del itself reports a missing name */
-	fds = calloc(t->n ? t->n : 1, sizeof(*fds));
-	if (!fds)
-		xerrc(EXIT_FAIL, ENOMEM, "del");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct proc_ns *p = &t->v[i];
 		int fd;
@@ -552,7 +553,7 @@ static int kill_inside(const char *name, const struct proc_table *t)
 		if (fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
 	}
-	wait_gone(name, fds, n);
+	*nfds = n;
 	return r;
 }
 
@@ -648,8 +649,10 @@ static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
 static int cmd_del(struct opts *o, struct undo *u)
 {
 	struct proc_table procs = { 0 };
+	_cleanup_free_ struct pollfd *fds = NULL;
+	_cleanup_free_ bool *kept = NULL;
 	char **names = o->args;
-	size_t n = o->nargs;
+	size_t n = o->nargs, nfds = 0;
 	int status = EXIT_OK;
 	int r;
 
@@ -662,12 +665,22 @@ static int cmd_del(struct opts *o, struct undo *u)
 		if (r < 0)
 			xerrc(EXIT_FAIL, r, "%s", netns_dir());
 	}
-	/* One scan of /proc serves every name. A name whose processes could
-	 * not all be killed is kept, so the command can be run again. */
-	if (o->kill)
+	/* One scan of /proc serves every name; every name's processes are
+	 * killed before any is waited for, so their exits overlap (a lab of
+	 * 1000 jails is not 1000 waits in a row). A name whose processes
+	 * could not all be killed is kept, so the command can be run again. */
+	if (o->kill) {
 		for_each_process_netns(collect_proc, &procs);
+		fds = calloc(procs.n ? procs.n : 1, sizeof(*fds));
+		kept = calloc(n ? n : 1, sizeof(*kept));
+		if (!fds || !kept)
+			xerrc(EXIT_FAIL, ENOMEM, "del");
+		for (size_t i = 0; i < n; i++)
+			kept[i] = kill_inside(names[i], &procs, fds, &nfds) < 0;
+		wait_gone(n == 1 ? names[0] : NULL, fds, nfds);
+	}
 	for (size_t i = 0; i < n; i++)
-		if ((o->kill && kill_inside(names[i], &procs) < 0) || del_one(names[i]) < 0)
+		if ((kept && kept[i]) || del_one(names[i]) < 0)
 			status = EXIT_FAIL;
 	if (o->all)
 		netns_names_free(names);
