@@ -41,14 +41,14 @@ testMeasuredRowsHaveRatios() {
 
 testLabJailsAnswerEachWay() {
 	# lab brings up its tiny labs three ways; every jail of each answers
-	# the host's ping, and nskit's NAT stays 20 rules whatever N.
+	# the host's ping, and nskit's NAT keeps one rule count whatever N.
 	for w in seed batch nskit; do
 		for n in 2 5; do
 			assertTrue "$w N=$n: $(grep "^| lab | $w, N=$n: answering" "$RES/results.md")" \
 				"grep -q '^| lab | $w, N=$n: answering, objects | .* $n of $n jails answer a ping' '$RES/results.md'"
 		done
 	done
-	assertTrue "nskit rule count" "grep -q '^| lab | nft rules: .* 20 (constant: yes)' '$RES/results.md'"
+	assertTrue "nskit rule count" "grep -q '^| lab | nft rules: .* [0-9][0-9]* (constant: yes)' '$RES/results.md'"
 	assertFalse "no lab step failed" "grep -q '^| lab | .*FAILED' '$RES/results.md'"
 }
 
