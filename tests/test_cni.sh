@@ -312,7 +312,7 @@ test_del_of_one_container_keeps_the_other() {
 	assertTrue "c2 still reaches the host" "ip netns exec c2 ping -c1 -W2 10.68.0.1"
 }
 
-# --- one container's DEL never touches another's (issue 14, item 4) ----
+# --- one container's DEL never touches another's ----
 # The host end's name is a 32-bit hash of the container id and the
 # interface: with eth0 these two ids give the same one (nskf577e002).
 CA=cf7675c9f0123

@@ -145,7 +145,7 @@ test_mkrootfs_options_and_files() {
 	rm -f "$f"
 }
 
-# --- what a newcomer trips over (issue 21) --------------------------------
+# --- what a newcomer trips over --------------------------------
 
 test_vethctl_netns_offers_names_first_pids_once_a_digit_is_typed() {
 	assertEquals "names only" "$(ls -A /run/netns | sort)" "$(complete_words vethctl add x -n '')"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_faults.sh - fault injection (issue 7, part 4). Every mount, umount2,
+# test_faults.sh - fault injection. Every mount, umount2,
 # setns, unshare, flock, mkdir, unlink, netlink sendmsg and every open of a
 # namespace file that a command makes is found by tracing the command once,
 # then made to fail, one at a time, with
@@ -293,7 +293,7 @@ EOF
 	suite_fx
 }
 
-# ---- nsnew, vethctl, natctl: error injection only (issue 7 item 4) ----
+# ---- nsnew, vethctl, natctl: error injection only ----
 # Each fx_SCENARIO sets CMD, TOOL, FAILRC, FXSYS (the calls worth failing)
 # and FXOPEN (which openat paths count, and, when set, which mkdirs), and sets up what CMD needs. The
 # command is traced once with -f (nsnew does its mounts in the child;

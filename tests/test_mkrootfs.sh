@@ -1056,7 +1056,7 @@ test_help_has_examples() {
 	assertOutContains "Exit status:"
 }
 
-# --- image configuration (issue 21) -------------------------------------------
+# --- image configuration -------------------------------------------
 
 # A busybox image whose configuration sets Env, WorkingDir, Entrypoint, Cmd
 # and User. $1: "oci" for $W/cfgoci, "docker" for $W/cfgsave.tar.

@@ -616,7 +616,7 @@ test_completion_offers_commands_interfaces_and_listed_subnets() {
 	assertEquals "$J_NET" "$(complete_natctl masq del '')"
 }
 
-# ---- what a newcomer trips over (issue 21) ----
+# ---- what a newcomer trips over ----
 
 test_without_net_admin_says_what_is_needed() {
 	run h setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all natctl list

@@ -319,7 +319,7 @@ assertUsageError_125() {
 	assertContains "$ERR" "$ERR" "Try"
 }
 
-# ---- what a newcomer trips over (issue 21) ----
+# ---- what a newcomer trips over ----
 
 test_unprivileged_name_mode_says_what_is_needed() {
 	for args in "$NS true" "-c $(uniq_name) true"; do

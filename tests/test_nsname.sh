@@ -439,7 +439,7 @@ sys.exit(subprocess.run(["nsname", "add"], stdout=w, restore_signals=False).retu
 	assertEquals "nothing made" "$base_files" "$(ls -A $NETNS | wc -l)"
 }
 
-# ---- what a newcomer trips over (issue 21) ----
+# ---- what a newcomer trips over ----
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 

@@ -823,7 +823,7 @@ test_setup_failure_in_jail_unpins() {
 	assertErrContains "no such network namespace"
 }
 
-# ---- what a newcomer expects (issue 21) ----
+# ---- what a newcomer expects ----
 
 # A root filesystem of busybox alone: no /usr of the host, no bash.
 make_busybox_rootfs() {
@@ -971,7 +971,7 @@ test_help_says_the_defaults() {
 	assertOutContains "-v, --volume"
 }
 
-# ---- the command's environment (issue 18 item 3) ----
+# ---- the command's environment ----
 
 test_env_options_apply_in_command_line_order() {
 	A=caller B=caller run nsnew --setenv A=1 --unsetenv B --setenv C=x=y --setenv A=2 -- \
@@ -1068,7 +1068,7 @@ test_rootless_env_options() {
 	rm -f "$f"
 }
 
-# ---- read-only and copy-on-write roots (issue 18 item 4) ----
+# ---- read-only and copy-on-write roots ----
 
 # A fresh root filesystem for tests that write to it.
 rw_rootfs() { r=$(make_rootfs); chmod 755 "$r"; printf '%s\n' "$r"; }
@@ -1241,7 +1241,7 @@ test_help_names_the_root_and_environment_options() {
 	assertOutContains "command-line order"
 }
 
-# ---- issue 18: seccomp, rlimits, cgroups ----
+# ---- seccomp, rlimits, cgroups ----
 
 # probe.py NAME...: each system call made with arguments that make it
 # fail at once, and the errno it failed with ("bpf:EPERM"); numbers

@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_stress.sh - nskit commands racing each other and iproute2 (issue 7,
-# part 3). Every test ends by checking that nothing leaked: no file left in
+# test_stress.sh - nskit commands racing each other and iproute2.
+# Every test ends by checking that nothing leaked: no file left in
 # the netns directory, no mount of or under it in /proc/self/mountinfo
 # beyond the directory's own, and no process left behind.
 # Tools not built yet (nsnew, vethctl, natctl) are skipped, never passed.

@@ -1,6 +1,6 @@
 #!/bin/bash
 # test_usedhost.sh - the suites are isolated from the host they run on, not
-# only hidden from it (issue 16). A host where `ip netns` has been used has
+# only hidden from it. A host where `ip netns` has been used has
 # /run/netns bind-mounted on itself with names pinned there, maybe
 # /etc/netns/NAME, nskit-cni state and nft tables; other programs add and
 # remove names during the run; the machine is loaded. Each test here builds

@@ -1,6 +1,6 @@
 #!/bin/bash
-# test_valgrind.sh - valgrind memcheck over the main scenarios of each tool
-# (issue 7, part 5): no invalid read or write, no use of uninitialised
+# test_valgrind.sh - valgrind memcheck over the main scenarios of each
+# tool: no invalid read or write, no use of uninitialised
 # memory, no definite or indirect leak, on success and on failure paths.
 # Tools not built yet are skipped. Not run by the sanitizer pass: valgrind
 # cannot run ASan binaries (tests/run excludes it there). The few false
@@ -249,7 +249,7 @@ testNsnewUserNetFailures() {
 	assertContains "$ERR" "install the Debian package slirp4netns"
 }
 
-# nsnew's environment options and its overlay and tmpfs roots (issue 18).
+# nsnew's environment options and its overlay and tmpfs roots.
 testNsnewEnvironmentAndRoots() {
 	have nsnew || { skip_test "nsnew is not built yet"; return 0; }
 	f=$SHUNIT_TMPDIR/env
@@ -268,7 +268,7 @@ testNsnewEnvironmentAndRoots() {
 	assertClean 125
 }
 
-# The filters and limits (issue 18), in place: the default profile, a
+# The filters and limits, in place: the default profile, a
 # text profile, a compiled one, rlimits; and the refusals.
 testNsnewSeccompAndLimits() {
 	have nsnew || { skip_test "nsnew is not built yet"; return 0; }
@@ -325,7 +325,7 @@ testMkrootfsMainScenario() {
 	assertClean 0
 }
 
-# The paths issue 21 added: list with addresses and connect pairs, del
+# The newer paths: list with addresses and connect pairs, del
 # of names and a group, del --kill, a suggested command word.
 testNewcomerPaths() {
 	have vethctl && have nsname || { skip_test "vethctl or nsname is not built yet"; return 0; }

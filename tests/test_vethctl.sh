@@ -524,7 +524,7 @@ test_batch_del_of_missing_link_names_its_line() {
 	assertTrue "line 3 not run" "ip link show c2 >/dev/null"
 }
 
-# ---- what a newcomer trips over (issue 21) ----
+# ---- what a newcomer trips over ----
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
