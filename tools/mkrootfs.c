@@ -586,41 +586,52 @@ static char *oci_config(const struct job *j, int dfd, const char *dir, const cha
 	return text;
 }
 
-static void from_oci(struct job *j)
+/* The image manifest the layout DFD (at DIR) names for TAG: index.json,
+ * then nested image indexes (multi-platform), to a manifest, each blob
+ * confined and checked. */
+static char *oci_manifest(const struct job *j, int dfd, const char *dir, const char *tag, size_t *len)
 {
-	const struct opts *o = j->o;
-	const char *tag;
-	_cleanup_free_ char *dir = split_tag(j, o->oci, &tag);
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char *json, *digest = NULL, **layers, *config = NULL;
+	char *json, *digest = NULL;
 	bool is_index = true;
-	size_t len, n;
-	int *fds, r;
+	int r;
 
-	if (dfd < 0)
-		die(j, errno, "%s", dir);
 	/* oci-layout is not needed to find the image; one that is there must
 	 * be a regular file of a layout of version 1. */
 	if (faccessat(dfd, "oci-layout", F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
-		json = read_layout_file(j, dfd, dir, "oci-layout", &len);
-		r = oci_layout_check(json, len);
+		json = read_layout_file(j, dfd, dir, "oci-layout", len);
+		r = oci_layout_check(json, *len);
 		free(json);
 		if (r < 0)
 			die(j, 0, "%s: oci-layout: %s", dir, r == -ENOTSUP ? "not an image layout of version 1" : "not valid");
 	}
 	if (faccessat(dfd, "index.json", F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		die(j, 0, "%s: not an OCI image layout (no index.json)", dir);
-	json = read_layout_file(j, dfd, dir, "index.json", &len);
-	/* index.json, then nested image indexes (multi-platform), to a manifest. */
+	json = read_layout_file(j, dfd, dir, "index.json", len);
 	for (int depth = 0; is_index; depth++) {
-		r = depth > 4 ? -ELOOP : oci_index_pick(json, len, depth ? NULL : tag, "linux",
+		r = depth > 4 ? -ELOOP : oci_index_pick(json, *len, depth ? NULL : tag, "linux",
 							oci_host_arch(), &digest, &is_index);
 		if (r < 0)
 			oci_pick_error(j, r, dir, depth ? NULL : tag, depth ? "an image index" : "index.json");
 		free(json);
-		json = read_blob(j, dfd, dir, is_index ? "image index" : "manifest", digest, &len);
+		json = read_blob(j, dfd, dir, is_index ? "image index" : "manifest", digest, len);
 		free(digest);
 	}
+	return json;
+}
+
+static void from_oci(struct job *j)
+{
+	const struct opts *o = j->o;
+	const char *tag;
+	_cleanup_free_ char *dir = split_tag(j, o->oci, &tag);
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *json, **layers, *config = NULL;
+	size_t len, n;
+	int *fds, r;
+
+	if (dfd < 0)
+		die(j, errno, "%s", dir);
+	json = oci_manifest(j, dfd, dir, tag, &len);
 	r = oci_manifest_layers(json, len, &layers, &n);
 	if (r == 0)
 		r = oci_manifest_config(json, len, &config);
@@ -796,38 +807,82 @@ static void verify_member(const struct job *j, const char *file, const char *wha
 		die(j, 0, "%s: %s %s: content does not match its digest", file, what, name);
 }
 
+/* Member NAME of FILE read whole (at most MAX_JSON bytes, NUL-ended),
+ * checked against DIGEST when there is one; WHAT names it in messages. */
+static char *read_member(const struct job *j, const char *file, const char *what, const char *name,
+			 const char *digest, size_t *len)
+{
+	int64_t size;
+	struct archive *a = seek_member(j, file, name, &size);
+	struct blob_hash h;
+	char *buf;
+
+	if (size > MAX_JSON)
+		die(j, 0, "%s: %s: larger than %d MiB", file, name, MAX_JSON >> 20);
+	if (!(buf = malloc((size_t)size + 1)))
+		die(j, ENOMEM, "%s: %s", file, name);
+	if (digest && blob_hash_init(&h, digest) < 0)
+		die(j, EINVAL, "%s: %s", file, name);
+	for (*len = 0; *len < (size_t)size;) {
+		la_ssize_t k = archive_read_data(a, buf + *len, (size_t)size - *len);
+
+		if (k <= 0)
+			die(j, 0, "%s: %s: %s", file, name, archive_error_string(a));
+		*len += (size_t)k;
+	}
+	buf[*len] = '\0';
+	archive_read_free(a);
+	if (digest) {
+		blob_hash_update(&h, buf, *len);
+		if (blob_hash_check(&h) < 0)
+			die(j, 0, "%s: %s %s: content does not match its digest", file, what, name);
+	}
+	return buf;
+}
+
 /* The run configuration in member NAME of FILE, read once and checked
  * against DIGEST when NAME states one, as it is to be kept (imagecfg.h). */
 static char *docker_config(const struct job *j, const char *file, const char *name, const char *digest)
 {
-	_cleanup_free_ char *json = NULL;
-	size_t len = 0;
-	int64_t size;
-	struct archive *a = seek_member(j, file, name, &size);
-	struct blob_hash h;
+	size_t len;
+	_cleanup_free_ char *json = read_member(j, file, "config", name, digest, &len);
 	char *text;
-	int r;
+	int r = imagecfg_extract(json, len, &text);
 
-	if (size > MAX_JSON || !(json = malloc((size_t)size + 1)))
-		die(j, EFBIG, "%s: %s", file, name);
-	if (digest && blob_hash_init(&h, digest) < 0)
-		die(j, EINVAL, "%s: %s", file, name);
-	while (len < (size_t)size) {
-		la_ssize_t k = archive_read_data(a, json + len, (size_t)size - len);
-
-		if (k <= 0)
-			die(j, 0, "%s: %s: %s", file, name, archive_error_string(a));
-		len += (size_t)k;
-	}
-	archive_read_free(a);
-	if (digest) {
-		blob_hash_update(&h, json, len);
-		if (blob_hash_check(&h) < 0)
-			die(j, 0, "%s: config %s: content does not match its digest", file, name);
-	}
-	if ((r = imagecfg_extract(json, len, &text)) < 0)
+	if (r < 0)
 		die(j, r == -EINVAL ? 0 : r, "%s: %s: not a valid image configuration", file, name);
 	return text;
+}
+
+/* Unpack layer member NAME of FILE, hashed to its very end when DIGEST
+ * (checked before any layer was unpacked) is known: a member changed
+ * since the check fails the run like any other error. */
+static void unpack_member(struct job *j, const char *file, const char *name, const char *digest,
+			  const char *label)
+{
+	int64_t size;
+	struct blob_hash h;
+	struct member m = { .outer = seek_member(j, file, name, &size) };
+	struct archive *inner = new_reader(j);
+	const void *buf;
+	size_t len;
+	la_int64_t off;
+	int r = ARCHIVE_EOF;
+
+	if (digest && blob_hash_init(&h, digest) == 0)
+		m.h = &h;
+	if (archive_read_open(inner, &m, NULL, member_read, NULL) != ARCHIVE_OK)
+		die(j, 0, "%s: %s", label, archive_error_string(inner));
+	unpack(j, inner, label, EXTRACT_WHITEOUTS, size);
+	archive_read_free(inner);
+	/* the rest of the member, which the inner archive did not need */
+	while (m.h && (r = archive_read_data_block(m.outer, &buf, &len, &off)) == ARCHIVE_OK)
+		blob_hash_update(m.h, buf, len);
+	if (m.h && r != ARCHIVE_EOF)
+		die(j, 0, "%s: %s", label, archive_error_string(m.outer));
+	if (m.h && blob_hash_check(m.h) < 0)
+		die(j, 0, "%s %s: changed while it was read: content no longer matches its digest", label, name);
+	archive_read_free(m.outer);
 }
 
 static void from_docker(struct job *j)
@@ -836,27 +891,12 @@ static void from_docker(struct job *j)
 	const char *tag;
 	_cleanup_free_ char *file = split_tag(j, o->docker, &tag);
 	char *json, **layers, **digests, *config = NULL, *cdigest;
-	size_t len = 0, n;
+	size_t len, n;
 	int64_t size;
-	struct archive *a;
 	int r;
 
 	close(open_input(j, NULL, file, AT_FDCWD, &size));	/* a plain message for a missing FILE */
-	a = seek_member(j, file, "manifest.json", &size);
-
-	if (size > MAX_JSON)
-		die(j, 0, "%s: manifest.json: larger than %d MiB", file, MAX_JSON >> 20);
-	if (!(json = malloc((size_t)size + 1)))
-		die(j, ENOMEM, "%s: manifest.json", file);
-	while (len < (size_t)size) {
-		la_ssize_t k = archive_read_data(a, json + len, (size_t)size - len);
-
-		if (k <= 0)
-			die(j, 0, "%s: manifest.json: %s", file, archive_error_string(a));
-		len += (size_t)k;
-	}
-	json[len] = '\0';
-	archive_read_free(a);
+	json = read_member(j, file, "", "manifest.json", NULL, &len);
 	r = docker_manifest_layers(json, len, tag, &layers, &n);
 	if (r == -ENOENT && tag)
 		die(j, 0, "%s: no image tagged '%s'", file, tag);
@@ -888,33 +928,13 @@ static void from_docker(struct job *j)
 			verify_member(j, file, what, layers[i], digests[i]);
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct blob_hash h;
-		struct member m = { .outer = seek_member(j, file, layers[i], &size) };
-		struct archive *inner = new_reader(j);
 		_cleanup_free_ char *label = NULL;
-		const void *buf;
-		la_int64_t off;
 
 		if (asprintf(&label, "%s: layer %zu/%zu", file, i + 1, n) < 0)
 			die(j, ENOMEM, "%s", file);
-		if (digests[i] && blob_hash_init(&h, digests[i]) == 0)
-			m.h = &h;
-		if (archive_read_open(inner, &m, NULL, member_read, NULL) != ARCHIVE_OK)
-			die(j, 0, "%s: %s", label, archive_error_string(inner));
-		unpack(j, inner, label, EXTRACT_WHITEOUTS, size);
-		archive_read_free(inner);
-		/* the rest of the member, which the inner archive did not need */
-		while (m.h && (r = archive_read_data_block(m.outer, &buf, &len, &off)) == ARCHIVE_OK)
-			blob_hash_update(m.h, buf, len);
-		if (m.h && r != ARCHIVE_EOF)
-			die(j, 0, "%s: %s", label, archive_error_string(m.outer));
-		if (m.h && blob_hash_check(m.h) < 0)
-			die(j, 0, "%s %s: changed while it was read: content no longer matches its digest",
-			    label, layers[i]);
-		archive_read_free(m.outer);
-	}
-	for (size_t i = 0; i < n; i++)
+		unpack_member(j, file, layers[i], digests[i], label);
 		free(digests[i]);
+	}
 	free(digests);
 	oci_strv_free(layers);
 	keep_image_config(j, run_config);
