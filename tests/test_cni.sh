@@ -779,13 +779,8 @@ http() {
 	printf 'GET / HTTP/1.0\r\n\r\n' | "${net[@]}" socat -T5 - TCP:"$2",connect-timeout=5 2>/dev/null | tail -n 1
 }
 
-wait_http() {
-	for _ in $(seq 100); do
-		[ "$(http "" "$1")" = published ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
+published_at() { [ "$(http "" "$1")" = published ]; }
+wait_http() { wait_for 10 published_at "$1"; }
 
 test_podman_run_publishes_on_127_0_0_1_with_a_static_ip_and_hairpin() {
 	podman_ready || return 0

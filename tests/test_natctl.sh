@@ -132,13 +132,7 @@ bridge_jails() {
 }
 
 # Wait (bounded) until something listens on TCP PORT in namespace NS.
-wait_listen() {
-	for _ in $(seq 100); do
-		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_listen() { wait_for 10 listening "$1" "$2"; }
 
 # A failure: exit 1, one line naming the tool, nothing changed.
 assertFailsCleanly() {

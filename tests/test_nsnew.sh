@@ -646,7 +646,7 @@ test_sigterm_forwarded_to_pid_1_without_init() {
 	f=$(mktemp -u /tmp/term.XXXXXX)
 	nsnew -p -- sh -c 'trap "echo got-term >'"$f"'.out; exit 3" TERM; : >'"$f"'; while :; do sleep 0.05; done' &
 	p=$!
-	for _ in $(seq 200); do [ -e "$f" ] && break; sleep 0.05; done
+	wait_for 10 test -e "$f"
 	kill -TERM "$p"
 	wait "$p"
 	assertEquals "the command's status" 3 "$?"
