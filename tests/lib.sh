@@ -72,6 +72,18 @@ listening() {
 	fi
 }
 
+# fetch_ok ARGS...: the suite's `fetch ARGS`, tried up to three times
+# until it answers (a first connection through a NAT just set up may be
+# lost on a loaded machine); its answer, or "".
+fetch_ok() {
+	local out
+	for _ in 1 2 3; do
+		out=$(fetch "$@")
+		[ -n "$out" ] && break
+	done
+	printf '%s\n' "$out"
+}
+
 # The mounts and files under the netns directory, to compare before/after.
 netns_state() {
 	ls -A /run/netns 2>/dev/null

@@ -940,15 +940,6 @@ fetch() {
 }
 # fetch_ok NS ADDR:PORT: the same, asked up to three times while nothing
 # comes back (a loaded machine can miss a timeout; a port that does not
-# answer fails all three).
-fetch_ok() {
-	local out
-	for _ in 1 2 3; do
-		out=$(fetch "$@")
-		[ -n "$out" ] && break
-	done
-	printf '%s\n' "$out"
-}
 # Nothing of a publication remains: no DNAT element, no route_localnet
 # recorded (nor left on for IF when given).
 assertNoPublication() {

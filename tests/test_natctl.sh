@@ -87,15 +87,6 @@ fetch() { ip netns exec "$1" socat -T 10 -u TCP:"$2",connect-timeout=10 - 2>/dev
 fetch_nothing() { ip netns exec "$1" socat -T 2 -u TCP:"$2",connect-timeout=2 - 2>/dev/null; }
 # fetch, asked up to three times while nothing comes back: a full
 # neighbour table (other labs on the machine) can lose the first try; a
-# port that does not answer fails all three.
-fetch_ok() {
-	local out
-	for _ in 1 2 3; do
-		out=$(fetch "$@")
-		[ -n "$out" ] && break
-	done
-	printf '%s\n' "$out"
-}
 ruleset() { h nft list ruleset; }
 forwarding() { h cat /proc/sys/net/ipv4/ip_forward; }
 # Rules in nskit's table, and the elements of one of its sets or maps.
