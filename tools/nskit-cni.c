@@ -1311,6 +1311,48 @@ static int check_requested_ips(struct cni *c, const struct cni_ip *ips, size_t n
 	return 0;
 }
 
+/* isDefaultGateway, as the reference bridge plugin reads it: for each
+ * family the container has an address of, a default route via that
+ * address's gateway, unless the IPAM routes hold one already. It goes into
+ * the IPAM result's routes as well, so ADD's result lists it and CHECK
+ * looks for it. 0 or -1. */
+static int add_default_routes(struct cni *c, struct json_object *ipam, const struct cni_ip *ips, size_t nips,
+			      struct cni_route *rts, size_t *nrts)
+{
+	static const int families[] = { AF_INET, AF_INET6 };
+
+	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+		struct json_object *arr, *o;
+		struct cni_route rt = { .dst.family = families[f] };
+		char s[CIDR_STRLEN];
+		size_t i = 0, k = 0;
+
+		while (i < nips && ips[i].addr.family != families[f])
+			i++;
+		while (k < *nrts && !(rts[k].dst.family == families[f] && rts[k].dst.prefix == 0))
+			k++;
+		if (i == nips || k < *nrts)
+			continue;
+		if (!ips[i].gw.family)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration",
+				    "isDefaultGateway: %s gave no gateway for %s", c->conf.ipam,
+				    cidr_format(&ips[i].addr, true, s, sizeof(s)));
+		if (*nrts == CNI_MAX_ROUTES)
+			return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "more than 64 routes");
+		rt.gw = ips[i].gw;
+		rts[(*nrts)++] = rt;
+		if (!json_object_object_get_ex(ipam, "routes", &arr) || !json_object_is_type(arr, json_type_array)) {
+			arr = json_object_new_array();
+			json_object_object_add(ipam, "routes", arr);
+		}
+		o = json_object_new_object();
+		json_object_object_add(o, "dst", json_object_new_string(cidr_format(&rt.dst, true, s, sizeof(s))));
+		json_object_object_add(o, "gw", json_object_new_string(cidr_format(&rt.gw, false, s, sizeof(s))));
+		json_object_array_add(arr, o);
+	}
+	return 0;
+}
+
 /* The addresses and routes the IPAM plugin gives: 0 or -1. */
 static int add_ipam(struct cni *c, struct json_object **ipam, struct cni_ip *ips, size_t *nips,
 		    struct cni_route *rts, size_t *nrts)
@@ -1328,6 +1370,8 @@ static int add_ipam(struct cni *c, struct json_object **ipam, struct cni_ip *ips
 	if (!*nips)
 		return fail(c, CNI_ERR_CONFIG, "invalid network configuration", "ipam: %s gave no address", c->conf.ipam);
 	if (check_requested_ips(c, ips, *nips) < 0)
+		return -1;
+	if (c->conf.default_gw && add_default_routes(c, *ipam, ips, *nips, rts, nrts) < 0)
 		return -1;
 	for (size_t i = 0; i < *nips && !c->conf.bridge; i++)
 		if (!ips[i].gw.family)

@@ -51,6 +51,30 @@ static void test_conf(void)
 	cni_conf_free(&c);
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"hairpinMode\":false}", &c, &e) == 0);
 	cni_conf_free(&c);
+	/* flannel's delegate: isDefaultGateway implies isGateway, mtu 0 is the default */
+	CHECK(parse("{\"cniVersion\":\"0.3.1\",\"name\":\"cbr0\",\"type\":\"nskit-cni\",\"isGateway\":false,"
+		    "\"isDefaultGateway\":true,\"mtu\":0,\"ipMasq\":false,\"ipMasqBackend\":\"iptables\","
+		    "\"forceAddress\":false,\"vlanTrunk\":[],\"args\":{\"cni\":{}},\"ipam\":{\"type\":\"host-local\"}}",
+		    &c, &e) == 0);
+	CHECK(c.default_gw && c.gateway && c.mtu == 0 && !c.ipmasq && c.version == CNI_V031);
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"isDefaultGateway\":1}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_CONFIG);
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"forceAddress\":true}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_FIELD && strstr(e.details, "forceAddress: true"));
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},"
+		    "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:01\"}}}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_FIELD && strstr(e.details, "args.cni.mac: "));
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},"
+		    "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:01\"}}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_FIELD && strstr(e.details, "runtimeConfig.mac: "));
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"vlanTrunk\":[{\"id\":5}]}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_FIELD);
+	cni_conf_free(&c);
 	/* runtimeConfig.portMappings: protocol defaults to tcp, "" hostIP is any */
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"runtimeConfig\":"
 		    "{\"portMappings\":[{\"hostPort\":8080,\"containerPort\":80},"

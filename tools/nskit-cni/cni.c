@@ -78,22 +78,54 @@ bool cni_args_ok(const char *args)
 	return true;
 }
 
+/* Whether a field's value asks for something: null, false, 0, "", [] and
+ * {} are what the reference plugin's Go decoding leaves at its default. */
+static bool asks(struct json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_null:
+		return false;
+	case json_type_boolean:
+	case json_type_int:
+		return json_object_get_int64(v) != 0;
+	case json_type_double:
+		return json_object_get_double(v) != 0;
+	case json_type_string:
+		return json_object_get_string_len(v) > 0;
+	case json_type_array:
+		return json_object_array_length(v) > 0;
+	case json_type_object:
+		return json_object_object_length(v) > 0;
+	}
+	return true;
+}
+
 /* Fields of the reference bridge plugin nskit does not implement: a
- * configuration that asks for them fails instead of being half-honoured. */
+ * configuration that asks for them fails instead of being half-honoured.
+ * A path is up to three keys deep ("args.cni.mac"). Those it may ignore
+ * (ipMasqBackend: nskit masquerades with nftables in its own table;
+ * preserveDefaultVlan: only with vlan) are not listed. */
 static int check_unsupported(struct json_object *root, struct cni_error *err)
 {
-	static const char *const keys[] = { "macspoofchk", "promiscMode", "vlan", "vlanTrunk" };
+	static const char *const paths[][3] = {
+		{ "args", "cni", "mac" }, { "disableContainerInterface" }, { "enabledad" }, { "forceAddress" },
+		{ "macspoofchk" }, { "portIsolation" }, { "promiscMode" }, { "runtimeConfig", "mac" },
+		{ "vlan" }, { "vlanTrunk" },
+	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		struct json_object *v;
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		struct json_object *v = root;
+		char name[64] = "";
 
-		/* null, false and 0 ask for nothing. */
-		if (!json_object_object_get_ex(root, keys[i], &v) || !v ||
-		    ((json_object_is_type(v, json_type_boolean) || json_object_is_type(v, json_type_int)) &&
-		     !json_object_get_int64(v)))
+		for (size_t k = 0; k < 3 && paths[i][k] && v; k++) {
+			if (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, paths[i][k], &v))
+				v = NULL;
+			snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s%s", k ? "." : "", paths[i][k]);
+		}
+		if (!v || !asks(v))
 			continue;
 		return cni_error_set(err, CNI_ERR_FIELD, "unsupported field in network configuration", "%s: %.200s",
-				     keys[i], json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+				     name, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 	}
 	return 0;
 }
@@ -226,13 +258,18 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cn
 	    (!(conf->bridge = cni_json_string(root, "bridge")) || link_name_check(conf->bridge) < 0))
 		return bad_config(err, "bridge: not an interface name of 1 to 15 bytes");
 	if (parse_bool(root, "isGateway", &conf->gateway, err) < 0 || parse_bool(root, "ipMasq", &conf->ipmasq, err) < 0 ||
-	    parse_bool(root, "hairpinMode", &conf->hairpin, err) < 0)
+	    parse_bool(root, "hairpinMode", &conf->hairpin, err) < 0 ||
+	    parse_bool(root, "isDefaultGateway", &conf->default_gw, err) < 0)
 		return -1;
+	/* As in the reference bridge plugin: a default route via the bridge
+	 * needs the bridge to hold the gateway. */
+	conf->gateway |= conf->default_gw;
+	/* 0 (what Go's decoding leaves when there is none): the default */
 	if (json_object_object_get_ex(root, "mtu", &v)) {
 		int64_t m = json_object_get_int64(v);
 
-		if (!json_object_is_type(v, json_type_int) || m < 68 || m > 65535)
-			return bad_config(err, "mtu: not a number from 68 to 65535");
+		if (!json_object_is_type(v, json_type_int) || (m != 0 && (m < 68 || m > 65535)))
+			return bad_config(err, "mtu: not 0 or a number from 68 to 65535");
 		conf->mtu = (uint32_t)m;
 	}
 	if (json_object_object_get_ex(root, "prevResult", &v) && json_object_is_type(v, json_type_object))

@@ -73,6 +73,7 @@ struct cni_conf {
 	const char *name, *ipam, *bridge;	/* inside ROOT; bridge NULL: none */
 	int version;		/* index in cni_versions, -1 before it is known */
 	bool ipmasq, gateway;
+	bool default_gw;	/* isDefaultGateway (implies gateway): a default route via it */
 	bool hairpin;		/* hairpinMode (default true): bridge ports reflect */
 	uint32_t mtu;		/* 0: the kernel's default */
 	struct cni_portmap ports[CNI_MAX_PORTS];	/* runtimeConfig.portMappings */
@@ -83,11 +84,12 @@ struct cni_conf {
 
 /* Parse and check the network configuration nskit-cni takes: cniVersion
  * (1 when unknown), name, ipam.type (a file name), bridge, isGateway,
- * ipMasq, hairpinMode, mtu, dns, prevResult, runtimeConfig.portMappings
- * (hostPort, containerPort, protocol tcp or udp, hostIP; ::1 is code 2)
- * and runtimeConfig.ips (addresses, with or without a prefix). The
- * reference bridge plugin's fields it does not implement are code 2
- * unless false or 0. 0,
+ * isDefaultGateway, ipMasq, hairpinMode, mtu (0: the default), dns,
+ * prevResult, runtimeConfig.portMappings (hostPort, containerPort,
+ * protocol tcp or udp, hostIP; ::1 is code 2) and runtimeConfig.ips
+ * (addresses, with or without a prefix). The reference bridge plugin's
+ * fields it does not implement are code 2 when they ask for something
+ * (not null, false, 0, "" or empty). 0,
  * or -1 with *ERR filled (CONF->version set as soon as it is known); free
  * with cni_conf_free() either way. */
 int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cni_error *err);
