@@ -277,6 +277,22 @@ test_hairpin_mode_sets_the_bridge_ports_flag() {
 	assertContains "as bridge -d link says" "$(bridge -n h1 -d link show dev "$(hostend p1)")" "hairpin on"
 }
 
+mac() { ip -n "$1" -o link show dev "$2" | sed -n 's|.* link/ether \([0-9a-f:]*\) .*|\1|p'; }
+
+test_bridge_keeps_its_mac_as_pods_come_and_go() {
+	ns h1 p1 p2
+	delegate_conf 1 '{"type": "nskit-cni", "bridge": "cni0"}'
+	cni h1 ADD p1 "$D/1.conf"
+	assertRC 0
+	m=$(mac h1 cni0)
+	assertNotEquals "not the port's" "$(mac h1 "$(hostend p1)")" "$m"
+	cni h1 ADD p2 "$D/1.conf"
+	assertRC 0
+	cni h1 DEL p1 "$D/1.conf"
+	assertRC 0
+	assertEquals "the bridge's MAC, after a pod came and one went" "$m" "$(mac h1 cni0)"
+}
+
 test_ip_masq_from_flannel_ipmasq_false_masquerades_until_del() {
 	ns h1 p1
 	delegate_conf 1 '{"type": "nskit-cni"}' false
@@ -389,6 +405,8 @@ test_same_delegate_config_same_pod_network_as_the_reference_bridge() {
 	assertEquals "bridge mtu" "$(mtu hr cni0)" "$(mtu hn cni0)"
 	assertEquals "host end mtu" "$(mtu hr "$(hostend pr)")" "$(mtu hn "$(hostend pn)")"
 	assertEquals "hairpin" "$(hairpin hr "$(hostend pr)")" "$(hairpin hn "$(hostend pn)")"
+	assertEquals "bridge MAC is a port's" "$([ "$(mac hr cni0)" = "$(mac hr "$(hostend pr)")" ] && echo yes)" \
+		"$([ "$(mac hn cni0)" = "$(mac hn "$(hostend pn)")" ] && echo yes)"
 	for e in '[(i["address"], i.get("gateway")) for i in r["ips"]]' \
 		'sorted((x["dst"], x.get("gw")) for x in r["routes"])'; do
 		assertEquals "result: $e" "$(jget "$D/pr.json" "$e")" "$(jget "$D/pn.json" "$e")"

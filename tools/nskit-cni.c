@@ -973,6 +973,10 @@ static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_i
 		r->flags = RTNL_KEEP;	/* EEXIST: a sibling ADD made it first */
 		r->bridge.mtu = c->conf.mtu;
 		e = plan_run(c, &p, &re) < 0 ? re.err : link_get(host, 0, c->conf.bridge, &li);
+		/* Its address stays its own as ports come and go (a sibling that
+		 * made it first has pinned it too). */
+		if (e == 0)
+			e = ipcfg_link_pin_mac(host, li.ifindex);
 	}
 	if (e < 0)
 		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));

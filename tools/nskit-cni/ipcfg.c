@@ -84,6 +84,25 @@ int ipcfg_sysctl_write(int nsfd, const char *path, const char *value)
 	return 0;
 }
 
+int ipcfg_link_pin_mac(struct nl_sock *sk, int ifindex)
+{
+	struct rtnl_link *l = NULL, *change = rtnl_link_alloc();
+	struct nl_addr *a;
+	int r = rtnl_link_get_kernel(sk, ifindex, NULL, &l);
+
+	if (r == 0 && !change)
+		r = -NLE_NOMEM;
+	else if (r == 0 && !(a = rtnl_link_get_addr(l)))
+		r = -NLE_NOADDR;
+	else if (r == 0) {
+		rtnl_link_set_addr(change, a);
+		r = rtnl_link_change(sk, l, change, 0);
+	}
+	rtnl_link_put(l);
+	rtnl_link_put(change);
+	return r < 0 ? nl_to_errno(r) : 0;
+}
+
 int ipcfg_link_down(struct nl_sock *sk, int ifindex)
 {
 	struct rtnl_link *l = rtnl_link_alloc(), *change = rtnl_link_alloc();
