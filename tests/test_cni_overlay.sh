@@ -128,7 +128,7 @@ delegate_conf() {
 # eth0; stdout in $OUT (also $D/POD.json after ADD).
 cni() {
 	run ip netns exec "$1" env CNI_COMMAND="$2" CNI_CONTAINERID="$3" CNI_NETNS="/run/netns/$3" \
-		CNI_IFNAME=eth0 CNI_PATH="$CNI_PATH" "$CNI_PATH/${5:-nskit-cni}" <"$4"
+		CNI_IFNAME=eth0 CNI_ARGS="${CNI_ARGS-}" CNI_PATH="$CNI_PATH" "$CNI_PATH/${5:-nskit-cni}" <"$4"
 	[ "$2" = ADD ] && [ "$RC" = 0 ] && printf '%s\n' "$OUT" >"$D/$3.json"
 	return 0
 }
@@ -354,6 +354,24 @@ test_version_and_status_answer_the_delegate_config() {
 	assertOutEmpty
 }
 
+test_port_mappings_flannel_passes_on_are_published() {
+	ns h1 p1
+	subnet_env "$D/1.env" 1
+	cat >"$D/flannel-1.conf" <<EOF
+{"cniVersion": "0.3.1", "name": "$NET", "type": "flannel", "delegate": {"type": "nskit-cni"},
+ "ipam": {"dataDir": "$D/ipam"},
+ "runtimeConfig": {"portMappings": [{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]}}
+EOF
+	flannel "$D/1.env" "$D/flannel-1.conf" >"$D/1.conf"
+	cni h1 ADD p1 "$D/1.conf"
+	assertRC 0
+	assertContains "published in h1's nskit table" "$(ip netns exec h1 nft list map inet nskit publish4)" \
+		"tcp . 8080 : 10.$N.1.2 . 80"
+	cni h1 DEL p1 "$D/1.conf"
+	assertRC 0
+	assertNotContains "gone after DEL" "$(ip netns exec h1 nft list map inet nskit publish4)" "8080"
+}
+
 # --- what nskit-cni does not do fails, and leaves nothing ------------------
 
 # unsupported FIELDS WHAT: a delegate with FIELDS fails with code 2 naming
@@ -376,6 +394,10 @@ test_port_isolation_is_code_2() { unsupported '"portIsolation": true' 'portIsola
 test_a_requested_mac_is_code_2() { unsupported '"args": {"cni": {"mac": "02:42:0a:00:00:09"}}' 'args.cni.mac'; }
 test_runtime_config_mac_is_code_2() { unsupported '"runtimeConfig": {"mac": "02:42:0a:00:00:09"}' 'runtimeConfig.mac'; }
 test_vlan_is_code_2() { unsupported '"vlan": 7' 'vlan: 7'; }
+
+test_a_mac_in_cni_args_is_code_2() {
+	CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAME=p1;MAC=02:42:0a:00:00:09' unsupported '"hairpinMode": true' 'CNI_ARGS MAC'
+}
 
 test_fields_that_ask_nothing_are_accepted() {
 	ns h1 p1

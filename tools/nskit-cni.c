@@ -203,6 +203,10 @@ static int check_env(struct cni *c)
 	if (c->args && !cni_args_ok(c->args))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables",
 			    "CNI_ARGS=%.200s: not KEY=VALUE pairs separated by ';'", c->args);
+	/* The reference bridge plugin sets the container's MAC from it. */
+	if (c->args && streq(c->command, "ADD") && cni_args_has(c->args, "MAC"))
+		return fail(c, CNI_ERR_FIELD, "unsupported field in network configuration",
+			    "CNI_ARGS MAC: nskit-cni does not set the container's MAC address");
 	if (!streq(c->command, "STATUS") && (!c->path || !*c->path))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables",
 			    "CNI_PATH: missing (needed to find the IPAM plugin)");

@@ -125,6 +125,8 @@ static void test_names_and_args(void)
 	CHECK(!cni_name_ok("") && !cni_name_ok(NULL) && !cni_name_ok("_a") && !cni_name_ok("a/b") && !cni_name_ok("a b"));
 	CHECK(cni_args_ok("") && cni_args_ok("IP=10.0.0.1") && cni_args_ok("IgnoreUnknown=1;IP=10.0.0.1"));
 	CHECK(cni_args_ok("K=;X=y"));
+	CHECK(cni_args_has("IgnoreUnknown=1;MAC=02:00:00:00:00:01", "MAC") && !cni_args_has("MAC=;X=1", "MAC"));
+	CHECK(!cni_args_has("MACX=1;XMAC=1", "MAC") && !cni_args_has("", "MAC"));
 	CHECK(!cni_args_ok("junk") && !cni_args_ok("=v") && !cni_args_ok("a=b=c") && !cni_args_ok("a=b;;c=d"));
 	CHECK(cni_version_index("0.4.0") == CNI_V040 && cni_version_index("0.3.0") == -1);
 }

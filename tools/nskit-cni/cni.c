@@ -78,6 +78,22 @@ bool cni_args_ok(const char *args)
 	return true;
 }
 
+bool cni_args_has(const char *args, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *p = args; p && *p; ) {
+		size_t len = strcspn(p, ";");
+
+		if (len > klen + 1 && strncmp(p, key, klen) == 0 && p[klen] == '=')
+			return true;
+		p += len;
+		if (*p)
+			p++;
+	}
+	return false;
+}
+
 /* Whether a field's value asks for something: null, false, 0, "", [] and
  * {} are what the reference plugin's Go decoding leaves at its default. */
 static bool asks(struct json_object *v)

@@ -56,6 +56,8 @@ const char *cni_json_string(struct json_object *o, const char *key);
 bool cni_name_ok(const char *s);
 /* "KEY=VALUE;KEY=VALUE...": each pair one '=' with a key before it. */
 bool cni_args_ok(const char *args);
+/* Whether well-formed ARGS has KEY with a non-empty value. */
+bool cni_args_has(const char *args, const char *key);
 
 #define CNI_MAX_PORTS 64
 #define CNI_MAX_REQ_IPS 8
