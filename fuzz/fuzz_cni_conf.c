@@ -43,11 +43,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cni_error err = { 0 };
 	char *s = fuzz_str(data, size);
 
-	cni_args_ok(s);
+	if (cni_args_ok(s)) {
+		char mac[32];
+		uint8_t m[6];
+
+		if (cni_args_get(s, "MAC", mac, sizeof(mac)) > 0)
+			cni_mac_parse(mac, m);
+	}
 	if (cni_conf_parse((const char *)data, size, &conf, &err) == 0) {
 		FUZZ_ASSERT(err.code == 0);
 		FUZZ_ASSERT(conf.version >= 0 && conf.version < CNI_NVERSIONS);
 		FUZZ_ASSERT(cni_name_ok(conf.name));
+		FUZZ_ASSERT(!conf.default_gw || conf.gateway);
+		FUZZ_ASSERT(!conf.has_mac || !(conf.mac[0] & 1));
 		FUZZ_ASSERT(conf.ipam && *conf.ipam && !strchr(conf.ipam, '/'));
 		FUZZ_ASSERT(conf.mtu == 0 || (conf.mtu >= 68 && conf.mtu <= 65535));
 		FUZZ_ASSERT(!conf.bridge || (*conf.bridge && strlen(conf.bridge) <= 15));

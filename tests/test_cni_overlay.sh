@@ -157,6 +157,7 @@ assertCniError() {
 hostend() { jget "$D/$1.json" '[i["name"] for i in r["interfaces"] if "sandbox" not in i][-1]'; }
 mtu() { ip -n "$1" -o link show dev "$2" | sed -n 's/.* mtu \([0-9]*\) .*/\1/p'; }
 addrs() { ip -n "$1" -o -4 addr show dev "$2" scope global | awk '{print $4}'; }
+mac() { ip -n "$1" -o link show dev "$2" | sed -n 's|.* link/ether \([0-9a-f:]*\) .*|\1|p'; }
 defroute() { ip -n "$1" route show default | sed 's/ *$//'; }
 hairpin() { ip netns exec "$1" cat "/sys/class/net/$2/brport/hairpin_mode"; }
 leases() { ls "$D/ipam/$NET" 2>/dev/null | grep -c '^[0-9]'; }
@@ -277,8 +278,6 @@ test_hairpin_mode_sets_the_bridge_ports_flag() {
 	assertContains "as bridge -d link says" "$(bridge -n h1 -d link show dev "$(hostend p1)")" "hairpin on"
 }
 
-mac() { ip -n "$1" -o link show dev "$2" | sed -n 's|.* link/ether \([0-9a-f:]*\) .*|\1|p'; }
-
 test_bridge_keeps_its_mac_as_pods_come_and_go() {
 	ns h1 p1 p2
 	delegate_conf 1 '{"type": "nskit-cni", "bridge": "cni0"}'
@@ -372,16 +371,33 @@ EOF
 	assertNotContains "gone after DEL" "$(ip netns exec h1 nft list map inet nskit publish4)" "8080"
 }
 
+test_gc_with_the_delegate_config_removes_what_is_not_listed() {
+	ns h1 p1 p2
+	# ADD at 1.0.0: Debian's host-local stops there; GC came with 1.1.0.
+	VERSION=1.0.0 delegate_conf 1 '{"type": "nskit-cni", "bridge": "cni0", "isDefaultGateway": true}' false
+	cni h1 ADD p1 "$D/1.conf"
+	assertRC 0
+	cni h1 ADD p2 "$D/1.conf"
+	assertRC 0
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["cniVersion"]="1.1.0"; c["cni.dev/valid-attachments"]=[{"containerID": "p2", "ifname": "eth0"}]; print(json.dumps(c))' \
+		"$D/1.conf" >"$D/gc.conf"
+	run ip netns exec h1 env CNI_COMMAND=GC CNI_PATH="$CNI_PATH" nskit-cni <"$D/gc.conf"
+	assertRC 0
+	assertFalse "p1's eth0 gone" "ip -n p1 link show eth0"
+	assertEquals "p2 only masqueraded" "10.$N.1.3" "$(masq h1)"
+	assertTrue "p2 still reaches its gateway" "ip netns exec p2 ping -c1 -W2 10.$N.1.1"
+}
+
 # --- what nskit-cni does not do fails, and leaves nothing ------------------
 
-# unsupported FIELDS WHAT: a delegate with FIELDS fails with code 2 naming
-# WHAT, before anything is made.
+# unsupported FIELDS WHAT [CODE]: a delegate with FIELDS fails with code 2
+# (or CODE) naming WHAT, before anything is made.
 unsupported() {
 	ns h1 p1
 	delegate_conf 1 "{\"type\": \"nskit-cni\", \"bridge\": \"cni0\", $1}"
 	before=$(snapshot h1)
 	cni h1 ADD p1 "$D/1.conf"
-	assertCniError 2
+	assertCniError "${3:-2}"
 	assertOutContains "$2"
 	assertEquals "nothing made" "$before" "$(snapshot h1)"
 	assertEquals "no lease" 0 "$(leases)"
@@ -391,12 +407,38 @@ unsupported() {
 test_force_address_is_code_2() { unsupported '"forceAddress": true' 'forceAddress: true'; }
 test_enabledad_is_code_2() { unsupported '"enabledad": true' 'enabledad: true'; }
 test_port_isolation_is_code_2() { unsupported '"portIsolation": true' 'portIsolation: true'; }
-test_a_requested_mac_is_code_2() { unsupported '"args": {"cni": {"mac": "02:42:0a:00:00:09"}}' 'args.cni.mac'; }
-test_runtime_config_mac_is_code_2() { unsupported '"runtimeConfig": {"mac": "02:42:0a:00:00:09"}' 'runtimeConfig.mac'; }
 test_vlan_is_code_2() { unsupported '"vlan": 7' 'vlan: 7'; }
 
-test_a_mac_in_cni_args_is_code_2() {
-	CNI_ARGS='IgnoreUnknown=1;K8S_POD_NAME=p1;MAC=02:42:0a:00:00:09' unsupported '"hairpinMode": true' 'CNI_ARGS MAC'
+test_a_multicast_mac_is_code_7() { unsupported '"runtimeConfig": {"mac": "01:00:5e:00:00:09"}' 'runtimeConfig.mac' 7; }
+test_a_malformed_mac_in_cni_args_is_code_4() {
+	CNI_ARGS='IgnoreUnknown=1;MAC=02:42:0a:00:00' unsupported '"hairpinMode": true' 'CNI_ARGS MAC' 4
+}
+
+# pod_mac DELEGATE_FIELDS: ADD p1 on h1 with the fields; the MAC of its
+# eth0 in $MAC.
+pod_mac() {
+	ns h1 p1
+	delegate_conf 1 "{\"type\": \"nskit-cni\", \"bridge\": \"cni0\"$1}"
+	cni h1 ADD p1 "$D/1.conf"
+	assertRC 0
+	MAC=$(mac p1 eth0)
+	assertEquals "the result says so" "$MAC" "$(jget "$D/p1.json" 'r["interfaces"][-1]["mac"]')"
+}
+
+test_the_pods_mac_from_runtime_config_over_args() {
+	CNI_ARGS='IgnoreUnknown=1;MAC=02:42:0a:00:00:07' pod_mac \
+		', "runtimeConfig": {"mac": "02:42:0a:00:00:09"}, "args": {"cni": {"mac": "02:42:0a:00:00:08"}}'
+	assertEquals "runtimeConfig.mac" 02:42:0a:00:00:09 "$MAC"
+}
+
+test_the_pods_mac_from_args_cni_mac_over_cni_args() {
+	CNI_ARGS='IgnoreUnknown=1;MAC=02:42:0a:00:00:07' pod_mac ', "args": {"cni": {"mac": "02:42:0a:00:00:08"}}'
+	assertEquals "args.cni.mac" 02:42:0a:00:00:08 "$MAC"
+}
+
+test_the_pods_mac_from_cni_args() {
+	CNI_ARGS='IgnoreUnknown=1;MAC=02:42:0a:00:00:07' pod_mac ''
+	assertEquals "CNI_ARGS MAC" 02:42:0a:00:00:07 "$MAC"
 }
 
 test_fields_that_ask_nothing_are_accepted() {
@@ -440,6 +482,19 @@ test_same_delegate_config_same_pod_network_as_the_reference_bridge() {
 	assertEquals "after DEL: bridge ports" "$(ip -n hr -o link show master cni0 | wc -l)" \
 		"$(ip -n hn -o link show master cni0 | wc -l)"
 	assertEquals "after DEL: bridge address (both keep it)" "$(addrs hr cni0)" "$(addrs hn cni0)"
+}
+
+test_same_mac_in_cni_args_as_the_reference_bridge() {
+	ns hr pr hn pn
+	delegate_conf 1 '{"type": "nskit-cni", "bridge": "cni0"}'
+	python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); c["type"]="bridge"; c["ipam"]["dataDir"]+="-ref"; print(json.dumps(c))' \
+		"$D/1.conf" >"$D/ref.conf"
+	CNI_ARGS='IgnoreUnknown=1;MAC=02:42:0a:00:00:07' cni hr ADD pr "$D/ref.conf" bridge
+	assertRC 0
+	CNI_ARGS='IgnoreUnknown=1;MAC=02:42:0a:00:00:07' cni hn ADD pn "$D/1.conf"
+	assertRC 0
+	assertEquals "the pod's MAC" "$(mac pr eth0)" "$(mac pn eth0)"
+	assertEquals "as asked" 02:42:0a:00:00:07 "$(mac pn eth0)"
 }
 
 # --- two hosts over an overlay ----------------------------------------------

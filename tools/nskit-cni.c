@@ -203,10 +203,16 @@ static int check_env(struct cni *c)
 	if (c->args && !cni_args_ok(c->args))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables",
 			    "CNI_ARGS=%.200s: not KEY=VALUE pairs separated by ';'", c->args);
-	/* The reference bridge plugin sets the container's MAC from it. */
-	if (c->args && streq(c->command, "ADD") && cni_args_has(c->args, "MAC"))
-		return fail(c, CNI_ERR_FIELD, "unsupported field in network configuration",
-			    "CNI_ARGS MAC: nskit-cni does not set the container's MAC address");
+	/* The container end's MAC, as the reference bridge plugin takes it:
+	 * the configuration's first, else CNI_ARGS MAC. */
+	if (c->args && streq(c->command, "ADD") && !c->conf.has_mac) {
+		char mac[32];
+		int n = cni_args_get(c->args, "MAC", mac, sizeof(mac));
+
+		if (n < 0 || (n > 0 && cni_mac_parse(mac, c->conf.mac) < 0))
+			return fail(c, CNI_ERR_ENV, "invalid environment variables", "CNI_ARGS MAC: not a unicast MAC address");
+		c->conf.has_mac = n > 0;
+	}
 	if (!streq(c->command, "STATUS") && (!c->path || !*c->path))
 		return fail(c, CNI_ERR_ENV, "invalid environment variables",
 			    "CNI_PATH: missing (needed to find the IPAM plugin)");
@@ -980,7 +986,7 @@ static int bridge_ensure(struct cni *c, struct nl_sock *host, const struct cni_i
 		/* Its address stays its own as ports come and go (a sibling that
 		 * made it first has pinned it too). */
 		if (e == 0)
-			e = ipcfg_link_pin_mac(host, li.ifindex);
+			e = ipcfg_link_set_mac(host, li.ifindex, NULL);
 	}
 	if (e < 0)
 		return fail(c, CNI_ERR_SYSTEM, "system failure", "bridge %s: %s", c->conf.bridge, strerror(-e));
@@ -1213,6 +1219,9 @@ static int wire(struct cni *c, struct nl_sock *host, struct nl_sock *ctr, int ns
 		return -1;
 	if ((cidx = link_index(ctr, c->ifname)) < 0)
 		return fail_sys(c, ENODEV, "the new veth pair");
+	/* Set while it is down, before any neighbour has learnt another. */
+	if (c->conf.has_mac && (e = ipcfg_link_set_mac(ctr, cidx, c->conf.mac)) < 0)
+		return fail_sys(c, e, "container MAC address");
 	if (no_dad(c, nsfd) < 0)
 		return -1;
 	/* Hairpin on the bridge port: with br_netfilter a connection from

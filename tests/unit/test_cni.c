@@ -64,13 +64,18 @@ static void test_conf(void)
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"forceAddress\":true}", &c, &e) < 0 &&
 	      e.code == CNI_ERR_FIELD && strstr(e.details, "forceAddress: true"));
 	cni_conf_free(&c);
+	/* the container's MAC: runtimeConfig.mac over args.cni.mac */
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},"
-		    "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:01\"}}}", &c, &e) < 0 &&
-	      e.code == CNI_ERR_FIELD && strstr(e.details, "args.cni.mac: "));
+		    "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:01\"}},\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:02\"}}",
+		    &c, &e) == 0 && c.has_mac && c.mac[5] == 2);
 	cni_conf_free(&c);
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},"
-		    "\"runtimeConfig\":{\"mac\":\"02:00:00:00:00:01\"}}", &c, &e) < 0 &&
-	      e.code == CNI_ERR_FIELD && strstr(e.details, "runtimeConfig.mac: "));
+		    "\"args\":{\"cni\":{\"mac\":\"02:00:00:00:00:01\"}},\"runtimeConfig\":{\"mac\":\"\"}}",
+		    &c, &e) == 0 && c.has_mac && c.mac[5] == 1);
+	cni_conf_free(&c);
+	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},"
+		    "\"runtimeConfig\":{\"mac\":\"01:00:5e:00:00:01\"}}", &c, &e) < 0 &&
+	      e.code == CNI_ERR_CONFIG && strstr(e.details, "runtimeConfig.mac: "));
 	cni_conf_free(&c);
 	CHECK(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"x\"},\"vlanTrunk\":[{\"id\":5}]}", &c, &e) < 0 &&
 	      e.code == CNI_ERR_FIELD);
@@ -125,8 +130,20 @@ static void test_names_and_args(void)
 	CHECK(!cni_name_ok("") && !cni_name_ok(NULL) && !cni_name_ok("_a") && !cni_name_ok("a/b") && !cni_name_ok("a b"));
 	CHECK(cni_args_ok("") && cni_args_ok("IP=10.0.0.1") && cni_args_ok("IgnoreUnknown=1;IP=10.0.0.1"));
 	CHECK(cni_args_ok("K=;X=y"));
-	CHECK(cni_args_has("IgnoreUnknown=1;MAC=02:00:00:00:00:01", "MAC") && !cni_args_has("MAC=;X=1", "MAC"));
-	CHECK(!cni_args_has("MACX=1;XMAC=1", "MAC") && !cni_args_has("", "MAC"));
+	{
+		char b[18];
+		uint8_t m[6];
+
+		CHECK(cni_args_get("IgnoreUnknown=1;MAC=02:00:00:00:00:0a", "MAC", b, sizeof(b)) == 17 &&
+		      !strcmp(b, "02:00:00:00:00:0a"));
+		CHECK(cni_args_get("MAC=;X=1", "MAC", b, sizeof(b)) == 0 && cni_args_get("", "MAC", b, sizeof(b)) == 0);
+		CHECK(cni_args_get("MACX=1;XMAC=1", "MAC", b, sizeof(b)) == 0);
+		CHECK(cni_args_get("MAC=02:00:00:00:00:0a:ff", "MAC", b, sizeof(b)) == -1);
+		CHECK(cni_mac_parse("02:00:00:00:00:0A", m) == 0 && m[0] == 2 && m[5] == 10);
+		CHECK(cni_mac_parse("03:00:00:00:00:0a", m) < 0 && cni_mac_parse("00:00:00:00:00:00", m) < 0);
+		CHECK(cni_mac_parse("2:0:0:0:0:a", m) < 0 && cni_mac_parse("02:00:00:00:00:0a ", m) < 0);
+		CHECK(cni_mac_parse("02:00:00:00:00", m) < 0 && cni_mac_parse("+2:00:00:00:00:0a", m) < 0);
+	}
 	CHECK(!cni_args_ok("junk") && !cni_args_ok("=v") && !cni_args_ok("a=b=c") && !cni_args_ok("a=b;;c=d"));
 	CHECK(cni_version_index("0.4.0") == CNI_V040 && cni_version_index("0.3.0") == -1);
 }

@@ -78,20 +78,65 @@ bool cni_args_ok(const char *args)
 	return true;
 }
 
-bool cni_args_has(const char *args, const char *key)
+int cni_args_get(const char *args, const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key);
 
 	for (const char *p = args; p && *p; ) {
 		size_t len = strcspn(p, ";");
 
-		if (len > klen + 1 && strncmp(p, key, klen) == 0 && p[klen] == '=')
-			return true;
+		if (len > klen + 1 && strncmp(p, key, klen) == 0 && p[klen] == '=') {
+			len -= klen + 1;
+			if (len >= size)
+				return -1;
+			memcpy(buf, p + klen + 1, len);
+			buf[len] = 0;
+			return (int)len;
+		}
 		p += len;
 		if (*p)
 			p++;
 	}
-	return false;
+	return 0;
+}
+
+int cni_mac_parse(const char *s, uint8_t mac[6])
+{
+	unsigned b[6];
+	int n = -1;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5], &n) != 6 ||
+	    n != 17 || s[n] || strspn(s, "0123456789abcdefABCDEF:") != 17)
+		return -1;
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	/* the kernel refuses a multicast (or broadcast) address and zero */
+	return (mac[0] & 1) || !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]) ? -1 : 0;
+}
+
+/* The container end's MAC address, as the reference bridge plugin takes
+ * it: runtimeConfig.mac (the mac capability) over args.cni.mac; "" or
+ * none asks for nothing. */
+static int parse_mac(struct json_object *root, struct cni_conf *conf, struct cni_error *err)
+{
+	static const char *const paths[][3] = { { "runtimeConfig", "mac" }, { "args", "cni", "mac" } };
+	static const char *const names[] = { "runtimeConfig.mac", "args.cni.mac" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(paths) && !conf->has_mac; i++) {
+		struct json_object *v = root;
+
+		for (size_t k = 0; k < 3 && paths[i][k] && v; k++)
+			if (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, paths[i][k], &v))
+				v = NULL;
+		if (!v || json_object_is_type(v, json_type_null) ||
+		    (json_object_is_type(v, json_type_string) && !*json_object_get_string(v)))
+			continue;
+		if (!json_object_is_type(v, json_type_string) || cni_mac_parse(json_object_get_string(v), conf->mac) < 0)
+			return cni_error_set(err, CNI_ERR_CONFIG, "invalid network configuration",
+					     "%s: not a unicast MAC address", names[i]);
+		conf->has_mac = true;
+	}
+	return 0;
 }
 
 /* Whether a field's value asks for something: null, false, 0, "", [] and
@@ -118,15 +163,14 @@ static bool asks(struct json_object *v)
 
 /* Fields of the reference bridge plugin nskit does not implement: a
  * configuration that asks for them fails instead of being half-honoured.
- * A path is up to three keys deep ("args.cni.mac"). Those it may ignore
+ * A path is up to three keys deep. Those it may ignore
  * (ipMasqBackend: nskit masquerades with nftables in its own table;
  * preserveDefaultVlan: only with vlan) are not listed. */
 static int check_unsupported(struct json_object *root, struct cni_error *err)
 {
 	static const char *const paths[][3] = {
-		{ "args", "cni", "mac" }, { "disableContainerInterface" }, { "enabledad" }, { "forceAddress" },
-		{ "macspoofchk" }, { "portIsolation" }, { "promiscMode" }, { "runtimeConfig", "mac" },
-		{ "vlan" }, { "vlanTrunk" },
+		{ "disableContainerInterface" }, { "enabledad" }, { "forceAddress" }, { "macspoofchk" },
+		{ "portIsolation" }, { "promiscMode" }, { "vlan" }, { "vlanTrunk" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
@@ -293,7 +337,7 @@ int cni_conf_parse(const char *buf, size_t len, struct cni_conf *conf, struct cn
 	if (json_object_object_get_ex(root, "dns", &v) && json_object_is_type(v, json_type_object) &&
 	    json_object_object_length(v) > 0)
 		conf->dns = v;
-	if (parse_ports(root, conf, err) < 0 || parse_ips(root, conf, err) < 0)
+	if (parse_ports(root, conf, err) < 0 || parse_ips(root, conf, err) < 0 || parse_mac(root, conf, err) < 0)
 		return -1;
 	return check_unsupported(root, err);
 }

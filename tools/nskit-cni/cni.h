@@ -56,8 +56,11 @@ const char *cni_json_string(struct json_object *o, const char *key);
 bool cni_name_ok(const char *s);
 /* "KEY=VALUE;KEY=VALUE...": each pair one '=' with a key before it. */
 bool cni_args_ok(const char *args);
-/* Whether well-formed ARGS has KEY with a non-empty value. */
-bool cni_args_has(const char *args, const char *key);
+/* The value of KEY in well-formed ARGS into BUF: its length, 0 when it
+ * is not there or empty, -1 when it does not fit in SIZE bytes. */
+int cni_args_get(const char *args, const char *key, char *buf, size_t size);
+/* A unicast Ethernet address "aa:bb:cc:dd:ee:ff" into MAC: 0 or -1. */
+int cni_mac_parse(const char *s, uint8_t mac[6]);
 
 #define CNI_MAX_PORTS 64
 #define CNI_MAX_REQ_IPS 8
@@ -76,6 +79,8 @@ struct cni_conf {
 	int version;		/* index in cni_versions, -1 before it is known */
 	bool ipmasq, gateway;
 	bool default_gw;	/* isDefaultGateway (implies gateway): a default route via it */
+	bool has_mac;		/* runtimeConfig.mac, else args.cni.mac: the container end's */
+	uint8_t mac[6];
 	bool hairpin;		/* hairpinMode (default true): bridge ports reflect */
 	uint32_t mtu;		/* 0: the kernel's default */
 	struct cni_portmap ports[CNI_MAX_PORTS];	/* runtimeConfig.portMappings */
@@ -87,7 +92,8 @@ struct cni_conf {
 /* Parse and check the network configuration nskit-cni takes: cniVersion
  * (1 when unknown), name, ipam.type (a file name), bridge, isGateway,
  * isDefaultGateway, ipMasq, hairpinMode, mtu (0: the default), dns,
- * prevResult, runtimeConfig.portMappings (hostPort, containerPort,
+ * prevResult, runtimeConfig.mac and args.cni.mac (a unicast MAC address;
+ * runtimeConfig's first), runtimeConfig.portMappings (hostPort, containerPort,
  * protocol tcp or udp, hostIP; ::1 is code 2) and runtimeConfig.ips
  * (addresses, with or without a prefix). The reference bridge plugin's
  * fields it does not implement are code 2 when they ask for something

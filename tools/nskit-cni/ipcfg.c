@@ -84,20 +84,21 @@ int ipcfg_sysctl_write(int nsfd, const char *path, const char *value)
 	return 0;
 }
 
-int ipcfg_link_pin_mac(struct nl_sock *sk, int ifindex)
+int ipcfg_link_set_mac(struct nl_sock *sk, int ifindex, const uint8_t *mac)
 {
 	struct rtnl_link *l = NULL, *change = rtnl_link_alloc();
-	struct nl_addr *a;
+	struct nl_addr *a = mac ? nl_addr_build(AF_LLC, mac, 6) : NULL;
 	int r = rtnl_link_get_kernel(sk, ifindex, NULL, &l);
 
-	if (r == 0 && !change)
+	if (r == 0 && (!change || (mac && !a)))
 		r = -NLE_NOMEM;
-	else if (r == 0 && !(a = rtnl_link_get_addr(l)))
+	else if (r == 0 && !mac && !rtnl_link_get_addr(l))
 		r = -NLE_NOADDR;
 	else if (r == 0) {
-		rtnl_link_set_addr(change, a);
+		rtnl_link_set_addr(change, mac ? a : rtnl_link_get_addr(l));
 		r = rtnl_link_change(sk, l, change, 0);
 	}
+	nl_addr_put(a);
 	rtnl_link_put(l);
 	rtnl_link_put(change);
 	return r < 0 ? nl_to_errno(r) : 0;

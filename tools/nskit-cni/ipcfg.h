@@ -5,6 +5,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <netlink/netlink.h>
 
 #include "addr.h"
@@ -19,11 +20,11 @@ int ipcfg_link_mac(struct nl_sock *sk, int ifindex, char *buf, size_t size);
  * thread enters it to open the file and comes back before writing. */
 int ipcfg_sysctl_write(int nsfd, const char *path, const char *value);
 
-/* Set the link's hardware address to the one it has. A bridge whose
- * address nobody set takes the lowest of its ports' and changes as ports
- * come and go (the containers' neighbour entries for the gateway go stale
- * each time); one set explicitly stays. */
-int ipcfg_link_pin_mac(struct nl_sock *sk, int ifindex);
+/* Set the link's hardware address to MAC (6 bytes), or with MAC NULL to
+ * the one it has: a bridge whose address nobody set takes the lowest of
+ * its ports' and changes as ports come and go (the containers' neighbour
+ * entries for the gateway go stale each time); one set explicitly stays. */
+int ipcfg_link_set_mac(struct nl_sock *sk, int ifindex, const uint8_t *mac);
 
 /* Take the link IFINDEX down (undoing an ADD that brought it up). */
 int ipcfg_link_down(struct nl_sock *sk, int ifindex);
