@@ -163,29 +163,22 @@ static bool asks(struct json_object *v)
 
 /* Fields of the reference bridge plugin nskit does not implement: a
  * configuration that asks for them fails instead of being half-honoured.
- * A path is up to three keys deep. Those it may ignore
- * (ipMasqBackend: nskit masquerades with nftables in its own table;
- * preserveDefaultVlan: only with vlan) are not listed. */
+ * Those it may ignore (ipMasqBackend: nskit masquerades with nftables in
+ * its own table; preserveDefaultVlan: only with vlan) are not listed. */
 static int check_unsupported(struct json_object *root, struct cni_error *err)
 {
-	static const char *const paths[][3] = {
-		{ "disableContainerInterface" }, { "enabledad" }, { "forceAddress" }, { "macspoofchk" },
-		{ "portIsolation" }, { "promiscMode" }, { "vlan" }, { "vlanTrunk" },
+	static const char *const keys[] = {
+		"disableContainerInterface", "enabledad", "forceAddress", "macspoofchk",
+		"portIsolation", "promiscMode", "vlan", "vlanTrunk",
 	};
 
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		struct json_object *v = root;
-		char name[64] = "";
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		struct json_object *v;
 
-		for (size_t k = 0; k < 3 && paths[i][k] && v; k++) {
-			if (!json_object_is_type(v, json_type_object) || !json_object_object_get_ex(v, paths[i][k], &v))
-				v = NULL;
-			snprintf(name + strlen(name), sizeof(name) - strlen(name), "%s%s", k ? "." : "", paths[i][k]);
-		}
-		if (!v || !asks(v))
+		if (!json_object_object_get_ex(root, keys[i], &v) || !asks(v))
 			continue;
 		return cni_error_set(err, CNI_ERR_FIELD, "unsupported field in network configuration", "%s: %.200s",
-				     name, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
+				     keys[i], json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
 	}
 	return 0;
 }
