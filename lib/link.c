@@ -344,6 +344,8 @@ static void vxlan_fill(struct rtnl_link *l, struct link_vxlan *v)
 		nl_addr_put(local);
 	}
 	v->learning = rtnl_link_vxlan_get_learning(l) > 0;
+	if (rtnl_link_get_addr(l) && nl_addr_get_len(rtnl_link_get_addr(l)) == 6)
+		memcpy(v->mac, nl_addr_get_binary_addr(rtnl_link_get_addr(l)), 6);
 }
 
 int link_vxlan_get(struct nl_sock *sk, const char *name, struct link_vxlan *v)

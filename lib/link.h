@@ -93,6 +93,7 @@ struct link_vxlan {
 	uint16_t port;		/* UDP destination port */
 	struct cidr local;	/* family 0: none */
 	int dev;		/* the underlay link's ifindex, 0: none */
+	uint8_t mac[6];		/* the device's own */
 	bool learning;
 };
 /* Look link NAME up: 0 with *V filled, -ENODEV when there is none,

@@ -2,6 +2,7 @@
  * inside a network namespace, addresses, a default route, bridges.
  *   vethctl add NAME [-n NS] [--addr CIDR] [--peer-addr CIDR] [--gateway] ...
  *   vethctl del [NAME...] [--group N] | list [-j] | bridge add|del BR | connect NS1 NS2
+ *   vethctl vxlan add|del|list NAME ... | vxlan peer add|del NAME ... (several hosts)
  *   vethctl -b FILE|-   (many commands over one netlink socket)
  * Siblings: nsname(8) names namespaces, nsjoin(8) runs commands in them,
  * natctl(8) NATs their subnets. */
@@ -63,6 +64,12 @@ static const char doc[] =
 	"  list [-j]           veth pairs with their peer's namespace name and\n"
 	"                      both ends' addresses, and pairs connect made\n"
 	"                      between named namespaces (NS/NAME)\n"
+	"  vxlan add NAME      a VXLAN device, up, without learning (port 4789);\n"
+	"                      each --remote a default destination (L2 floods)\n"
+	"  vxlan peer add NAME one forwarding entry (--mac to --remote), with\n"
+	"                      --addr a neighbour entry, with --route a route\n"
+	"                      via --addr onlink: a flannel-style peer\n"
+	"  vxlan peer del NAME those same entries removed; vxlan del, vxlan list\n"
 	"Commands may be shortened to a unique prefix; delete, ls and show work too.\n"
 	"\n"
 	"Examples:\n"
@@ -72,6 +79,9 @@ static const char doc[] =
 	"      vethctl add v1 -n j1 --master br0 --peer-addr 10.9.0.2/24 --gateway\n"
 	"  seq 1000 | sed 's/.*/add v& --peer p& --group 7/' | vethctl -b -\n"
 	"  vethctl del --group 7\n"
+	"  vethctl vxlan add vx0 --vni 42 --local 192.0.2.1 --dev eth0 &&\n"
+	"      vethctl vxlan peer add vx0 --remote 192.0.2.2 --mac 02:42:00:00:00:02 \\\n"
+	"      --addr 10.244.2.0 --route 10.244.2.0/24\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
@@ -98,6 +108,10 @@ static const struct argp argp = {
 	"connect NS1 NS2 [--name NAME] [--peer PEER] [--addr CIDR]... [--peer-addr CIDR]... [--mtu N]\n"
 	"del [NAME...] [--group N]\n"
 	"list [-j]\n"
+	"vxlan add NAME --vni N --local ADDR [--remote ADDR]... [--port P] [--dev IFACE] [--master BR] [--mtu N] [--mac MAC] [-n NS]\n"
+	"vxlan peer add|del NAME --remote ADDR --mac MAC [--addr IP [--route CIDR]] [-n NS]\n"
+	"vxlan del NAME [-n NS]\n"
+	"vxlan list [-j] [-n NS]\n"
 	"-b FILE|-",
 	doc, NULL, NULL, NULL,
 };
@@ -963,6 +977,7 @@ struct vx_line {
 	struct ns_sock *ns;	/* NULL: this namespace */
 	int dev, master;
 	int family;		/* the device's --local's; 0: not known */
+	int ifindex;		/* the device's, once looked up */
 };
 
 static struct nl_sock *vx_sock(const struct vx_line *a)
@@ -1004,6 +1019,62 @@ static int vx_link(const struct vx_line *a, const char *opt, const char *name, b
 	return i.ifindex;
 }
 
+/* What vx_peer_there looks for: the forwarding entry MAC to REMOTE and
+ * the neighbour ADDR on the device. */
+struct peer_probe {
+	const struct vx_line *a;
+	bool fdb, neigh_other;	/* found; the neighbour has another MAC */
+};
+
+static int probe_fdb(const struct link_neigh *n, void *d)
+{
+	struct peer_probe *p = d;
+	const struct veth_args *o = p->a->c.o;
+
+	if (n->ifindex == p->a->ifindex && !memcmp(n->mac, o->mac, 6) && n->ip.family == o->remote[0].family &&
+	    !memcmp(n->ip.addr.b, o->remote[0].addr.b, cidr_addr_len(&n->ip)))
+		p->fdb = true;
+	return 0;
+}
+
+static int probe_neigh(const struct link_neigh *n, void *d)
+{
+	struct peer_probe *p = d;
+	const struct veth_args *o = p->a->c.o;
+
+	if (n->ifindex == p->a->ifindex && n->ip.family == o->addr[0].family &&
+	    !memcmp(n->ip.addr.b, o->addr[0].addr.b, cidr_addr_len(&n->ip)) && memcmp(n->mac, o->mac, 6))
+		p->neigh_other = true;
+	return 0;
+}
+
+/* Whether peer del line A names entries that are there: the kernel
+ * deletes a MAC's forwarding entry whatever remote is asked for, and a
+ * neighbour whatever its MAC, so "exactly those" is checked first. */
+static bool vx_peer_there(const struct vx_line *a, bool quiet)
+{
+	const struct cmd *c = &a->c;
+	const struct veth_args *o = c->o;
+	struct peer_probe p = { .a = a };
+	char mac[MAC_STRLEN], buf[CIDR_STRLEN];
+	int r = link_neigh_foreach(vx_sock(a), AF_BRIDGE, probe_fdb, &p);
+
+	if (r == 0 && o->naddr)
+		r = link_neigh_foreach(vx_sock(a), o->addr[0].family, probe_neigh, &p);
+	if (quiet && (r < 0 || !p.fdb || p.neigh_other))
+		return false;
+	if (r < 0)
+		fail(c, r, "vxlan peer del %s", o->args[0]);
+	mac_format(o->mac, mac, sizeof(mac));
+	if (!p.fdb)
+		fail(c, 0, "vxlan peer del %s: no peer %s at %s", o->args[0], mac,
+		     cidr_format(&o->remote[0], false, buf, sizeof(buf)));
+	if (p.neigh_other)
+		fail(c, 0, "vxlan peer del %s: neighbour %s is not %s's", o->args[0],
+		     cidr_format(&o->addr[0], false, buf, sizeof(buf)), mac);
+	return true;
+}
+
 /* Open what line C needs: false when QUIET and that fails. A line on the
  * device the line before (PREV) made or looked up takes what it knew. */
 static bool vx_prepare(const struct cmd *c, struct vx_line *a, const struct vx_line *prev, bool quiet)
@@ -1026,8 +1097,9 @@ static bool vx_prepare(const struct cmd *c, struct vx_line *a, const struct vx_l
 			return false;
 		return !o->master || (a->master = vx_link(a, "master", o->master, true, quiet)) > 0;
 	}
-	if (same_ns && streq(prev->c.o->args[0], name) && prev->family) {
+	if (same_ns && streq(prev->c.o->args[0], name) && prev->family && prev->ifindex) {
 		a->family = prev->family;
+		a->ifindex = prev->ifindex;
 	} else {
 		r = link_vxlan_get(vx_sock(a), name, &v);
 		if (r < 0 && quiet)
@@ -1039,12 +1111,13 @@ static bool vx_prepare(const struct cmd *c, struct vx_line *a, const struct vx_l
 		if (r < 0)
 			fail(c, r, "%s %s", vx_word(o), name);
 		a->family = v.local.family;
+		a->ifindex = v.link.ifindex;
 	}
 	/* A peer's VTEP is reached over the device's underlay. */
 	if (a->family && o->remote[0].family != a->family)
 		fail(c, 0, "%s %s: --remote %s: the device's underlay is IPv%c", vx_word(o), name,
 		     cidr_format(&o->remote[0], false, buf, sizeof(buf)), a->family == AF_INET ? '4' : '6');
-	return true;
+	return o->vx != VX_PEER_DEL || vx_peer_there(a, quiet);
 }
 
 /* The requests of vxlan line A as unit UNIT of P. A peer is one
@@ -1356,6 +1429,7 @@ static void vx_print(const struct vx_list *l, const struct link_vxlan *v, struct
 	if (!arr)
 		return;
 	json_object_object_add(o, "name", json_object_new_string(v->link.name));
+	json_object_object_add(o, "mac", json_object_new_string(mac_format(v->mac, mac, sizeof(mac))));
 	json_object_object_add(o, "vni", json_object_new_uint64(v->vni));
 	json_object_object_add(o, "local", json_str_or_null(v->local.family ? local : NULL));
 	json_object_object_add(o, "port", json_object_new_uint64(v->port));
@@ -1510,6 +1584,48 @@ static void run_adds(struct vethctl *t, const struct line *l, size_t n)
 	}
 }
 
+/* Consecutive vxlan add and peer lines, gathered into one plan the same
+ * way, a unit a line: a device and its fifty peers are one pipelined run
+ * (the device made first, then 150 entries back to back), and a line
+ * still fails as it would alone, its own entries taken back. */
+static bool vx_gathered(const struct veth_args *o)
+{
+	return o->cmd == VETH_VXLAN && (o->vx == VX_ADD || o->vx == VX_PEER_ADD || o->vx == VX_PEER_DEL);
+}
+
+static void run_vxlans(struct vethctl *t, const struct line *l, size_t n)
+{
+	while (n > 0) {
+		_cleanup_free_ struct vx_line *a = calloc(n, sizeof(*a));
+		struct rtnl_plan p;
+		struct rtnl_error e;
+		struct cmd c = { .t = t };
+		size_t g = 0;
+
+		if (!a)
+			fail(&c, ENOMEM, "batch");
+		rtnl_plan_init(&p, t->host);
+		for (; g < n && p.nsk <= GROUP_NS_MAX; g++) {
+			c = (struct cmd){ t, &l[g].o, l[g].where };
+			if (!vx_prepare(&c, &a[g], g ? &a[g - 1] : NULL, true))
+				break;
+			plan_vxlan(&p, &a[g], g);
+		}
+		if (g == 0) {
+			/* What it names is not there: alone, the line says so. */
+			vxlan_plan_run(&c);
+		} else if (rtnl_run(&p, &t->undo, &e) < 0) {
+			undo_commit(&t->undo, 0);	/* the lines before stay */
+			fail_vxlan(&a[e.unit], &p, &e);
+		}
+		undo_commit(&t->undo, 0);
+		rtnl_plan_free(&p);
+		unpin_all(t);
+		g = g ? g : 1;
+		l += g, n -= g;
+	}
+}
+
 static void run_batch(struct vethctl *t, const char *file)
 {
 	struct batch b;
@@ -1542,6 +1658,15 @@ static void run_batch(struct vethctl *t, const char *file)
 			while (k < n && lines[k].o.cmd == VETH_ADD)
 				k++;
 			run_adds(t, &lines[i], k - i);
+			i = k - 1;
+			continue;
+		}
+		if (vx_gathered(o)) {
+			size_t k = i;
+
+			while (k < n && vx_gathered(&lines[k].o))
+				k++;
+			run_vxlans(t, &lines[i], k - i);
 			i = k - 1;
 			continue;
 		}

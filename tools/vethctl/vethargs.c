@@ -85,8 +85,12 @@ static error_t check_ifname(struct veth_args *a, const char *name)
 /* A bare address (ADDR, no prefix) into *C. */
 static error_t parse_ip(struct veth_args *a, const char *opt, const char *arg, struct cidr *c)
 {
+	static const uint8_t any[16];
+
 	if (strchr(arg, '/') || cidr_parse(arg, c, false) < 0)
 		return usage(a, "--%s: '%s': not an IPv4 or IPv6 address", opt, arg);
+	if (!memcmp(c->addr.b, any, cidr_addr_len(c)))
+		return usage(a, "--%s: %s: the unspecified address", opt, arg);
 	return 0;
 }
 
