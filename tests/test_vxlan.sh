@@ -294,6 +294,40 @@ test_batch_peer_del_undoes_its_line_when_an_entry_is_missing() {
 	assertEquals "nothing removed" "$before" "$(state "$HA")"
 }
 
+# The literal block of man/vethctl.8 that follows the line MARK, as a
+# shell reads it.
+man_block() {
+	awk -v mark="$1" 'index($0, mark) == 1 { on = 1; next }
+		on && /^\.Bd -literal/ { inb = 1; next }
+		inb && /^\.Ed/ { exit }
+		inb { gsub(/\\e/, "\\"); print }' "$TOP/man/vethctl.8"
+}
+
+test_the_man_pages_two_host_example_works_as_written() {
+	mk_hosts
+	# The example's underlay: eth0 with 192.0.2.1 and .2. Each host has
+	# its own netns directory, so both can name their jail "jail"; nsenter
+	# (not ip netns exec) keeps the pins in the suite's mount namespace.
+	ip -n "$HA" link del ul0
+	vethctl connect "$HA" "$HB" --name eth0 --peer eth0 --addr 192.0.2.1/24 --peer-addr 192.0.2.2/24
+	man_block "On host A:" >"$SHUNIT_TMPDIR/a.sh"
+	man_block "On host B, the same" >"$SHUNIT_TMPDIR/b.sh"
+	man_block "Then, on host A," | grep -v tcpdump >"$SHUNIT_TMPDIR/then.sh"
+	assertContains "$(cat "$SHUNIT_TMPDIR/a.sh")" "vethctl vxlan peer add vx0 --remote 192.0.2.2"
+	assertContains "$(cat "$SHUNIT_TMPDIR/then.sh")" "nsjoin jail ping -c1 10.244.2.2"
+	run nsenter --net="/run/netns/$HA" env NSKIT_NETNS_DIR=/run/nsA sh -e "$SHUNIT_TMPDIR/a.sh"
+	assertRC 0
+	run nsenter --net="/run/netns/$HB" env NSKIT_NETNS_DIR=/run/nsB sh -e "$SHUNIT_TMPDIR/b.sh"
+	assertRC 0
+	run nsenter --net="/run/netns/$HA" env NSKIT_NETNS_DIR=/run/nsA sh -e "$SHUNIT_TMPDIR/then.sh"
+	assertEquals "stderr: $ERR" 0 "$RC"
+	assertContains "$OUT" "1 received"
+	assertContains "$OUT" "peer 02:42:0a:f4:02:00 remote 192.0.2.2 addr 10.244.2.0 route 10.244.2.0/24"
+	for d in /run/nsA /run/nsB; do
+		NSKIT_NETNS_DIR=$d nsname del jail
+	done
+}
+
 # ---- errors users meet: one line, nothing left ----
 
 test_vni_out_of_range_is_usage_error() {
