@@ -393,7 +393,11 @@ int link_vxlan_foreach(struct nl_sock *sk, int (*fn)(const struct link_vxlan *, 
  * several entries under one key (one per remote). */
 struct raw_dump {
 	int (*parse)(struct nlmsghdr *h, struct raw_dump *d);
-	void *fn, *data;
+	union {
+		int (*neigh)(const struct link_neigh *, void *);
+		int (*route)(const struct link_route *, void *);
+	} fn;
+	void *data;
 	int err;
 };
 
@@ -454,7 +458,6 @@ static bool cidr_from_attr(const struct nlattr *a, int family, struct cidr *c)
 
 static int parse_neigh(struct nlmsghdr *h, struct raw_dump *d)
 {
-	int (*fn)(const struct link_neigh *, void *) = (int (*)(const struct link_neigh *, void *))d->fn;
 	struct nlattr *tb[NDA_MAX + 1];
 	struct ndmsg *nd = nlmsg_data(h);
 	struct link_neigh n = { 0 };
@@ -470,19 +473,18 @@ static int parse_neigh(struct nlmsghdr *h, struct raw_dump *d)
 	/* An FDB entry's remote is IPv4 or IPv6 by its length. */
 	if (tb[NDA_DST])
 		cidr_from_attr(tb[NDA_DST], nla_len(tb[NDA_DST]) == 4 ? AF_INET : AF_INET6, &n.ip);
-	return fn(&n, d->data);
+	return d->fn.neigh(&n, d->data);
 }
 
 int link_neigh_foreach(struct nl_sock *sk, int family, int (*fn)(const struct link_neigh *, void *), void *data)
 {
-	struct raw_dump d = { parse_neigh, (void *)fn, data, 0 };
+	struct raw_dump d = { .parse = parse_neigh, .fn.neigh = fn, .data = data };
 
 	return raw_dump(sk, RTM_GETNEIGH, family, sizeof(struct ndmsg), &d);
 }
 
 static int parse_route(struct nlmsghdr *h, struct raw_dump *d)
 {
-	int (*fn)(const struct link_route *, void *) = (int (*)(const struct link_route *, void *))d->fn;
 	struct nlattr *tb[RTA_MAX + 1];
 	struct rtmsg *rt = nlmsg_data(h);
 	struct link_route r = { 0 };
@@ -501,12 +503,12 @@ static int parse_route(struct nlmsghdr *h, struct raw_dump *d)
 		r.dst.family = rt->rtm_family;
 	r.dst.prefix = rt->rtm_dst_len;
 	cidr_from_attr(tb[RTA_GATEWAY], rt->rtm_family, &r.gw);
-	return fn(&r, d->data);
+	return d->fn.route(&r, d->data);
 }
 
 int link_route_foreach(struct nl_sock *sk, int family, int (*fn)(const struct link_route *, void *), void *data)
 {
-	struct raw_dump d = { parse_route, (void *)fn, data, 0 };
+	struct raw_dump d = { .parse = parse_route, .fn.route = fn, .data = data };
 
 	return raw_dump(sk, RTM_GETROUTE, family, sizeof(struct rtmsg), &d);
 }
