@@ -259,6 +259,24 @@ EOF
 	assertTrue "the batch's overlay carries" $?
 }
 
+test_batch_peer_del_and_del_lines() {
+	mk_hosts
+	cat >"$SHUNIT_TMPDIR/c" <<EOF
+vxlan add vx0 -n $HA --vni $VNI --local 10.44.0.1 --dev ul0
+vxlan add vx1 -n $HA --vni 7 --local 10.44.0.1 --dev ul0
+vxlan peer add vx0 -n $HA --remote 10.44.0.2 --mac $MAC_B --addr 10.44.2.0 --route 10.44.2.0/24
+vxlan peer add vx0 -n $HA --remote 10.44.0.3 --mac 02:44:00:00:00:03
+vxlan peer del vx0 -n $HA --remote 10.44.0.2 --mac $MAC_B --addr 10.44.2.0 --route 10.44.2.0/24
+vxlan del vx1 -n $HA
+EOF
+	run vethctl -b "$SHUNIT_TMPDIR/c"
+	assertRC 0
+	assertErrEmpty
+	assertEquals "the second peer only" "1 0 0" "$(counts "$HA")"
+	assertContains "$(bridge -n "$HA" fdb show dev vx0)" "02:44:00:00:00:03 dst 10.44.0.3"
+	assertFalse "vx1 deleted" "ip -n $HA link show vx1"
+}
+
 test_batch_failing_line_keeps_the_earlier_lines_only() {
 	mk_hosts
 	cat >"$SHUNIT_TMPDIR/b" <<EOF
