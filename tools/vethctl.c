@@ -1097,7 +1097,11 @@ static bool vx_prepare(const struct cmd *c, struct vx_line *a, const struct vx_l
 			return false;
 		return !o->master || (a->master = vx_link(a, "master", o->master, true, quiet)) > 0;
 	}
-	if (same_ns && streq(prev->c.o->args[0], name) && prev->family && prev->ifindex) {
+	/* A peer of the device the line before made or looked up: known,
+	 * unless a del must look its entries up (then the device must be
+	 * there already). */
+	if (same_ns && streq(prev->c.o->args[0], name) && prev->family &&
+	    (prev->ifindex || o->vx != VX_PEER_DEL)) {
 		a->family = prev->family;
 		a->ifindex = prev->ifindex;
 	} else {
