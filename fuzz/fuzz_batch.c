@@ -41,14 +41,29 @@ static void check_command(const struct veth_args *a)
 	FUZZ_ASSERT(!a->master || link_name_check(a->master) == 0);
 	FUZZ_ASSERT(!a->peer || link_name_check(a->peer) == 0);
 	FUZZ_ASSERT(!a->name || link_name_check(a->name) == 0);
-	FUZZ_ASSERT(!a->json || a->cmd == VETH_LIST);
-	FUZZ_ASSERT(!a->netns || a->cmd == VETH_ADD);
+	bool vx = a->cmd == VETH_VXLAN, vx_add = vx && a->vx == VX_ADD;
+	bool vx_peer = vx && (a->vx == VX_PEER_ADD || a->vx == VX_PEER_DEL);
+
+	FUZZ_ASSERT(!a->json || a->cmd == VETH_LIST || (vx && a->vx == VX_LIST));
+	FUZZ_ASSERT(!a->netns || a->cmd == VETH_ADD || vx);
+	/* vxlan's own options only on its commands that take them. */
+	FUZZ_ASSERT(!(a->has_vni || a->local.family || a->dev || a->port) || vx_add);
+	FUZZ_ASSERT(!a->has_vni || a->vni <= 16777215);
+	FUZZ_ASSERT(!(a->nremote || a->has_mac) || vx_add || vx_peer);
+	FUZZ_ASSERT(!a->has_route || (vx_peer && a->naddr == 1 && a->route.family == a->addr[0].family));
+	FUZZ_ASSERT(!a->has_mac || (!(a->mac[0] & 1) && (a->mac[0] | a->mac[1] | a->mac[2] | a->mac[3] |
+							  a->mac[4] | a->mac[5])));
+	for (int i = 0; vx_add && i < a->nremote; i++)
+		FUZZ_ASSERT(a->remote[i].family == a->local.family);
+	FUZZ_ASSERT(!vx_peer || (a->nremote == 1 && a->has_mac && a->naddr <= 1));
+	FUZZ_ASSERT(!vx_add || (a->has_vni && a->local.family && a->port));
 	FUZZ_ASSERT(!a->gateway || (a->cmd == VETH_ADD && a->netns && a->npeer_addr &&
 				    (a->naddr || a->master)));
-	FUZZ_ASSERT(!a->master || a->cmd == VETH_ADD);
+	FUZZ_ASSERT(!a->master || a->cmd == VETH_ADD || vx_add);
 	FUZZ_ASSERT(!a->name || a->cmd == VETH_CONNECT);
 	FUZZ_ASSERT((!a->peer && !a->npeer_addr) || a->cmd == VETH_ADD || a->cmd == VETH_CONNECT);
-	FUZZ_ASSERT((!a->naddr && !a->mtu) || a->cmd == VETH_ADD || a->cmd == VETH_CONNECT || bridge_add);
+	FUZZ_ASSERT(!a->naddr || a->cmd == VETH_ADD || a->cmd == VETH_CONNECT || bridge_add || vx_peer);
+	FUZZ_ASSERT(!a->mtu || a->cmd == VETH_ADD || a->cmd == VETH_CONNECT || bridge_add || vx_add);
 	FUZZ_ASSERT(!a->group || a->cmd == VETH_ADD || a->cmd == VETH_DEL || bridge_add);
 	switch (a->cmd) {
 	case VETH_ADD:
@@ -69,6 +84,10 @@ static void check_command(const struct veth_args *a)
 		break;
 	case VETH_LIST:
 		FUZZ_ASSERT(a->nargs == 0);
+		break;
+	case VETH_VXLAN:
+		FUZZ_ASSERT(a->vx == VX_LIST ? a->nargs == 0 :
+			    a->nargs == 1 && link_name_check(a->args[0]) == 0 && a->vx != VX_NONE && a->vx != VX_PEER);
 		break;
 	default:
 		FUZZ_ASSERT(!"a command out of range");

@@ -101,3 +101,42 @@ int port_parse(const char *s, uint16_t *port)
 		*port = (uint16_t)v;
 	return r;
 }
+
+int mac_parse(const char *s, uint8_t mac[6])
+{
+	for (int i = 0; i < 6; i++) {
+		int v = 0;
+
+		for (int k = 0; k < 2; k++, s++) {
+			int c = *s, d = c >= '0' && c <= '9' ? c - '0' :
+					c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+					c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+			if (d < 0)
+				return -EINVAL;
+			v = v * 16 + d;
+		}
+		mac[i] = (uint8_t)v;
+		if (*s != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+		s++;
+	}
+	return 0;
+}
+
+bool mac_is_zero(const uint8_t mac[6])
+{
+	return !(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]);
+}
+
+bool mac_is_unicast(const uint8_t mac[6])
+{
+	/* The group bit is the lowest bit of the first byte. */
+	return !(mac[0] & 1) && !mac_is_zero(mac);
+}
+
+char *mac_format(const uint8_t mac[6], char *buf, size_t size)
+{
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	return buf;
+}

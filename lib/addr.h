@@ -33,5 +33,14 @@ bool cidr_contains(const struct cidr *a, const struct cidr *b);
 #define CIDR_STRLEN (INET6_ADDRSTRLEN + 4)
 char *cidr_format(const struct cidr *c, bool with_prefix, char *buf, size_t size);
 
+/* An Ethernet address "02:ab:..:ff" (six colon-separated pairs of hex
+ * digits, either case) into MAC[6]: 0 or -EINVAL. A unicast, non-zero
+ * one (what a peer's VTEP has) is checked by mac_is_unicast. */
+#define MAC_STRLEN 18
+int mac_parse(const char *s, uint8_t mac[6]);
+bool mac_is_unicast(const uint8_t mac[6]);
+bool mac_is_zero(const uint8_t mac[6]);
+char *mac_format(const uint8_t mac[6], char *buf, size_t size);
+
 /* A port number 1..65535. */
 int port_parse(const char *s, uint16_t *port);

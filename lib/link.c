@@ -7,12 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/vxlan.h>
 #include <netlink/route/route.h>
 #include <netlink/route/rtnl.h>
 #include <netlink/cache.h>
@@ -308,4 +310,205 @@ int link_addr_foreach(struct nl_sock *sk, int (*fn)(const struct link_addr *, vo
 	}
 	nl_cache_free(cache);
 	return r;
+}
+
+/* nl_addr A (of at most 16 bytes) into *C with its prefix; false when it
+ * is not an IP address. */
+static bool cidr_from_nl(const struct nl_addr *a, struct cidr *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!a || (nl_addr_get_family(a) != AF_INET && nl_addr_get_family(a) != AF_INET6) ||
+	    nl_addr_get_len(a) != (nl_addr_get_family(a) == AF_INET ? 4u : 16u))
+		return false;
+	c->family = nl_addr_get_family(a);
+	memcpy(c->addr.b, nl_addr_get_binary_addr(a), nl_addr_get_len(a));
+	c->prefix = (int)nl_addr_get_prefixlen(a);
+	return true;
+}
+
+static void vxlan_fill(struct rtnl_link *l, struct link_vxlan *v)
+{
+	struct nl_addr *local = NULL;
+	uint32_t u = 0;
+
+	memset(v, 0, sizeof(*v));
+	link_info_fill(l, &v->link);
+	if (rtnl_link_vxlan_get_id(l, &u) == 0)
+		v->vni = u;
+	if (rtnl_link_vxlan_get_port(l, &u) == 0)
+		v->port = (uint16_t)u;
+	if (rtnl_link_vxlan_get_link(l, &u) == 0)
+		v->dev = (int)u;
+	if (rtnl_link_vxlan_get_local(l, &local) == 0) {
+		cidr_from_nl(local, &v->local);
+		nl_addr_put(local);
+	}
+	v->learning = rtnl_link_vxlan_get_learning(l) > 0;
+	if (rtnl_link_get_addr(l) && nl_addr_get_len(rtnl_link_get_addr(l)) == 6)
+		memcpy(v->mac, nl_addr_get_binary_addr(rtnl_link_get_addr(l)), 6);
+}
+
+int link_vxlan_get(struct nl_sock *sk, const char *name, struct link_vxlan *v)
+{
+	struct rtnl_link *l = NULL;
+	int r = rtnl_link_get_kernel(track(sk), 0, name, &l);
+
+	if (r < 0) {
+		r = nl_result(r);
+		return r == -ENOENT ? -ENODEV : r;
+	}
+	if (rtnl_link_is_vxlan(l)) {
+		vxlan_fill(l, v);
+	} else {
+		memset(v, 0, sizeof(*v));
+		link_info_fill(l, &v->link);
+		r = -EMEDIUMTYPE;
+	}
+	rtnl_link_put(l);
+	return r;
+}
+
+int link_vxlan_foreach(struct nl_sock *sk, int (*fn)(const struct link_vxlan *, void *), void *data)
+{
+	struct nl_cache *cache = NULL;
+	int r = dump_cache(sk, "route/link", RTM_GETLINK, &cache);
+
+	if (r < 0)
+		return r;
+	for (struct nl_object *o = nl_cache_get_first(cache); o && !r; o = nl_cache_get_next(o)) {
+		struct rtnl_link *l = (struct rtnl_link *)o;
+		struct link_vxlan v;
+
+		if (!rtnl_link_is_vxlan(l))
+			continue;
+		vxlan_fill(l, &v);
+		r = fn(&v, data);
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+/* A dump of TYPE for FAMILY, each message handed to PARSE: raw, as
+ * libnl's caches keep one object per key, and a default destination has
+ * several entries under one key (one per remote). */
+struct raw_dump {
+	int (*parse)(struct nlmsghdr *h, struct raw_dump *d);
+	union {
+		int (*neigh)(const struct link_neigh *, void *);
+		int (*route)(const struct link_route *, void *);
+	} fn;
+	void *data;
+	int err;
+};
+
+static int raw_valid(struct nl_msg *m, void *arg)
+{
+	struct raw_dump *d = arg;
+
+	d->err = d->parse(nlmsg_hdr(m), d);
+	return d->err ? NL_STOP : NL_OK;
+}
+
+/* The request carries the full header of its type (HDRLEN bytes, the
+ * family first): the kernel refuses an FDB dump asked with a bare
+ * rtgenmsg (EINVAL). */
+static int raw_dump(struct nl_sock *sk, int type, int family, size_t hdrlen, struct raw_dump *d)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(type, NLM_F_DUMP);
+	unsigned char hdr[sizeof(struct rtmsg) > sizeof(struct ndmsg) ? sizeof(struct rtmsg) : sizeof(struct ndmsg)] = {
+		(unsigned char)family };
+	struct nl_cb *cb, *sock_cb;
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	r = nlmsg_append(m, hdr, hdrlen, NLMSG_ALIGNTO);
+	if (r == 0)
+		r = nl_send_auto(track(sk), m);
+	nlmsg_free(m);
+	if (r < 0)
+		return nl_result(r);
+	sock_cb = nl_socket_get_cb(sk);
+	cb = nl_cb_clone(sock_cb);
+	nl_cb_put(sock_cb);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, raw_valid, d);
+	r = nl_recvmsgs(sk, cb);
+	nl_cb_put(cb);
+	if (d->err)
+		return d->err;
+	return nl_result(r);
+}
+
+/* An address attribute of FAMILY into *C (a host prefix); false when it
+ * is not one. */
+static bool cidr_from_attr(const struct nlattr *a, int family, struct cidr *c)
+{
+	size_t len = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!a || !len || (size_t)nla_len(a) != len)
+		return false;
+	c->family = family;
+	memcpy(c->addr.b, nla_data(a), len);
+	c->prefix = (int)len * 8;
+	return true;
+}
+
+static int parse_neigh(struct nlmsghdr *h, struct raw_dump *d)
+{
+	struct nlattr *tb[NDA_MAX + 1];
+	struct ndmsg *nd = nlmsg_data(h);
+	struct link_neigh n = { 0 };
+
+	if (h->nlmsg_type != RTM_NEWNEIGH || nlmsg_parse(h, sizeof(*nd), tb, NDA_MAX, NULL) < 0)
+		return 0;
+	n.ifindex = nd->ndm_ifindex;
+	n.family = nd->ndm_family;
+	n.flags = nd->ndm_flags;
+	n.state = nd->ndm_state;
+	if (tb[NDA_LLADDR] && nla_len(tb[NDA_LLADDR]) == 6)
+		memcpy(n.mac, nla_data(tb[NDA_LLADDR]), 6);
+	/* An FDB entry's remote is IPv4 or IPv6 by its length. */
+	if (tb[NDA_DST])
+		cidr_from_attr(tb[NDA_DST], nla_len(tb[NDA_DST]) == 4 ? AF_INET : AF_INET6, &n.ip);
+	return d->fn.neigh(&n, d->data);
+}
+
+int link_neigh_foreach(struct nl_sock *sk, int family, int (*fn)(const struct link_neigh *, void *), void *data)
+{
+	struct raw_dump d = { .parse = parse_neigh, .fn.neigh = fn, .data = data };
+
+	return raw_dump(sk, RTM_GETNEIGH, family, sizeof(struct ndmsg), &d);
+}
+
+static int parse_route(struct nlmsghdr *h, struct raw_dump *d)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rt = nlmsg_data(h);
+	struct link_route r = { 0 };
+	uint32_t table;
+
+	if (h->nlmsg_type != RTM_NEWROUTE || nlmsg_parse(h, sizeof(*rt), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
+	if (table != RT_TABLE_MAIN || !tb[RTA_OIF] || rt->rtm_type != RTN_UNICAST)
+		return 0;
+	r.ifindex = (int)nla_get_u32(tb[RTA_OIF]);
+	r.nhflags = rt->rtm_flags;
+	if (tb[RTA_DST])
+		cidr_from_attr(tb[RTA_DST], rt->rtm_family, &r.dst);
+	else
+		r.dst.family = rt->rtm_family;
+	r.dst.prefix = rt->rtm_dst_len;
+	cidr_from_attr(tb[RTA_GATEWAY], rt->rtm_family, &r.gw);
+	return d->fn.route(&r, d->data);
+}
+
+int link_route_foreach(struct nl_sock *sk, int family, int (*fn)(const struct link_route *, void *), void *data)
+{
+	struct raw_dump d = { .parse = parse_route, .fn.route = fn, .data = data };
+
+	return raw_dump(sk, RTM_GETROUTE, family, sizeof(struct rtmsg), &d);
 }

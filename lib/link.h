@@ -85,3 +85,40 @@ struct link_addr {
 /* Call FN for each address of the socket's namespace (one dump); FN
  * returning non-zero stops the walk and is returned. */
 int link_addr_foreach(struct nl_sock *sk, int (*fn)(const struct link_addr *, void *), void *data);
+
+/* A VXLAN device, as a dump gives it. */
+struct link_vxlan {
+	struct link_info link;
+	uint32_t vni;
+	uint16_t port;		/* UDP destination port */
+	struct cidr local;	/* family 0: none */
+	int dev;		/* the underlay link's ifindex, 0: none */
+	uint8_t mac[6];		/* the device's own */
+	bool learning;
+};
+/* Look link NAME up: 0 with *V filled, -ENODEV when there is none,
+ * -EMEDIUMTYPE when it is not a VXLAN device (V->link filled). */
+int link_vxlan_get(struct nl_sock *sk, const char *name, struct link_vxlan *v);
+/* Call FN for each VXLAN device of the socket's namespace (one dump). */
+int link_vxlan_foreach(struct nl_sock *sk, int (*fn)(const struct link_vxlan *, void *), void *data);
+
+/* One neighbour entry: a forwarding (FDB) entry when FAMILY is AF_BRIDGE,
+ * else an ARP or NDP one. */
+struct link_neigh {
+	int ifindex, family;
+	uint8_t mac[6];		/* all zeros: none given */
+	struct cidr ip;		/* NDA_DST (an FDB entry's remote); family 0: none */
+	unsigned flags, state;	/* NTF_*, NUD_* */
+};
+/* Call FN for each entry of FAMILY (AF_BRIDGE, or AF_UNSPEC for both IP
+ * families) in one dump. */
+int link_neigh_foreach(struct nl_sock *sk, int family, int (*fn)(const struct link_neigh *, void *), void *data);
+
+/* One route of the main table with a single next hop. */
+struct link_route {
+	int ifindex;		/* where it leaves */
+	struct cidr dst, gw;	/* gw family 0: none */
+	unsigned nhflags;	/* RTNH_F_* */
+};
+/* Call FN for each route of the main table (AF_UNSPEC: both families). */
+int link_route_foreach(struct nl_sock *sk, int family, int (*fn)(const struct link_route *, void *), void *data);

@@ -6,11 +6,14 @@
 #include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <netlink/route/link/vxlan.h>
+#include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 
 #include "link.h"
@@ -55,6 +58,48 @@ static struct rtnl_link *veth_object(const struct link_veth *v)
 	return l;
 }
 
+/* The VXLAN device NAME as a libnl object (NULL on ENOMEM), or *E. */
+static struct rtnl_link *vxlan_object(const char *name, const struct rtnl_vxlan *v, int *e)
+{
+	struct rtnl_link *l = rtnl_link_vxlan_alloc();
+	struct nl_addr *local = cidr_nl_addr(&v->local, (int)cidr_addr_len(&v->local) * 8);
+	struct nl_addr *mac = NULL;
+	static const uint8_t zero[6];
+
+	if (!l || !local) {
+		rtnl_link_put(l);
+		nl_addr_put(local);
+		return NULL;
+	}
+	rtnl_link_set_name(l, name);
+	*e = rtnl_link_vxlan_set_id(l, v->vni);
+	if (*e == 0)
+		*e = rtnl_link_vxlan_set_local(l, local);
+	/* libnl takes the port in host order and sends it in network order. */
+	if (*e == 0)
+		*e = rtnl_link_vxlan_set_port(l, v->port);
+	/* No learning, and no default destination of its own: the peers
+	 * are told (static forwarding and neighbour entries), as flannel's
+	 * VXLAN backend runs it, so nothing floods to addresses learnt off
+	 * the wire. */
+	if (*e == 0)
+		*e = rtnl_link_vxlan_set_learning(l, 0);
+	if (*e == 0 && v->dev)
+		*e = rtnl_link_vxlan_set_link(l, (uint32_t)v->dev);
+	if (*e == 0 && memcmp(v->mac, zero, 6) != 0 && !(mac = nl_addr_build(AF_LLC, v->mac, 6)))
+		*e = -NLE_NOMEM;
+	if (mac)
+		rtnl_link_set_addr(l, mac);
+	nl_addr_put(mac);
+	nl_addr_put(local);
+	if (v->master)
+		rtnl_link_set_master(l, v->master);
+	if (v->mtu)
+		rtnl_link_set_mtu(l, v->mtu);
+	rtnl_link_set_flags(l, IFF_UP);
+	return l;
+}
+
 static int build_link(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
 {
 	struct rtnl_link *l;
@@ -63,6 +108,10 @@ static int build_link(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
 	switch (r->op) {
 	case RTNL_VETH:
 		l = veth_object(&r->veth);
+		flags = NLM_F_CREATE | NLM_F_EXCL;
+		break;
+	case RTNL_VXLAN:
+		l = vxlan_object(r->link, &r->vxlan, &e);
 		flags = NLM_F_CREATE | NLM_F_EXCL;
 		break;
 	case RTNL_BRIDGE:
@@ -129,6 +178,8 @@ static int build_route(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
 	int e = -NLE_NOMEM;
 
 	if (rt && nh && dst && (via || !gw)) {
+		if (r->route.onlink)
+			rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
 		rtnl_route_set_family(rt, (uint8_t)r->route.dst.family);
 		rtnl_route_set_table(rt, RT_TABLE_MAIN);
 		rtnl_route_set_protocol(rt, RTPROT_BOOT);
@@ -139,7 +190,9 @@ static int build_route(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
 			rtnl_route_nh_set_gateway(nh, via);
 		rtnl_route_add_nexthop(rt, nh);
 		nh = NULL;	/* the route owns it now */
-		if (e == 0)
+		if (e == 0 && (r->flags & RTNL_DELETE))
+			e = rtnl_route_build_del_request(rt, 0, m);
+		else if (e == 0)
 			e = rtnl_route_build_add_request(rt, NLM_F_EXCL, m);
 	}
 	if (nh)
@@ -150,10 +203,46 @@ static int build_route(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
 	return e < 0 ? nl_to_errno(e) : 0;
 }
 
+/* A forwarding entry (family AF_BRIDGE, the device's own: NTF_SELF) or
+ * a neighbour entry, both permanent. */
+static int build_neigh(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
+{
+	bool fdb = r->op == RTNL_FDB;
+	const struct cidr *c = fdb ? &r->fdb.dst : &r->neigh.ip;
+	struct rtnl_neigh *n = rtnl_neigh_alloc();
+	struct nl_addr *ip = cidr_nl_addr(c, (int)cidr_addr_len(c) * 8);
+	struct nl_addr *ll = nl_addr_build(AF_LLC, fdb ? r->fdb.mac : r->neigh.mac, 6);
+	int e = -NLE_NOMEM;
+
+	if (n && ip && ll) {
+		rtnl_neigh_set_ifindex(n, ifindex);
+		/* The address first: libnl takes its family for the entry's,
+		 * and an FDB entry's family is then set over it. */
+		e = rtnl_neigh_set_dst(n, ip);
+		rtnl_neigh_set_lladdr(n, ll);
+		rtnl_neigh_set_state(n, NUD_PERMANENT);
+		if (fdb) {
+			rtnl_neigh_set_family(n, AF_BRIDGE);
+			rtnl_neigh_set_flags(n, NTF_SELF);
+		}
+		if (e == 0 && (r->flags & RTNL_DELETE))
+			e = rtnl_neigh_build_delete_request(n, 0, m);
+		else if (e == 0)
+			e = rtnl_neigh_build_add_request(n, NLM_F_CREATE | (r->flags & RTNL_APPEND ? NLM_F_APPEND : NLM_F_EXCL), m);
+	}
+	rtnl_neigh_put(n);
+	nl_addr_put(ip);
+	nl_addr_put(ll);
+	return e < 0 ? nl_to_errno(e) : 0;
+}
+
 /* The request R, on link IFINDEX (0: by name), into *M. */
 static int build(const struct rtnl_req *r, int ifindex, struct nl_msg **m)
 {
 	switch (r->op) {
+	case RTNL_FDB:
+	case RTNL_NEIGH:
+		return build_neigh(r, ifindex, m);
 	case RTNL_ADDR:
 		return build_addr(r, ifindex, m);
 	case RTNL_ROUTE:
@@ -302,7 +391,20 @@ struct rtnl_req *rtnl_add(struct rtnl_plan *p, enum rtnl_op op, size_t unit, uns
 
 static bool makes_link(const struct rtnl_req *r)
 {
-	return r->op == RTNL_VETH || r->op == RTNL_BRIDGE;
+	return r->op == RTNL_VETH || r->op == RTNL_BRIDGE || r->op == RTNL_VXLAN;
+}
+
+/* The namespace whose socket makes R: the caller's for a veth (its ends
+ * are born where they belong) and a bridge, R's own for a VXLAN device. */
+static unsigned make_ns(const struct rtnl_req *r)
+{
+	return r->op == RTNL_VXLAN ? r->ns : 0;
+}
+
+/* Requests on a link named by the plan, which need its ifindex. */
+static bool needs_index(const struct rtnl_req *r)
+{
+	return r->op == RTNL_ADDR || r->op == RTNL_ROUTE || r->op == RTNL_FDB || r->op == RTNL_NEIGH;
 }
 
 /* --- names to ifindexes -------------------------------------------------------- */
@@ -466,9 +568,62 @@ static bool undoable(const struct rtnl_req *r, bool sent, size_t from, size_t to
 	       r->ns == ns && !(r->flags & RTNL_KEEP);
 }
 
+/* What one undo entry of an RTNL_UNDO request takes back: the request
+ * with its link's ifindex, sent inverted over SK. */
+struct entry {
+	struct nl_sock *sk;
+	struct rtnl_req r;
+};
+
+static int unmake_entry(void *arg)
+{
+	struct entry *x = arg;
+	struct nl_msg *m = NULL;
+	int err = 0, r;
+
+	x->r.flags ^= RTNL_DELETE;
+	/* Taking back a deleted default destination adds it back beside
+	 * the others. */
+	if (x->r.op == RTNL_FDB && !(x->r.flags & RTNL_DELETE))
+		x->r.flags |= RTNL_APPEND;
+	r = build(&x->r, x->r.ifindex, &m);
+	x->r.flags ^= RTNL_DELETE;
+	if (r == 0)
+		r = send_many(x->sk, &m, 1, &err);
+	nlmsg_free(m);
+	r = r < 0 ? r : err;
+	/* Gone already (with its link, say), or back already. */
+	return r == -ENOENT || r == -ESRCH || r == -ENODEV || r == -EEXIST ? 0 : r;
+}
+
 /* Push onto U what takes back the links the requests of units [FROM, TO)
- * made (SENT: which went out): one entry per namespace they are in. */
-static int push_made(struct undo *u, const struct rtnl_plan *p, const bool *sent, size_t from, size_t to)
+ * made (SENT: which went out): one entry per namespace they are in; then
+ * the RTNL_UNDO requests of those units that succeeded, in plan order
+ * (so they are taken back newest first, before the links). */
+static int push_links(struct undo *u, const struct rtnl_plan *p, const bool *sent, size_t from, size_t to);
+
+static int push_made(struct undo *u, const struct rtnl_plan *p, const bool *sent, const int *index,
+		     size_t from, size_t to)
+{
+	int e = push_links(u, p, sent, from, to);
+
+	for (size_t i = 0; e == 0 && i < p->n; i++) {
+		const struct rtnl_req *r = &p->v[i];
+		struct entry *x;
+
+		if (!(r->flags & RTNL_UNDO) || !sent[i] || r->result != 0 || r->unit < from || r->unit >= to)
+			continue;
+		if (!(x = calloc(1, sizeof(*x))))
+			return -ENOMEM;
+		*x = (struct entry){ .sk = p->sk[r->ns], .r = *r };
+		x->r.link = NULL;
+		x->r.ifindex = index[i];
+		e = undo_push(u, unmake_entry, x, free);
+	}
+	return e;
+}
+
+static int push_links(struct undo *u, const struct rtnl_plan *p, const bool *sent, size_t from, size_t to)
 {
 	for (unsigned ns = 0; ns < p->nsk; ns++) {
 		struct made *m;
@@ -553,6 +708,7 @@ struct run {
 	bool *bad;		/* failed (a RTNL_FAILED one with ERR 0 too) */
 	bool *unresolved;	/* its link's name could not be resolved */
 	bool *sent;		/* it went out */
+	int *index;		/* the ifindex it went out for */
 	size_t makes;		/* links the plan makes */
 };
 
@@ -578,22 +734,23 @@ static int send_stage(struct run *x, unsigned ns, bool makes, size_t stop)
 		int idx = r->ifindex, e;
 
 		if (r->op == RTNL_FAILED || makes_link(r) != makes || r->unit >= stop ||
-		    (makes ? ns != 0 : r->ns != ns))
+		    (makes ? make_ns(r) : r->ns) != ns)
 			continue;
-		if (r->op == RTNL_ADDR || r->op == RTNL_ROUTE) {
+		if (needs_index(r)) {
 			idx = resolve(p, r, prev, prev_index, x->makes, &names);
 			prev = r;
 			prev_index = idx;
 		}
 		if (idx < 0)
 			x->unresolved[i] = true;
+		x->index[i] = idx;
 		if ((e = idx < 0 ? idx : build(r, idx, &m[k])) < 0)
 			p->v[i].result = x->err[i] = e, x->bad[i] = true;
 		else
 			at[k++] = i;
 	}
 	free(names.v);
-	send_many(p->sk[makes ? 0 : ns], m, k, res);
+	send_many(p->sk[ns], m, k, res);
 	for (size_t j = 0; j < k; j++) {
 		size_t i = at[j];
 
@@ -630,7 +787,8 @@ int rtnl_run(struct rtnl_plan *p, struct undo *u, struct rtnl_error *e)
 	x.bad = calloc(p->n + 1, sizeof(*x.bad));
 	x.unresolved = calloc(p->n + 1, sizeof(*x.unresolved));
 	x.sent = calloc(p->n + 1, sizeof(*x.sent));
-	if (!x.err || !x.bad || !x.unresolved || !x.sent)
+	x.index = calloc(p->n + 1, sizeof(*x.index));
+	if (!x.err || !x.bad || !x.unresolved || !x.sent || !x.index)
 		goto out;
 	for (size_t i = 0; i < p->n; i++) {
 		x.err[i] = p->v[i].op == RTNL_FAILED ? p->v[i].err : NOT_RUN;
@@ -640,29 +798,32 @@ int rtnl_run(struct rtnl_plan *p, struct undo *u, struct rtnl_error *e)
 	}
 	/* The links first: the other requests name them. A unit whose make
 	 * failed and the later ones are not configured (they are taken back). */
-	if ((r = send_stage(&x, 0, true, stop)) < 0)
-		goto out;
+	for (unsigned ns = 0; ns < p->nsk; ns++)
+		if ((r = send_stage(&x, ns, true, stop)) < 0) {
+			push_made(u, p, x.sent, x.index, 0, SIZE_MAX);
+			goto out;
+		}
 	for (size_t i = 0; i < p->n; i++)
 		if (makes_link(&p->v[i]) && x.bad[i] && p->v[i].unit < stop)
 			stop = p->v[i].unit;
 	for (unsigned ns = 0; ns < p->nsk; ns++)
 		if ((r = send_stage(&x, ns, false, stop)) < 0) {
 			/* no memory: what was made goes with the command */
-			push_made(u, p, x.sent, 0, SIZE_MAX);
+			push_made(u, p, x.sent, x.index, 0, SIZE_MAX);
 			goto out;
 		}
 	f = first_bad(&x);
 	if (f == p->n) {
-		r = push_made(u, p, x.sent, 0, SIZE_MAX);
+		r = push_made(u, p, x.sent, x.index, 0, SIZE_MAX);
 		goto out;
 	}
 	*e = (struct rtnl_error){ .req = f, .unit = p->v[f].unit, .what = p->v[f].what, .k = p->v[f].k,
 				  .err = x.err[f], .resolve = x.unresolved[f] };
 	/* The earlier units stay the caller's to keep or take back. */
-	r = push_made(u, p, x.sent, 0, p->v[f].unit);
+	r = push_made(u, p, x.sent, x.index, 0, p->v[f].unit);
 	mark = undo_mark(u);
 	if (r == 0)
-		r = push_made(u, p, x.sent, p->v[f].unit, SIZE_MAX);
+		r = push_made(u, p, x.sent, x.index, p->v[f].unit, SIZE_MAX);
 	undo_unwind(u, mark);
 	if (r == 0)
 		r = -1;
@@ -673,6 +834,7 @@ out:
 	free(x.bad);
 	free(x.unresolved);
 	free(x.sent);
+	free(x.index);
 	return r < 0 ? -1 : 0;
 }
 

@@ -1,5 +1,6 @@
 /* rtnl.h - network changes as plans: typed requests (a veth pair, a
- * bridge, a link up, a master, an alias, an address, a route), each
+ * bridge, a VXLAN device, a link up, a master, an alias, an address, a
+ * route, a forwarding or neighbour entry), each
  * tagged with the unit it belongs to (a command, a batch line) and the
  * caller's words for it, run by one executor. It makes the links first,
  * resolves the names the other requests need (one dump per namespace),
@@ -31,6 +32,14 @@ enum rtnl_op {
 	RTNL_ALIAS,	/* set the link's alias (.alias, at most 255 bytes) */
 	RTNL_ADDR,	/* add an address (.addr), without DAD */
 	RTNL_ROUTE,	/* add a route (.route) out of the link, main table */
+	RTNL_VXLAN,	/* make a VXLAN device, up (.vxlan); unlike a veth it is
+			 * made over NS's own socket: the kernel opens its UDP
+			 * socket in the namespace that asks, not the one the
+			 * device is born in */
+	RTNL_FDB,	/* a forwarding entry of the link (.fdb): frames for MAC
+			 * go to the VTEP at .fdb.dst; permanent, the device's
+			 * own (NTF_SELF) */
+	RTNL_NEIGH,	/* a permanent neighbour entry (.neigh) on the link */
 	RTNL_FAILED,	/* not sent: fails with .err at its place (a request
 			 * the caller could not build, e.g. a gateway that has no
 			 * address to route via) */
@@ -41,6 +50,25 @@ enum {
 	RTNL_KEEP = 1,		/* EEXIST is success, and a link made is
 				 * shared (a CNI bridge): never taken back */
 	RTNL_NOPREFIXROUTE = 2,	/* RTNL_ADDR: no route for its prefix */
+	RTNL_DELETE = 4,	/* RTNL_FDB, RTNL_NEIGH, RTNL_ROUTE: delete the
+				 * entry the request describes, not add it */
+	RTNL_UNDO = 8,		/* RTNL_FDB, RTNL_NEIGH, RTNL_ROUTE: taken back on
+				 * its own, by the inverse request, when its unit
+				 * fails (an entry on a link the plan does not
+				 * make, which would not go with it) */
+	RTNL_APPEND = 16,	/* RTNL_FDB: one more destination for MAC (the
+				 * all-zeros default destination), not refused
+				 * when MAC has one */
+};
+
+struct rtnl_vxlan {
+	uint32_t vni;		/* 0..16777215 */
+	uint16_t port;		/* UDP destination port */
+	struct cidr local;	/* the source address of the tunnel */
+	int dev;		/* the underlay link's ifindex in NS, or 0 */
+	int master;		/* a bridge's ifindex in NS, or 0 */
+	uint32_t mtu;		/* 0: the kernel's */
+	uint8_t mac[6];		/* all zeros: the kernel's random one */
 };
 
 struct rtnl_req {
@@ -60,8 +88,12 @@ struct rtnl_req {
 		int master;
 		const char *alias;
 		struct { struct cidr a; } addr;
-		/* to .dst via .gw (family 0: on-link, with .scope) */
-		struct { struct cidr dst, gw; int scope; } route;
+		/* to .dst via .gw (family 0: on-link, with .scope); with
+		 * .onlink the gateway need not be in a prefix of the link */
+		struct { struct cidr dst, gw; int scope; bool onlink; } route;
+		struct rtnl_vxlan vxlan;
+		struct { uint8_t mac[6]; struct cidr dst; } fdb;
+		struct { struct cidr ip; uint8_t mac[6]; } neigh;
 		int err;		/* RTNL_FAILED: -errno, or 0 */
 	};
 };
@@ -110,7 +142,9 @@ struct rtnl_error {
  * unit and the later units made were taken back (those of the earlier
  * units stay pushed on U). A make that failed with EEXIST made nothing;
  * one that failed otherwise may have (a lost ack) and is taken back by
- * name. Addresses, routes and states go with the links they are on. */
+ * name. Addresses, routes and states go with the links they are on;
+ * requests flagged RTNL_UNDO that succeeded are pushed (after the links
+ * of their unit) as their inverse. */
 int rtnl_run(struct rtnl_plan *p, struct undo *u, struct rtnl_error *e);
 
 /* Delete the N links IFINDEX[] of SK's namespace together: one request

@@ -3,7 +3,7 @@
 # each job measured or skipped with a reason. No timing is asserted.
 . "$(dirname "$0")/lib.sh"
 BENCH=$TOP/bench/run
-JOBS="join spawn names links nat rootfs memory usernet lab"
+JOBS="join spawn names links vxlan nat rootfs memory usernet lab"
 
 oneTimeSetUp() {
 	RES=$(mktemp -d)

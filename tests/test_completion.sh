@@ -128,6 +128,24 @@ test_vethctl_subcommands_names_and_bridges() {
 	assertContains "$(complete_words vethctl add v0 --p)" "--peer-addr"
 }
 
+test_vethctl_vxlan_words_options_and_devices() {
+	assertEquals "add del list peer" "$(complete_words vethctl vxlan '' | xargs)"
+	assertEquals "add del" "$(complete_words vethctl vxlan peer '' | xargs)"
+	assertContains "$(complete_words vethctl vxlan add vx0 --v)" "--vni"
+	assertContains "$(complete_words vethctl vxlan peer add vx0 --r)" "--route"
+	assertContains "$(complete_words vethctl vxlan peer add vx0 --r)" "--remote"
+	# Devices and links of the namespace -n names.
+	ip -n "$NS" link add vxc0 type vxlan id 9 dstport 4789
+	ip -n "$NS" link add brc0 type bridge
+	assertEquals "vxc0" "$(complete_words vethctl vxlan del -n "$NS" vx)"
+	assertEquals "vxc0" "$(complete_words vethctl vxlan peer add -n "$NS" v)"
+	assertEquals "brc0" "$(complete_words vethctl vxlan add vx1 -n "$NS" --master b)"
+	assertContains "$(complete_words vethctl vxlan add vx1 -n "$NS" --dev '')" "vxc0"
+	assertEquals "" "$(complete_words vethctl vxlan del vx)"
+	ip -n "$NS" link del vxc0
+	ip -n "$NS" link del brc0
+}
+
 # --- natctl --------------------------------------------------------------
 
 test_natctl_subcommands_and_interfaces() {

@@ -573,7 +573,7 @@ test_unknown_words_suggest_or_list() {
 	assertErrContains "vethctl: 'conect': unknown command (did you mean 'connect'?)"
 	assertEquals "stderr: message and Try line" 2 "$(printf '%s\n' "$ERR" | wc -l)"
 	run vethctl frob
-	assertErrContains "'frob': unknown command (add, bridge, connect, del, list)"
+	assertErrContains "'frob': unknown command (add, bridge, connect, del, list, vxlan)"
 	run vethctl bridge dle br0
 	assertUsageError vethctl
 	assertErrContains "bridge: 'dle': unknown command (did you mean 'del'?)"

@@ -1614,7 +1614,7 @@ static int check_addrs(struct cni *c, struct nl_sock *ctr, int cidx)
 	 * one), those of a family we have an address of: the result's other
 	 * routes may belong to other plugins of the chain. */
 	for (size_t i = 0; i < nrts; i++) {
-		struct rtnl_req r = { .op = RTNL_ROUTE, .ifindex = cidx, .route = { rts[i].dst, rts[i].gw, 0 } };
+		struct rtnl_req r = { .op = RTNL_ROUTE, .ifindex = cidx, .route = { .dst = rts[i].dst, .gw = rts[i].gw } };
 		char s[CIDR_STRLEN];
 		struct cidr gw;
 

@@ -2,6 +2,7 @@
  * inside a network namespace, addresses, a default route, bridges.
  *   vethctl add NAME [-n NS] [--addr CIDR] [--peer-addr CIDR] [--gateway] ...
  *   vethctl del [NAME...] [--group N] | list [-j] | bridge add|del BR | connect NS1 NS2
+ *   vethctl vxlan add|del|list NAME ... | vxlan peer add|del NAME ... (several hosts)
  *   vethctl -b FILE|-   (many commands over one netlink socket)
  * Siblings: nsname(8) names namespaces, nsjoin(8) runs commands in them,
  * natctl(8) NATs their subnets. */
@@ -16,6 +17,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 
 #include "addr.h"
@@ -38,6 +40,7 @@ static void cmd_bridge(const struct cmd *c);
 static void cmd_connect(const struct cmd *c);
 static void cmd_del(const struct cmd *c);
 static void cmd_list(const struct cmd *c);
+static void cmd_vxlan(const struct cmd *c);
 
 static void (*const run[])(const struct cmd *) = {
 	[VETH_ADD] = cmd_add,
@@ -45,6 +48,7 @@ static void (*const run[])(const struct cmd *) = {
 	[VETH_CONNECT] = cmd_connect,
 	[VETH_DEL] = cmd_del,
 	[VETH_LIST] = cmd_list,
+	[VETH_VXLAN] = cmd_vxlan,
 };
 
 static const char doc[] =
@@ -60,6 +64,12 @@ static const char doc[] =
 	"  list [-j]           veth pairs with their peer's namespace name and\n"
 	"                      both ends' addresses, and pairs connect made\n"
 	"                      between named namespaces (NS/NAME)\n"
+	"  vxlan add NAME      a VXLAN device, up, without learning (port 4789);\n"
+	"                      each --remote a default destination (L2 floods)\n"
+	"  vxlan peer add NAME one forwarding entry (--mac to --remote), with\n"
+	"                      --addr a neighbour entry, with --route a route\n"
+	"                      via --addr onlink: a flannel-style peer\n"
+	"  vxlan peer del NAME those same entries removed; vxlan del, vxlan list\n"
 	"Commands may be shortened to a unique prefix; delete, ls and show work too.\n"
 	"\n"
 	"Examples:\n"
@@ -69,6 +79,9 @@ static const char doc[] =
 	"      vethctl add v1 -n j1 --master br0 --peer-addr 10.9.0.2/24 --gateway\n"
 	"  seq 1000 | sed 's/.*/add v& --peer p& --group 7/' | vethctl -b -\n"
 	"  vethctl del --group 7\n"
+	"  vethctl vxlan add vx0 --vni 42 --local 192.0.2.1 --dev eth0 &&\n"
+	"      vethctl vxlan peer add vx0 --remote 192.0.2.2 --mac 02:42:00:00:00:02 \\\n"
+	"      --addr 10.244.2.0 --route 10.244.2.0/24\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n"
 	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
@@ -95,6 +108,10 @@ static const struct argp argp = {
 	"connect NS1 NS2 [--name NAME] [--peer PEER] [--addr CIDR]... [--peer-addr CIDR]... [--mtu N]\n"
 	"del [NAME...] [--group N]\n"
 	"list [-j]\n"
+	"vxlan add NAME --vni N --local ADDR [--remote ADDR]... [--port P] [--dev IFACE] [--master BR] [--mtu N] [--mac MAC] [-n NS]\n"
+	"vxlan peer add|del NAME --remote ADDR --mac MAC [--addr IP [--route CIDR]] [-n NS]\n"
+	"vxlan del NAME [-n NS]\n"
+	"vxlan list [-j] [-n NS]\n"
 	"-b FILE|-",
 	doc, NULL, NULL, NULL,
 };
@@ -219,7 +236,7 @@ static int resolve_bridge(const struct cmd *c, const char *br, bool quiet)
 /* --- add, connect, bridge add: plans ------------------------------------------ */
 
 /* What a request of a plan is for, to word its failure. */
-enum what { W_MAKE, W_ADDR, W_LO, W_UP, W_ROUTE };
+enum what { W_MAKE, W_ADDR, W_LO, W_UP, W_ROUTE, W_FDB, W_NEIGH, W_PROUTE };
 
 static struct rtnl_req *req(struct rtnl_plan *p, enum rtnl_op op, size_t unit, unsigned ns,
 			    const char *link, enum what what)
@@ -950,6 +967,540 @@ static void cmd_list(const struct cmd *c)
 	free_view(&s.here);
 }
 
+/* --- vxlan: a VXLAN device and its peers, flannel-style ----------------------- */
+
+/* A vxlan line (add, peer add, peer del), what its plan needs: the
+ * namespace it works in, the underlay and the bridge there, and the
+ * device's underlay family (a peer's --remote must be of it). */
+struct vx_line {
+	struct cmd c;
+	struct ns_sock *ns;	/* NULL: this namespace */
+	int dev, master;
+	int family;		/* the device's --local's; 0: not known */
+	int ifindex;		/* the device's, once looked up */
+};
+
+static struct nl_sock *vx_sock(const struct vx_line *a)
+{
+	return a->ns ? a->ns->sk : a->c.t->host;
+}
+
+static const char *vx_word(const struct veth_args *o)
+{
+	return o->vx == VX_ADD ? "vxlan add" : o->vx == VX_DEL ? "vxlan del" :
+	       o->vx == VX_PEER_ADD ? "vxlan peer add" : o->vx == VX_PEER_DEL ? "vxlan peer del" : "vxlan list";
+}
+
+/* Where a name was looked for, for a message: " in network namespace NS". */
+static const char *vx_where(const struct veth_args *o, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s", o->netns ? " in network namespace " : "", o->netns ? o->netns : "");
+	return buf;
+}
+
+/* The ifindex of link NAME (--OPT) in A's namespace, a bridge when BRIDGE;
+ * 0 when QUIET and it is not there. */
+static int vx_link(const struct vx_line *a, const char *opt, const char *name, bool bridge, bool quiet)
+{
+	const struct cmd *c = &a->c;
+	char where[NAME_MAX + 32];
+	struct link_info i;
+	int r = link_get(vx_sock(a), 0, name, &i);
+
+	if (quiet && (r < 0 || (bridge && !streq(i.kind, "bridge"))))
+		return 0;
+	if (r == -ENODEV)
+		fail(c, 0, "%s %s: --%s %s: no such link%s", vx_word(c->o), c->o->args[0], opt, name,
+		     vx_where(c->o, where, sizeof(where)));
+	if (r < 0)
+		fail(c, r, "%s %s: --%s %s", vx_word(c->o), c->o->args[0], opt, name);
+	if (bridge && !streq(i.kind, "bridge"))
+		fail(c, 0, "%s %s: --%s %s: not a bridge", vx_word(c->o), c->o->args[0], opt, name);
+	return i.ifindex;
+}
+
+/* What vx_peer_there looks for: the forwarding entry MAC to REMOTE and
+ * the neighbour ADDR on the device. */
+struct peer_probe {
+	const struct vx_line *a;
+	bool fdb, neigh_other;	/* found; the neighbour has another MAC */
+};
+
+static int probe_fdb(const struct link_neigh *n, void *d)
+{
+	struct peer_probe *p = d;
+	const struct veth_args *o = p->a->c.o;
+
+	if (n->ifindex == p->a->ifindex && !memcmp(n->mac, o->mac, 6) && n->ip.family == o->remote[0].family &&
+	    !memcmp(n->ip.addr.b, o->remote[0].addr.b, cidr_addr_len(&n->ip)))
+		p->fdb = true;
+	return 0;
+}
+
+static int probe_neigh(const struct link_neigh *n, void *d)
+{
+	struct peer_probe *p = d;
+	const struct veth_args *o = p->a->c.o;
+
+	if (n->ifindex == p->a->ifindex && n->ip.family == o->addr[0].family &&
+	    !memcmp(n->ip.addr.b, o->addr[0].addr.b, cidr_addr_len(&n->ip)) && memcmp(n->mac, o->mac, 6))
+		p->neigh_other = true;
+	return 0;
+}
+
+/* Whether peer del line A names entries that are there: the kernel
+ * deletes a MAC's forwarding entry whatever remote is asked for, and a
+ * neighbour whatever its MAC, so "exactly those" is checked first. */
+static bool vx_peer_there(const struct vx_line *a, bool quiet)
+{
+	const struct cmd *c = &a->c;
+	const struct veth_args *o = c->o;
+	struct peer_probe p = { .a = a };
+	char mac[MAC_STRLEN], buf[CIDR_STRLEN];
+	int r = link_neigh_foreach(vx_sock(a), AF_BRIDGE, probe_fdb, &p);
+
+	if (r == 0 && o->naddr)
+		r = link_neigh_foreach(vx_sock(a), o->addr[0].family, probe_neigh, &p);
+	if (quiet && (r < 0 || !p.fdb || p.neigh_other))
+		return false;
+	if (r < 0)
+		fail(c, r, "vxlan peer del %s", o->args[0]);
+	mac_format(o->mac, mac, sizeof(mac));
+	if (!p.fdb)
+		fail(c, 0, "vxlan peer del %s: no peer %s at %s", o->args[0], mac,
+		     cidr_format(&o->remote[0], false, buf, sizeof(buf)));
+	if (p.neigh_other)
+		fail(c, 0, "vxlan peer del %s: neighbour %s is not %s's", o->args[0],
+		     cidr_format(&o->addr[0], false, buf, sizeof(buf)), mac);
+	return true;
+}
+
+/* Open what line C needs: false when QUIET and that fails. A line on the
+ * device the line before (PREV) made or looked up takes what it knew. */
+static bool vx_prepare(const struct cmd *c, struct vx_line *a, const struct vx_line *prev, bool quiet)
+{
+	const struct veth_args *o = c->o;
+	const char *name = o->args[0];
+	bool same_ns = prev && (o->netns ? prev->c.o->netns && streq(prev->c.o->netns, o->netns) : !prev->c.o->netns);
+	char where[NAME_MAX + 32], buf[CIDR_STRLEN];
+	struct link_vxlan v;
+	int r;
+
+	*a = (struct vx_line){ .c = *c };
+	if (same_ns)
+		a->ns = prev->ns;
+	else if (o->netns && !(a->ns = ns_get(c, o->netns, quiet)))
+		return false;
+	if (o->vx == VX_ADD) {
+		a->family = o->local.family;
+		if (o->dev && !(a->dev = vx_link(a, "dev", o->dev, false, quiet)))
+			return false;
+		return !o->master || (a->master = vx_link(a, "master", o->master, true, quiet)) > 0;
+	}
+	/* A peer of the device the line before made or looked up: known,
+	 * unless a del must look its entries up (then the device must be
+	 * there already). */
+	if (same_ns && streq(prev->c.o->args[0], name) && prev->family &&
+	    (prev->ifindex || o->vx != VX_PEER_DEL)) {
+		a->family = prev->family;
+		a->ifindex = prev->ifindex;
+	} else {
+		r = link_vxlan_get(vx_sock(a), name, &v);
+		if (r < 0 && quiet)
+			return false;
+		if (r == -ENODEV)
+			fail(c, 0, "%s %s: no such link%s", vx_word(o), name, vx_where(o, where, sizeof(where)));
+		if (r == -EMEDIUMTYPE)
+			fail(c, 0, "%s %s: not a vxlan device", vx_word(o), name);
+		if (r < 0)
+			fail(c, r, "%s %s", vx_word(o), name);
+		a->family = v.local.family;
+		a->ifindex = v.link.ifindex;
+	}
+	/* A peer's VTEP is reached over the device's underlay. */
+	if (a->family && o->remote[0].family != a->family)
+		fail(c, 0, "%s %s: --remote %s: the device's underlay is IPv%c", vx_word(o), name,
+		     cidr_format(&o->remote[0], false, buf, sizeof(buf)), a->family == AF_INET ? '4' : '6');
+	return o->vx != VX_PEER_DEL || vx_peer_there(a, quiet);
+}
+
+/* The requests of vxlan line A as unit UNIT of P. A peer is one
+ * forwarding entry (its MAC to its underlay address), and with --addr one
+ * neighbour entry (its VTEP address to that MAC), and with --route one
+ * route (its subnet via that address, onlink): flannel's three per node.
+ * They are on a link the plan does not make, so each is taken back on
+ * its own when the line fails (RTNL_UNDO); a del deletes them in reverse. */
+static void plan_vxlan(struct rtnl_plan *p, const struct vx_line *a, size_t unit)
+{
+	const struct veth_args *o = a->c.o;
+	const char *name = o->args[0];
+	unsigned ns = xplan_ns(&a->c, p, a->ns);
+	bool del = o->vx == VX_PEER_DEL;
+	unsigned flags = RTNL_UNDO | (del ? RTNL_DELETE : 0);
+	struct rtnl_req *r;
+
+	if (o->vx == VX_ADD) {
+		r = req(p, RTNL_VXLAN, unit, ns, name, W_MAKE);
+		r->vxlan = (struct rtnl_vxlan){ .vni = o->vni, .port = o->port, .local = o->local,
+						.dev = a->dev, .master = a->master, .mtu = o->mtu };
+		if (o->has_mac)
+			memcpy(r->vxlan.mac, o->mac, 6);
+		/* Default destinations: the all-zeros MAC, one entry per
+		 * remote, where unknown and broadcast frames go (L2 mode). */
+		for (int k = 0; k < o->nremote; k++) {
+			r = req(p, RTNL_FDB, unit, ns, name, W_FDB);
+			r->flags = RTNL_APPEND;
+			r->fdb.dst = o->remote[k];
+			r->k = k;
+		}
+		return;
+	}
+	for (int step = 0; step < 3; step++) {
+		int which = del ? 2 - step : step;	/* fdb, neigh, route; del: reversed */
+
+		if (which == 0) {
+			r = req(p, RTNL_FDB, unit, ns, name, W_FDB);
+			memcpy(r->fdb.mac, o->mac, 6);
+			r->fdb.dst = o->remote[0];
+		} else if (which == 1 && o->naddr) {
+			r = req(p, RTNL_NEIGH, unit, ns, name, W_NEIGH);
+			memcpy(r->neigh.mac, o->mac, 6);
+			r->neigh.ip = o->addr[0];
+		} else if (which == 2 && o->has_route) {
+			r = req(p, RTNL_ROUTE, unit, ns, name, W_PROUTE);
+			r->route.dst = o->route;
+			r->route.gw = o->addr[0];
+			r->route.onlink = true;
+		} else {
+			continue;
+		}
+		r->flags |= flags;
+	}
+}
+
+/* The failure of vxlan line A (its plan P had it as request E->req). */
+static noreturn void fail_vxlan(const struct vx_line *a, const struct rtnl_plan *p, const struct rtnl_error *e)
+{
+	const struct cmd *c = &a->c;
+	const struct veth_args *o = c->o;
+	const char *name = o->args[0], *cmd = vx_word(o);
+	const struct rtnl_req *r = &p->v[e->req];
+	bool del = o->vx == VX_PEER_DEL, gone = e->err == -ENOENT || e->err == -ESRCH;
+	char buf[CIDR_STRLEN], gw[CIDR_STRLEN], mac[MAC_STRLEN], where[NAME_MAX + 32];
+
+	if (e->req == p->n)
+		fail(c, e->err, "%s %s", cmd, name);
+	if (e->resolve && e->err == -ENODEV)
+		fail(c, 0, "%s %s: no such link%s", cmd, name, vx_where(o, where, sizeof(where)));
+	if (e->resolve)
+		fail(c, e->err, "%s %s", cmd, name);
+	mac_format(o->mac, mac, sizeof(mac));
+	switch (r->what) {
+	case W_MAKE:
+		if (e->err != -EEXIST)
+			fail(c, e->err, "%s %s", cmd, name);
+		if (link_index(vx_sock(a), name) > 0)
+			fail(c, 0, "%s %s: link %s already exists%s", cmd, name, name, vx_where(o, where, sizeof(where)));
+		/* The kernel refuses a second device with the same VNI,
+		 * port and local address the same way. */
+		fail(c, 0, "%s %s: VNI %u on port %u is another device's", cmd, name, o->vni, o->port);
+	case W_FDB:
+		cidr_format(&r->fdb.dst, false, buf, sizeof(buf));
+		if (o->vx == VX_ADD)
+			fail(c, e->err, "%s %s: --remote %s", cmd, name, buf);
+		if (!del && e->err == -EEXIST)
+			fail(c, 0, "%s %s: a peer with MAC %s is there already", cmd, name, mac);
+		if (del && gone)
+			fail(c, 0, "%s %s: no peer %s at %s", cmd, name, mac, buf);
+		fail(c, e->err, "%s %s: forwarding entry %s dst %s", cmd, name, mac, buf);
+	case W_NEIGH:
+		cidr_format(&r->neigh.ip, false, buf, sizeof(buf));
+		if (!del && e->err == -EEXIST)
+			fail(c, 0, "%s %s: a neighbour %s is there already", cmd, name, buf);
+		if (del && gone)
+			fail(c, 0, "%s %s: no neighbour %s", cmd, name, buf);
+		fail(c, e->err, "%s %s: neighbour %s", cmd, name, buf);
+	default:
+		cidr_format(&r->route.dst, true, buf, sizeof(buf));
+		cidr_format(&r->route.gw, false, gw, sizeof(gw));
+		if (!del && e->err == -EEXIST)
+			fail(c, 0, "%s %s: a route to %s is there already", cmd, name, buf);
+		if (del && gone)
+			fail(c, 0, "%s %s: no route to %s via %s", cmd, name, buf, gw);
+		fail(c, e->err, "%s %s: route to %s via %s", cmd, name, buf, gw);
+	}
+}
+
+static void vxlan_plan_run(const struct cmd *c)
+{
+	struct rtnl_plan p;
+	struct rtnl_error e;
+	struct vx_line a;
+
+	vx_prepare(c, &a, NULL, false);
+	rtnl_plan_init(&p, c->t->host);
+	plan_vxlan(&p, &a, 0);
+	if (rtnl_run(&p, &c->t->undo, &e) < 0)
+		fail_vxlan(&a, &p, &e);
+	rtnl_plan_free(&p);
+	unpin_all(c->t);
+}
+
+/* Deleting the device takes its forwarding and neighbour entries and
+ * its routes with it. */
+static void vxlan_del(const struct cmd *c)
+{
+	const struct veth_args *o = c->o;
+	struct vx_line a = { .c = *c };
+	struct link_vxlan v;
+	char where[NAME_MAX + 32];
+	int r;
+
+	a.ns = o->netns ? ns_get(c, o->netns, false) : NULL;
+	r = link_vxlan_get(vx_sock(&a), o->args[0], &v);
+	if (r == -ENODEV)
+		fail(c, 0, "vxlan del %s: no such link%s", o->args[0], vx_where(o, where, sizeof(where)));
+	if (r == -EMEDIUMTYPE)
+		fail(c, 0, "vxlan del %s: not a vxlan device", o->args[0]);
+	if (r == 0)
+		r = link_del(vx_sock(&a), v.link.ifindex, NULL);
+	if (r < 0)
+		fail(c, r, "vxlan del %s", o->args[0]);
+	unpin_all(c->t);
+}
+
+/* vxlan list: each device with its peers, read in four dumps (links,
+ * forwarding entries, neighbours, routes) of its namespace. */
+struct vx_list {
+	struct link_vxlan *vx;
+	size_t nvx;
+	struct link_info *links;
+	size_t nlinks;
+	struct link_neigh *fdb, *neigh;
+	size_t nfdb, nneigh;
+	struct link_route *routes;
+	size_t nroutes;
+};
+
+/* Append *ITEM of SIZE bytes to the array *V of *N. */
+static int grow(void *v, size_t *n, const void *item, size_t size)
+{
+	char *nv = reallocarray(*(void **)v, *n + 1, size);
+
+	if (!nv)
+		return -ENOMEM;
+	memcpy(nv + *n * size, item, size);
+	*(void **)v = nv;
+	(*n)++;
+	return 0;
+}
+
+static int vx_collect(const struct link_vxlan *v, void *d)
+{
+	struct vx_list *l = d;
+
+	return grow(&l->vx, &l->nvx, v, sizeof(*v));
+}
+
+static int link_collect(const struct link_info *i, void *d)
+{
+	struct vx_list *l = d;
+
+	return grow(&l->links, &l->nlinks, i, sizeof(*i));
+}
+
+static bool on_vxlan(const struct vx_list *l, int ifindex)
+{
+	for (size_t i = 0; i < l->nvx; i++)
+		if (l->vx[i].link.ifindex == ifindex)
+			return true;
+	return false;
+}
+
+static int fdb_collect(const struct link_neigh *n, void *d)
+{
+	struct vx_list *l = d;
+
+	/* The device's own entries with a remote (not a bridge's). */
+	if (!(n->flags & NTF_SELF) || !n->ip.family || !on_vxlan(l, n->ifindex))
+		return 0;
+	return grow(&l->fdb, &l->nfdb, n, sizeof(*n));
+}
+
+static int neigh_collect(const struct link_neigh *n, void *d)
+{
+	struct vx_list *l = d;
+
+	if ((n->family != AF_INET && n->family != AF_INET6) || !on_vxlan(l, n->ifindex))
+		return 0;
+	return grow(&l->neigh, &l->nneigh, n, sizeof(*n));
+}
+
+static int route_collect(const struct link_route *r, void *d)
+{
+	struct vx_list *l = d;
+
+	if (!r->gw.family || !on_vxlan(l, r->ifindex))
+		return 0;
+	return grow(&l->routes, &l->nroutes, r, sizeof(*r));
+}
+
+static const char *link_name_of(const struct vx_list *l, int ifindex)
+{
+	for (size_t i = 0; ifindex && i < l->nlinks; i++)
+		if (l->links[i].ifindex == ifindex)
+			return l->links[i].name;
+	return NULL;
+}
+
+static struct json_object *json_str_or_null(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+/* The peer of forwarding entry F on device V: its neighbour (the first
+ * entry with F's MAC on V) and the route via that neighbour's address. */
+static void vx_peer_of(const struct vx_list *l, const struct link_neigh *f, char *addr, char *route, size_t size)
+{
+	const struct link_neigh *nb = NULL;
+
+	snprintf(addr, size, "-");
+	snprintf(route, size, "-");
+	for (size_t i = 0; i < l->nneigh && !nb; i++)
+		if (l->neigh[i].ifindex == f->ifindex && !memcmp(l->neigh[i].mac, f->mac, 6))
+			nb = &l->neigh[i];
+	if (!nb)
+		return;
+	cidr_format(&nb->ip, false, addr, size);
+	for (size_t i = 0; i < l->nroutes; i++)
+		if (l->routes[i].ifindex == f->ifindex && l->routes[i].gw.family == nb->ip.family &&
+		    !memcmp(l->routes[i].gw.addr.b, nb->ip.addr.b, cidr_addr_len(&nb->ip))) {
+			cidr_format(&l->routes[i].dst, true, route, size);
+			return;
+		}
+}
+
+static void vx_print(const struct vx_list *l, const struct link_vxlan *v, struct json_object *arr)
+{
+	const char *dev = link_name_of(l, v->dev), *master = link_name_of(l, v->link.master);
+	struct json_object *o = arr ? json_object_new_object() : NULL;
+	struct json_object *remotes = arr ? json_object_new_array() : NULL;
+	struct json_object *peers = arr ? json_object_new_array() : NULL;
+	char local[CIDR_STRLEN] = "-", buf[CIDR_STRLEN], addr[CIDR_STRLEN], route[CIDR_STRLEN], mac[MAC_STRLEN];
+	char rlist[256] = "";
+	size_t len = 0;
+
+	if (v->local.family)
+		cidr_format(&v->local, false, local, sizeof(local));
+	/* Default destinations first: the all-zeros MAC's remotes. */
+	for (size_t i = 0; i < l->nfdb; i++) {
+		const struct link_neigh *f = &l->fdb[i];
+		int w;
+
+		if (f->ifindex != v->link.ifindex || !mac_is_zero(f->mac))
+			continue;
+		cidr_format(&f->ip, false, buf, sizeof(buf));
+		if (remotes)
+			json_object_array_add(remotes, json_object_new_string(buf));
+		w = snprintf(rlist + len, sizeof(rlist) - len, "%s%s", len ? "," : "", buf);
+		if (w > 0 && (size_t)w < sizeof(rlist) - len)
+			len += (size_t)w;
+	}
+	if (!arr)
+		printf("%-16s %-8u %-24s %-5u %-16s %-16s %-5u %-5s %s\n", v->link.name, v->vni, local, v->port,
+		       dev ? dev : "-", master ? master : "-", v->link.mtu, v->link.up ? "up" : "down",
+		       len ? rlist : "-");
+	for (size_t i = 0; i < l->nfdb; i++) {
+		const struct link_neigh *f = &l->fdb[i];
+
+		if (f->ifindex != v->link.ifindex || mac_is_zero(f->mac))
+			continue;
+		mac_format(f->mac, mac, sizeof(mac));
+		cidr_format(&f->ip, false, buf, sizeof(buf));
+		vx_peer_of(l, f, addr, route, sizeof(addr));
+		if (!arr) {
+			printf("  peer %s remote %s addr %s route %s\n", mac, buf, addr, route);
+			continue;
+		}
+		struct json_object *pj = json_object_new_object();
+
+		json_object_object_add(pj, "mac", json_object_new_string(mac));
+		json_object_object_add(pj, "remote", json_object_new_string(buf));
+		json_object_object_add(pj, "addr", json_str_or_null(streq(addr, "-") ? NULL : addr));
+		json_object_object_add(pj, "route", json_str_or_null(streq(route, "-") ? NULL : route));
+		json_object_array_add(peers, pj);
+	}
+	if (!arr)
+		return;
+	json_object_object_add(o, "name", json_object_new_string(v->link.name));
+	json_object_object_add(o, "mac", json_object_new_string(mac_format(v->mac, mac, sizeof(mac))));
+	json_object_object_add(o, "vni", json_object_new_uint64(v->vni));
+	json_object_object_add(o, "local", json_str_or_null(v->local.family ? local : NULL));
+	json_object_object_add(o, "port", json_object_new_uint64(v->port));
+	json_object_object_add(o, "dev", json_str_or_null(dev));
+	json_object_object_add(o, "master", json_str_or_null(master));
+	json_object_object_add(o, "mtu", json_object_new_uint64(v->link.mtu));
+	json_object_object_add(o, "up", json_object_new_boolean(v->link.up));
+	json_object_object_add(o, "learning", json_object_new_boolean(v->learning));
+	json_object_object_add(o, "remotes", remotes);
+	json_object_object_add(o, "peers", peers);
+	json_object_array_add(arr, o);
+}
+
+static void vxlan_list(const struct cmd *c)
+{
+	const struct veth_args *o = c->o;
+	struct vx_line a = { .c = *c };
+	struct vx_list l = { 0 };
+	struct json_object *arr = o->json ? json_object_new_array() : NULL;
+	struct nl_sock *sk;
+	int r;
+
+	a.ns = o->netns ? ns_get(c, o->netns, false) : NULL;
+	sk = vx_sock(&a);
+	r = link_vxlan_foreach(sk, vx_collect, &l);
+	if (r == 0 && l.nvx)
+		r = link_foreach(sk, link_collect, &l);
+	if (r == 0 && l.nvx)
+		r = link_neigh_foreach(sk, AF_BRIDGE, fdb_collect, &l);
+	if (r == 0 && l.nvx)
+		r = link_neigh_foreach(sk, AF_UNSPEC, neigh_collect, &l);
+	if (r == 0 && l.nvx)
+		r = link_route_foreach(sk, AF_UNSPEC, route_collect, &l);
+	if (r < 0) {
+		json_object_put(arr);
+		fail(c, r, "vxlan list");
+	}
+	if (!arr)
+		printf("%-16s %-8s %-24s %-5s %-16s %-16s %-5s %-5s %s\n", "NAME", "VNI", "LOCAL", "PORT", "DEV",
+		       "MASTER", "MTU", "STATE", "REMOTES");
+	for (size_t i = 0; i < l.nvx; i++)
+		vx_print(&l, &l.vx[i], arr);
+	if (arr)
+		json_print(arr);
+	free(l.vx);
+	free(l.links);
+	free(l.fdb);
+	free(l.neigh);
+	free(l.routes);
+	unpin_all(c->t);
+}
+
+static void cmd_vxlan(const struct cmd *c)
+{
+	switch (c->o->vx) {
+	case VX_DEL:
+		vxlan_del(c);
+		break;
+	case VX_LIST:
+		vxlan_list(c);
+		break;
+	default:
+		vxlan_plan_run(c);
+		break;
+	}
+}
+
 /* Batch mode. Every line is parsed before any runs, so a usage error
  * anywhere changes nothing; then the lines run in order over the one
  * socket, consecutive del lines gathered into one deletion, and the
@@ -1037,6 +1588,48 @@ static void run_adds(struct vethctl *t, const struct line *l, size_t n)
 	}
 }
 
+/* Consecutive vxlan add and peer lines, gathered into one plan the same
+ * way, a unit a line: a device and its fifty peers are one pipelined run
+ * (the device made first, then 150 entries back to back), and a line
+ * still fails as it would alone, its own entries taken back. */
+static bool vx_gathered(const struct veth_args *o)
+{
+	return o->cmd == VETH_VXLAN && (o->vx == VX_ADD || o->vx == VX_PEER_ADD || o->vx == VX_PEER_DEL);
+}
+
+static void run_vxlans(struct vethctl *t, const struct line *l, size_t n)
+{
+	while (n > 0) {
+		_cleanup_free_ struct vx_line *a = calloc(n, sizeof(*a));
+		struct rtnl_plan p;
+		struct rtnl_error e;
+		struct cmd c = { .t = t };
+		size_t g = 0;
+
+		if (!a)
+			fail(&c, ENOMEM, "batch");
+		rtnl_plan_init(&p, t->host);
+		for (; g < n && p.nsk <= GROUP_NS_MAX; g++) {
+			c = (struct cmd){ t, &l[g].o, l[g].where };
+			if (!vx_prepare(&c, &a[g], g ? &a[g - 1] : NULL, true))
+				break;
+			plan_vxlan(&p, &a[g], g);
+		}
+		if (g == 0) {
+			/* What it names is not there: alone, the line says so. */
+			vxlan_plan_run(&c);
+		} else if (rtnl_run(&p, &t->undo, &e) < 0) {
+			undo_commit(&t->undo, 0);	/* the lines before stay */
+			fail_vxlan(&a[e.unit], &p, &e);
+		}
+		undo_commit(&t->undo, 0);
+		rtnl_plan_free(&p);
+		unpin_all(t);
+		g = g ? g : 1;
+		l += g, n -= g;
+	}
+}
+
 static void run_batch(struct vethctl *t, const char *file)
 {
 	struct batch b;
@@ -1069,6 +1662,15 @@ static void run_batch(struct vethctl *t, const char *file)
 			while (k < n && lines[k].o.cmd == VETH_ADD)
 				k++;
 			run_adds(t, &lines[i], k - i);
+			i = k - 1;
+			continue;
+		}
+		if (vx_gathered(o)) {
+			size_t k = i;
+
+			while (k < n && vx_gathered(&lines[k].o))
+				k++;
+			run_vxlans(t, &lines[i], k - i);
 			i = k - 1;
 			continue;
 		}

@@ -99,6 +99,15 @@ static void test_parse_good_lines(void)
 	done(&a, l);
 	CHECK(parse("b delete br0", &a, &l) == 0 && a.cmd == VETH_BRIDGE && streq(a.args[0], "del"));
 	done(&a, l);
+	CHECK(parse("vxlan add vx0 --vni 42 --local 10.0.0.1 --remote 10.0.0.2 --remote 10.0.0.3", &a, &l) == 0 &&
+	      a.cmd == VETH_VXLAN && a.vx == VX_ADD && a.vni == 42 && a.port == 4789 && a.nremote == 2 &&
+	      streq(a.args[0], "vx0"));
+	done(&a, l);
+	CHECK(parse("vx pe a vx0 --remote 10.0.0.2 --mac 02:00:00:00:00:02 --addr 10.1.2.0 --route 10.1.2.0/24",
+		    &a, &l) == 0 && a.vx == VX_PEER_ADD && a.has_mac && a.has_route && a.naddr == 1);
+	done(&a, l);
+	CHECK(parse("vxlan ls -n ns -j", &a, &l) == 0 && a.vx == VX_LIST && a.json && streq(a.netns, "ns"));
+	done(&a, l);
 	CHECK(parse("   # nothing here", &a, &l) == 0 && a.cmd == VETH_NONE);
 	done(&a, l);
 	CHECK(parse("", &a, &l) == 0 && a.cmd == VETH_NONE);
@@ -117,12 +126,23 @@ static void test_parse_bad_lines(void)
 		{ "add x --peer x", "add: x: NAME and PEER are the same" },
 		{ "add x", "add: --peer PEER is needed without --netns (eth0 is for a namespace)" },
 		{ "-b other", "--batch inside a batch" },
-		{ "frobnicate", "'frobnicate': unknown command (add, bridge, connect, del, list)" },
+		{ "frobnicate", "'frobnicate': unknown command (add, bridge, connect, del, list, vxlan)" },
 		{ "conect a b", "'conect': unknown command (did you mean 'connect'?)" },
 		{ "--mtu 1400", "a command is required" },
 		{ "del", "del: give NAME..., --group N or both" },
 		{ "list x", "list: wrong number of operands" },
-		{ "list -n ns", "list: --netns is for add" },
+		{ "list -n ns", "list: --netns is for add and vxlan" },
+		{ "vxlan add vx0 --vni 16777216 --local 10.0.0.1", "--vni: '16777216': not a number in 0-16777215" },
+		{ "vxlan add vx0 --vni 1 --local 10.0.0.1 --remote fd00::1",
+		  "vxlan add: --remote fd00::1: not of --local's family (IPv4)" },
+		{ "vxlan add vx0 --vni 1", "vxlan add: --vni and --local are needed" },
+		{ "vxlan peer add vx0 --remote 10.0.0.2 --mac 01:00:5e:00:00:01",
+		  "--mac: 01:00:5e:00:00:01: not a unicast address (multicast or all zeros)" },
+		{ "vxlan peer add vx0 --remote 10.0.0.2 --mac 02:00:00:00:00:02 --route 10.1.0.0/24",
+		  "vxlan peer add: --route needs --addr (the next hop)" },
+		{ "vxlan peer frob vx0", "vxlan peer: 'frob': unknown command (add, del)" },
+		{ "vxlan list vx0", "vxlan list: wrong number of operands" },
+		{ "vxlan del vx0 --remote 10.0.0.1", "vxlan del: --remote and --mac are for vxlan add and vxlan peer" },
 		{ "add waytoolonginterfacename -n ns", "waytoolonginterfacename: interface name longer than 15 bytes" },
 		{ "bridge frob br0", "bridge: 'frob': unknown command (add, del)" },
 		{ "add x -n ns --gateway", "add: --gateway needs --netns, --peer-addr and --addr or --master" },

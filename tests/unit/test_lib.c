@@ -139,6 +139,25 @@ static void test_ns_open_errors(void)
 	CHECK(ns_open_pid(0, CLONE_NEWNET) == -EINVAL);
 }
 
+static void test_mac(void)
+{
+	uint8_t m[6];
+	char buf[MAC_STRLEN];
+
+	CHECK(mac_parse("02:aB:03:04:05:ff", m) == 0 && m[1] == 0xab && m[5] == 0xff);
+	CHECK(strcmp(mac_format(m, buf, sizeof(buf)), "02:ab:03:04:05:ff") == 0);
+	CHECK(mac_is_unicast(m) && !mac_is_zero(m));
+	CHECK(mac_parse("00:00:00:00:00:00", m) == 0 && mac_is_zero(m) && !mac_is_unicast(m));
+	CHECK(mac_parse("01:00:5e:00:00:01", m) == 0 && !mac_is_unicast(m));
+	CHECK(mac_parse("02:ab:03:04:05", m) == -EINVAL);
+	CHECK(mac_parse("02:ab:03:04:05:ff:", m) == -EINVAL);
+	CHECK(mac_parse("02:ab:03:04:05:f", m) == -EINVAL);
+	CHECK(mac_parse("02-ab-03-04-05-ff", m) == -EINVAL);
+	CHECK(mac_parse("2:ab:03:04:05:ff", m) == -EINVAL);
+	CHECK(mac_parse("", m) == -EINVAL);
+	CHECK(mac_parse("0g:ab:03:04:05:ff", m) == -EINVAL);
+}
+
 static void test_cidr(void)
 {
 	struct cidr c, d;
@@ -271,6 +290,7 @@ int main(void)
 	test_words();
 	test_parse_size();
 	test_cidr();
+	test_mac();
 	test_parse_numbers();
 	test_name_escape();
 	test_names();

@@ -20,18 +20,40 @@ enum veth_cmd {
 	VETH_CONNECT,
 	VETH_DEL,
 	VETH_LIST,
+	VETH_VXLAN,		/* .vx says which */
+};
+
+enum vxlan_cmd {
+	VX_NONE,		/* `vxlan` alone: a usage error */
+	VX_ADD,
+	VX_DEL,
+	VX_LIST,
+	VX_PEER,		/* `vxlan peer` alone: a usage error */
+	VX_PEER_ADD,
+	VX_PEER_DEL,
 };
 
 #define VETH_MAX_ADDRS 4
+#define VETH_MAX_REMOTES 16
+#define VXLAN_PORT 4789		/* IANA's; the kernel's default, 8472, is Linux's older one */
 
 struct veth_args {
 	enum veth_cmd cmd;
+	enum vxlan_cmd vx;
 	char **args;		/* the operands after the command */
 	int nargs;
-	const char *batch, *master, *name, *netns, *peer;
+	const char *batch, *dev, *master, *name, *netns, *peer;
 	struct cidr addr[VETH_MAX_ADDRS], peer_addr[VETH_MAX_ADDRS];
+	const char *addr_bare;	/* the first --addr given without a prefix */
 	int naddr, npeer_addr;
 	uint32_t mtu, group;	/* 0: not given */
+	/* vxlan: --vni, --local, --remote..., --port, --mac; peer's --route */
+	uint32_t vni;
+	bool has_vni, has_mac, has_route;
+	uint16_t port;		/* VXLAN_PORT unless given */
+	struct cidr local, route, remote[VETH_MAX_REMOTES];
+	int nremote;
+	uint8_t mac[6];
 	bool gateway, json;
 	bool in_batch;		/* a batch line: --batch is refused */
 	char *err;		/* why parsing failed: one line, no program name */
