@@ -516,7 +516,7 @@ underlay() {
 # 4789. Per peer host: one FDB entry for its VXLAN MAC; routed (flannel's
 # L3 backend), its device's ADDR as a permanent neighbour and its pod
 # SUBNET via ADDR on link; bridged (--master), the all-zeros entry too so
-# broadcasts (ARP) reach it. The one function to turn into `vethctl vxlan`.
+# broadcasts (ARP) reach it: `vethctl vxlan add` and `vxlan peer add`.
 mk_vxlan() {
 	local ns=$1 dev=$2 vni= local= mac= master= addr= peers= p r m a s
 	shift 2
@@ -531,18 +531,21 @@ mk_vxlan() {
 		esac
 		shift 2
 	done
-	ip -n "$ns" link add "$dev" address "$mac" mtu 1450 type vxlan id "$vni" local "$local" dev eth0 \
-		nolearning dstport 4789 || return 1
-	[ -n "$master" ] && { ip -n "$ns" link set "$dev" master "$master" || return 1; }
-	[ -n "$addr" ] && { ip -n "$ns" addr add "$addr" dev "$dev" || return 1; }
-	ip -n "$ns" link set "$dev" up || return 1
+	local add=(vethctl -n "$ns" vxlan add "$dev" --vni "$vni" --local "$local" --dev eth0 --mac "$mac" --mtu 1450)
+	[ -n "$master" ] && add+=(--master "$master")
 	for p in $peers; do
 		IFS=, read -r r m a s <<<"$p"
-		bridge -n "$ns" fdb append "$m" dev "$dev" dst "$r" self permanent || return 1
-		[ -n "$master" ] && { bridge -n "$ns" fdb append 00:00:00:00:00:00 dev "$dev" dst "$r" self permanent || return 1; }
+		[ -n "$master" ] && add+=(--remote "$r")
+	done
+	"${add[@]}" || return 1
+	# The device's own address is flannel's business, not vethctl's.
+	[ -n "$addr" ] && { ip -n "$ns" addr add "$addr" dev "$dev" || return 1; }
+	for p in $peers; do
+		IFS=, read -r r m a s <<<"$p"
 		if [ -n "$a" ]; then
-			ip -n "$ns" neigh replace "$a" lladdr "$m" dev "$dev" nud permanent || return 1
-			ip -n "$ns" route replace "$s" via "$a" dev "$dev" onlink || return 1
+			vethctl -n "$ns" vxlan peer add "$dev" --remote "$r" --mac "$m" --addr "$a" --route "$s" || return 1
+		else
+			vethctl -n "$ns" vxlan peer add "$dev" --remote "$r" --mac "$m" || return 1
 		fi
 	done
 }
