@@ -434,7 +434,7 @@ child_of() { local c; c=$(cat "/proc/$1/task/$1/children" 2>/dev/null); echo "${
 test_idle_jail_keeps_only_nsnew_init() {
 	n=$(uniq_name j)
 	f=$(mktemp /tmp/idle.XXXXXX)
-	nsnew -n --name "$n" --init -- sh -c 'trap "exit 3" TERM; : >$1.ready
+	nsnew -n --name "$n" --init --setenv JAILVAR=1 -- sh -c 'trap "exit 3" TERM; : >$1.ready
 		while :; do sleep 300 & wait $!; done' sh "$f" &
 	p=$!
 	wait_for 30 test -e "$f.ready"
@@ -449,6 +449,7 @@ test_idle_jail_keeps_only_nsnew_init() {
 	assertEquals "the command runs under the init" sh "$(cat "/proc/$cmd/comm")"
 	own=$(for fd in $(ls "/proc/$init/fd"); do [ -e "/proc/$$/fd/$fd" ] || echo "$fd"; done)
 	assertEquals "the init holds no fd but those the caller passed on" "" "$own"
+	assertEquals "the init has the command's environment" JAILVAR=1 "$(tr '\0' '\n' <"/proc/$init/environ" | grep -x JAILVAR=1)"
 	run nsjoin "$n" ip -o link show
 	assertRC 0
 	assertContains "nsjoin NAME reaches the jail" "$OUT" "lo:"

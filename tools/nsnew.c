@@ -1164,14 +1164,14 @@ static int open_small(void)
 /* Hand the waiting for PID over to nsnew-init (MODE "wait" or "init",
  * STOPS the terminal relay's pipe or -1): its few pages stay while the
  * jail runs, where nsnew would keep its own and its libraries'. The
- * signals to pass on stay blocked, and pending, across exec. Returns
- * only when it could not be run (not installed, refused by a seccomp
- * profile): then the caller waits itself, as before. */
+ * signals to pass on stay blocked, and pending, across exec; so does the
+ * environment (an init's is the command's, as /proc/1/environ showed).
+ * Returns only when it could not be run (not installed, refused by a
+ * seccomp profile): then the caller waits itself, as before. */
 static void become_small(const struct opts *o, const char *mode, pid_t pid, int stops)
 {
 	char p[16], f[16];
 	char *argv[] = { "nsnew", (char *)mode, p, stops >= 0 ? f : NULL, NULL };
-	char *env[] = { NULL };
 
 	if (o->small < 0)
 		return;
@@ -1179,7 +1179,7 @@ static void become_small(const struct opts *o, const char *mode, pid_t pid, int 
 	snprintf(f, sizeof(f), "%d", stops);
 	if (stops >= 0 && fcntl(stops, F_SETFD, 0) < 0)
 		return;
-	fexecve(o->small, argv, env);
+	fexecve(o->small, argv, environ);
 	if (stops >= 0)
 		fcntl(stops, F_SETFD, FD_CLOEXEC);
 }
