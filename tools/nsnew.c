@@ -1928,7 +1928,7 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 	} else {
 		/* Nothing left for us when the jail ends (no helper to stop,
 		 * no cgroup or layers to take back): only the wait stays. */
-		if (!o->net.helper && undo_mark(u) == 0) {
+		if (o->small >= 0 && !o->net.helper && undo_mark(u) == 0) {
 			child_check_leaks_now();
 			become_small(o, "wait", pid, -1);
 		}
