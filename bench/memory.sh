@@ -74,6 +74,11 @@ idle_pss() {	# CMD...: KiB, of the process started as CMD
 		done
 		sleep 0.05
 	done
+	# nsnew's parent hands its waiting over to nsnew-init once the jail
+	# runs: measure what stays.
+	for _ in $(seq 1 200); do
+		case $(readlink "/proc/$pid/exe") in */nsnew) sleep 0.05 ;; *) break ;; esac
+	done
 	pss=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
 	kill -9 $(descendants "$pid") "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null

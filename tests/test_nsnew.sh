@@ -11,7 +11,7 @@ oneTimeSetUp() {
 	# tree may not be traversable by others).
 	BIN=$(mktemp -d /tmp/nsnew-bin.XXXXXX)
 	chmod 755 "$BIN"
-	cp "$BUILD/nsnew" "$BUILD/nsjoin" "$BUILD/nsname" "$BIN/"
+	cp "$BUILD/nsnew" "$BUILD/nsnew-init" "$BUILD/nsjoin" "$BUILD/nsname" "$BIN/"
 	[ -x "$BUILD/idmap" ] && cp "$BUILD/idmap" "$BIN/"
 	# A user of our own: /etc is a throwaway overlay in the sandbox.
 	id "$USR" >/dev/null 2>&1 || useradd -M -s /bin/sh "$USR"
@@ -416,6 +416,106 @@ test_named_init_jail_reports_its_start() {
 	assertTrue "the name of a jail that started stays" "[ -e $NETNS/$n ]"
 	nsname del "$n"
 	rm -f "$f" "$f.ready"
+}
+
+# ---- what an idle jail keeps ----
+
+# exe_of PID: the program PID runs now.
+exe_of() { readlink "/proc/$1/exe" 2>/dev/null; }
+# runs_small PID: PID has handed its waiting over to nsnew-init.
+runs_small() { case $(exe_of "$1") in */nsnew-init) return 0 ;; esac; return 1; }
+# child_of PID: PID's first child.
+child_of() { local c; c=$(cat "/proc/$1/task/$1/children" 2>/dev/null); echo "${c%% *}"; }
+
+# Once a named --init jail runs, neither its waiting nsnew nor its init
+# needs the whole of nsnew: both exec nsnew-init, a few static pages. ps
+# still names them nsnew; the jail is still reached by name, answers
+# signals with the command's status, and leaves no process behind.
+test_idle_jail_keeps_only_nsnew_init() {
+	n=$(uniq_name j)
+	f=$(mktemp /tmp/idle.XXXXXX)
+	nsnew -n --name "$n" --init --setenv JAILVAR=1 -- sh -c 'trap "exit 3" TERM; : >$1.ready
+		while :; do sleep 300 & wait $!; done' sh "$f" &
+	p=$!
+	wait_for 30 test -e "$f.ready"
+	init=$(child_of "$p")
+	wait_for 30 runs_small "$p"
+	assertTrue "the waiting parent is nsnew-init: $(exe_of "$p")" "runs_small $p"
+	wait_for 30 runs_small "$init"
+	assertTrue "the jail's init is nsnew-init: $(exe_of "$init")" "runs_small $init"
+	assertEquals "ps names the parent nsnew" nsnew "$(cat "/proc/$p/comm")"
+	assertEquals "ps names the init nsnew" nsnew "$(cat "/proc/$init/comm")"
+	cmd=$(child_of "$init")
+	assertEquals "the command runs under the init" sh "$(cat "/proc/$cmd/comm")"
+	own=$(for fd in $(ls "/proc/$init/fd"); do [ -e "/proc/$$/fd/$fd" ] || echo "$fd"; done)
+	assertEquals "the init holds no fd but those the caller passed on" "" "$own"
+	assertEquals "the init has the command's environment" JAILVAR=1 "$(tr '\0' '\n' <"/proc/$init/environ" | grep -x JAILVAR=1)"
+	run nsjoin "$n" ip -o link show
+	assertRC 0
+	assertContains "nsjoin NAME reaches the jail" "$OUT" "lo:"
+	kill -TERM "$p"
+	wait "$p"
+	assertEquals "SIGTERM went through both to the command; its status came back" 3 $?
+	wait_for 30 eval "[ ! -e /proc/$init ] && [ ! -e /proc/$cmd ]"
+	assertFalse "no process of the jail left" "[ -e /proc/$init ] || [ -e /proc/$cmd ]"
+	nsname del "$n"
+	rm -f "$f" "$f.ready"
+}
+
+# Outside a PID namespace the small init is a subreaper: the command's
+# orphans come to it and are reaped, not left as zombies.
+test_small_init_reaps_orphans() {
+	run nsnew -n --init -- bash -c "$(declare -f wait_for)"'
+		init=$PPID
+		wait_for 30 eval "case \$(readlink /proc/$init/exe) in */nsnew-init) true ;; *) false ;; esac" || exit 9
+		sh -c "true & exec true"
+		wait_for 30 eval "! ps -o stat= --ppid $init | grep -q Z" || exit 8
+		ps -o stat= --ppid $init | grep -c .'
+	assertRC 0
+	assertEquals "only the command is left under the init" 1 "$OUT"
+}
+
+# Where nsnew has something to do when the jail ends (here: remove its
+# cgroup) the parent stays nsnew; the init still becomes small.
+test_parent_with_work_left_stays_nsnew() {
+	have_v1 || { skip_test "no v1 pids hierarchy"; return 0; }
+	"$BUILD/nsnew" --pids 10 --init -- sleep 300 &
+	p=$!
+	cg_pids="$cg_pids $p"
+	wait_for 30 eval '[ -n "$(child_of $(child_of '"$p"'))" ]'
+	init=$(child_of "$p")
+	wait_for 30 runs_small "$init"
+	assertTrue "the init is nsnew-init" "runs_small $init"
+	assertEquals "the parent is still nsnew" "$(readlink -f "$BUILD/nsnew")" "$(exe_of "$p")"
+	kill -TERM "$p"
+	wait "$p"
+	assertEquals "the command's status" 143 $?
+	assertEquals "its cgroup removed" "" "$(cg_of "$p")"
+}
+
+# Without nsnew-init (not installed beside nsnew or in libexec) a jail
+# runs as before: nsnew itself waits and is the init.
+test_without_nsnew_init_nsnew_waits_itself() {
+	d=$(mktemp -d /tmp/alone.XXXXXX)
+	cp "$BUILD/nsnew" "$d/"
+	[ ! -e "$(strings "$d/nsnew" | grep -m1 '/nsnew-init$')" ] ||
+		{ rm -rf "$d"; skip_test "nsnew-init is installed"; return 0; }
+	run "$d/nsnew" -n --init -- sh -c 'readlink /proc/$PPID/exe; exit 7'
+	assertRC 7
+	assertEquals "the init is nsnew itself" "$(readlink -f "$d/nsnew")" "$OUT"
+	rm -rf "$d"
+}
+
+# A seccomp profile that refuses execveat leaves the init as it was:
+# nsnew, under the filter, still reaping and passing the status on.
+test_init_stays_nsnew_when_a_profile_refuses_exec() {
+	f=$(mktemp /tmp/profile.XXXXXX)
+	printf 'default allow\ndeny execveat EPERM\n' >"$f"
+	run nsnew -n --init --seccomp "$f" -- sh -c 'readlink /proc/$PPID/exe; grep ^Seccomp: /proc/$PPID/status; exit 5'
+	assertRC 5
+	assertEquals "the init is nsnew, filtered" "$(readlink -f "$BUILD/nsnew")
+Seccomp:	2" "$OUT"
+	rm -f "$f"
 }
 
 # ---- the process ----

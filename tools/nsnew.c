@@ -118,6 +118,7 @@ struct opts {
 	struct tmpfs *tmpfs;
 	size_t ntmpfs;
 	struct usernet net;		/* --user-net, --publish */
+	int small;			/* nsnew-init, O_PATH; -1 when not found */
 };
 
 enum {
@@ -200,7 +201,9 @@ static const char doc[] =
 	"Entrypoint and Cmd, else /bin/sh inside it).\v"
 	"nsnew execs COMMAND in place unless a new PID or time namespace, --init,\n"
 	"--name or a uid/gid map written from outside needs a child; then it\n"
-	"waits, forwards signals and exits with the command's status.\n"
+	"waits, forwards signals and exits with the command's status (once the\n"
+	"jail runs, as the few pages of nsnew-init where nothing else is left\n"
+	"to do: an idle jail keeps no copy of nsnew).\n"
 	"The command never holds the caller's terminal: nsnew or its child lets\n"
 	"go of it first, and when fd 0, 1 or 2 is a terminal the command gets a\n"
 	"pseudo-terminal (in a child, a new session) that nsnew relays.\n"
@@ -1140,14 +1143,59 @@ static void take_foreground(void)
 			return;
 }
 
+/* nsnew-init beside this nsnew (the build tree), else where it is
+ * installed; opened now, while the host's files are in reach, as the
+ * jail's init execs it by fd from inside its root. */
+static int open_small(void)
+{
+	char self[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - sizeof("nsnew-init"));
+	int fd = -1;
+
+	if (n > 0 && (self[n] = '\0', slash = strrchr(self, '/'))) {
+		strcpy(slash + 1, "nsnew-init");
+		fd = open(self, O_PATH | O_CLOEXEC);
+	}
+	if (fd < 0)
+		fd = open(NSKIT_PKGLIBEXECDIR "/nsnew-init", O_PATH | O_CLOEXEC);
+	return fd;
+}
+
+/* Hand the waiting for PID over to nsnew-init (MODE "wait" or "init",
+ * STOPS the terminal relay's pipe or -1): its few pages stay while the
+ * jail runs, where nsnew would keep its own and its libraries'. The
+ * signals to pass on stay blocked, and pending, across exec; so does the
+ * environment (an init's is the command's, as /proc/1/environ showed).
+ * Returns only when it could not be run (not installed, refused by a
+ * seccomp profile): then the caller waits itself, as before. */
+static void become_small(const struct opts *o, const char *mode, pid_t pid, int stops)
+{
+	char p[16], f[16];
+	char *argv[] = { "nsnew", (char *)mode, p, stops >= 0 ? f : NULL, NULL };
+
+	if (o->small < 0)
+		return;
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	snprintf(f, sizeof(f), "%d", stops);
+	if (stops >= 0 && fcntl(stops, F_SETFD, 0) < 0)
+		return;
+	fexecve(o->small, argv, environ);
+	if (stops >= 0)
+		fcntl(stops, F_SETFD, FD_CLOEXEC);
+}
+
 /* --init: a PID 1 that reaps every orphan and passes signals on; it
  * exits with the command's status. Outside a new PID namespace it is a
- * subreaper so orphans still come to it. */
+ * subreaper (before the fork, so even the command's first orphans come
+ * to it). Once the command is on its way, nsnew-init takes over. */
 static noreturn void run_init(const struct opts *o, char *const *cmd, int report)
 {
-	pid_t pid = fork();
+	pid_t pid;
 	int r;
 
+	if (getpid() != 1)
+		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	pid = fork();
 	if (pid < 0)
 		xerrc(EXIT_TOOL, errno, "fork");
 	if (pid == 0) {
@@ -1158,8 +1206,7 @@ static noreturn void run_init(const struct opts *o, char *const *cmd, int report
 	if (report >= 0)
 		close(report);	/* the command reports, not its init */
 	stop_fd = o->tty.stops[1];
-	if (getpid() != 1)
-		prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L);
+	become_small(o, "init", pid, stop_fd);
 	r = child_wait(pid, true, stop_fd >= 0 ? tell_stopped : NULL);
 	if (r < 0)
 		xerrc(EXIT_TOOL, r, "wait");
@@ -1879,6 +1926,12 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		o->tty.slave = -1;
 		r = tty_relay_run(&o->tty, pid);	/* restores the caller's terminal as it returns */
 	} else {
+		/* Nothing left for us when the jail ends (no helper to stop,
+		 * no cgroup or layers to take back): only the wait stays. */
+		if (o->small >= 0 && !o->net.helper && undo_mark(u) == 0) {
+			child_check_leaks_now();
+			become_small(o, "wait", pid, -1);
+		}
 		r = child_wait(pid, false, NULL);
 	}
 	usernet_stop(&o->net);	/* the jail has ended */
@@ -2119,7 +2172,7 @@ static void build_filters(struct opts *o)
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .net = USERNET_INIT, .ovl = { .dir = -1, .upper = -1, .work = -1 } };
+	struct opts o = { .net = USERNET_INIT, .ovl = { .dir = -1, .upper = -1, .work = -1 }, .small = -1 };
 	struct undo u = UNDO_INIT;	/* what the parent made, taken back on failure */
 	char *sh[2];
 	char *const *cmd;
@@ -2140,7 +2193,9 @@ int main(int argc, char **argv)
 	prepare_overlay_dir(&o, &u);
 	if ((r = tty_relay_open(&o.tty)) < 0)
 		xundo(&u, EXIT_TOOL, r, "a terminal for the jail");
-	if (needs_child(&o))
+	if (needs_child(&o)) {
+		o.small = open_small();
 		run_in_child(&o, cmd, &u);
+	}
 	run_in_place(&o, cmd, &u);
 }
