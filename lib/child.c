@@ -64,7 +64,7 @@ int child_unblock(void)
 	return sigprocmask(SIG_SETMASK, &saved_mask, NULL) < 0 ? -errno : 0;
 }
 
-int child_wait(pid_t pid, bool reap_all, void (*on_stop)(void))
+int child_wait_timed(pid_t pid, bool reap_all, void (*on_stop)(void), const struct timespec *quiet)
 {
 	sigset_t set;
 
@@ -83,15 +83,20 @@ int child_wait(pid_t pid, bool reap_all, void (*on_stop)(void))
 				return wait_status_to_exit(ws);
 		if (w < 0 && errno != EINTR)
 			return -errno;
-		sig = sigwaitinfo(&set, &si);
+		sig = sigtimedwait(&set, &si, quiet);
 		if (sig < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
 		}
 		if (sig != SIGCHLD)
 			kill(pid, sig);
 	}
+}
+
+int child_wait(pid_t pid, bool reap_all, void (*on_stop)(void))
+{
+	return child_wait_timed(pid, reap_all, on_stop, NULL);
 }
 
 /* Defined by the LeakSanitizer runtime when one is linked in. */

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* The status a tool exits with when exec of its command failed with ERR. */
 int exec_fail_status(int err);
@@ -29,6 +30,9 @@ int child_unblock(void);
  * is called each time PID stops. Returns the shell-style status of PID,
  * or -errno. */
 int child_wait(pid_t pid, bool reap_all, void (*on_stop)(void));
+/* child_wait, but -ETIMEDOUT once QUIET (NULL: forever) has passed with
+ * no signal at all (a signal passed on starts it again). */
+int child_wait_timed(pid_t pid, bool reap_all, void (*on_stop)(void), const struct timespec *quiet);
 
 /* Under LeakSanitizer, check for leaks now instead of at exit; a no-op in
  * other builds. For a process about to make its children in another PID

@@ -1927,12 +1927,20 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		r = tty_relay_run(&o->tty, pid);	/* restores the caller's terminal as it returns */
 	} else {
 		/* Nothing left for us when the jail ends (no helper to stop,
-		 * no cgroup or layers to take back): only the wait stays. */
-		if (o->small >= 0 && !o->net.helper && undo_mark(u) == 0) {
-			child_check_leaks_now();
-			become_small(o, "wait", pid, -1);
+		 * no cgroup or layers to take back): only the wait stays, and
+		 * it goes to nsnew-init once the jail has outlived a short
+		 * command (an exec is not worth it for `true`). */
+		static const struct timespec short_cmd = { 0, 100 * 1000 * 1000 };
+		bool small = o->small >= 0 && !o->net.helper && undo_mark(u) == 0;
+
+		r = small ? child_wait_timed(pid, false, NULL, &short_cmd) : -ETIMEDOUT;
+		if (r == -ETIMEDOUT) {
+			if (small) {
+				child_check_leaks_now();
+				become_small(o, "wait", pid, -1);
+			}
+			r = child_wait(pid, false, NULL);
 		}
-		r = child_wait(pid, false, NULL);
 	}
 	usernet_stop(&o->net);	/* the jail has ended */
 	if (r < 0)
