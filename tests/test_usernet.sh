@@ -269,8 +269,8 @@ test_rootfs_and_init_jail_connects_out() {
 	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
-# As root: slirp4netns (this pasta drops to nobody before it joins the
-# namespace, which nobody may not), and nsjoin enters the named jail.
+# As root: slirp4netns in a jail of root's own user namespace, and nsjoin
+# enters the named jail.
 test_root_jail_with_name_and_publish() {
 	have slirp4netns || { skip_test "slirp4netns not installed"; return 0; }
 	n=$(uniq_name un)
@@ -288,6 +288,48 @@ test_root_jail_with_name_and_publish() {
 	wait "$jail"
 	nsname del "$n" 2>/dev/null
 	assertTrue "no helper left" "wait_for 10 eval '! kill -0 $helper 2>/dev/null'"
+}
+
+# As root, pasta stays root (it would switch to nobody, who may not join
+# the jail's user namespace that root owns), with its capabilities in that
+# namespace only.
+test_root_pasta_jail_connects_out() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	run nsnew -U --map-root --user-net=pasta -- "${FETCH[@]}"
+	assertRC 0
+	assertEquals "the outside's server answered" outside "$OUT"
+	assertEquals "the helper was quiet" "" "$ERR"
+}
+
+test_root_pasta_publishes_tcp_and_udp() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	nsnew -U --map-root --user-net=pasta --publish 18110:80 --publish 18111:81/udp -- \
+		sh -c "socat TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo jail' & exec python3 -c '$UDP_SERVER'" &
+	jail=$!
+	pids="$pids $jail"
+	assertTrue "the jail's server answers on 18110/tcp" "wait_for 20 answers 127.0.0.1 18110"
+	assertTrue "the jail's server answers on 18111/udp" "wait_for 20 answers $SERVER 18111 udp"
+	helper=$(pgrep -P "$jail" -x 'pasta|pasta.avx2|passt|passt.avx2')
+	assertNotNull "pasta runs" "$helper"
+	assertEquals "pasta runs as root" 0 "$(ps -o uid= -p "$helper" | tr -d ' ')"
+	# Its capabilities are those of the jail's user namespace it joined,
+	# none on the host.
+	assertEquals "pasta is in the jail's user namespace" \
+		"$(readlink "/proc/$(pgrep -P "$jail" -x python3)/ns/user")" "$(readlink "/proc/$helper/ns/user")"
+	assertNotEquals "not in the host's" "$(readlink /proc/self/ns/user)" "$(readlink "/proc/$helper/ns/user")"
+	kill -TERM "$jail"
+	wait "$jail"
+	assertTrue "no helper left" "wait_for 10 eval '! kill -0 $helper 2>/dev/null'"
+}
+
+# This pasta drops CAP_SYS_ADMIN before it joins: a jail in root's own
+# user namespace is refused in one line that says what to use instead.
+test_root_pasta_needs_a_user_namespace() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	run nsnew -n --user-net=pasta -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "give the jail its own user namespace (-U) or use --user-net=slirp4netns"
 }
 
 test_slirp4netns_jail_resolves_through_10_0_2_3() {
