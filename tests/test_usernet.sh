@@ -342,14 +342,16 @@ test_slirp4netns_jail_resolves_through_10_0_2_3() {
 		"$(printf 'nameserver 10.0.2.3\nsearch example.test\noptions edns0')" "$OUT"
 }
 
-# The README's pipeline, as an ordinary user: an OCI image (a static
-# busybox whose Cmd serves /www on port 80) made into a root filesystem by
-# mkrootfs, run by nsnew with a network and a published port; a second jail
-# from it fetches from the outside's server.
+# The README's pipeline, as an ordinary user and as written there: an OCI
+# layout as `skopeo copy docker://nginx:alpine oci:nginx:alpine` leaves it
+# (here a static busybox whose Cmd serves /www on port 80, tagged alpine
+# in ./nginx) made into ~/web by mkrootfs, run by nsnew with a network
+# and port 8080 published; curl gets the page; a second jail from it
+# fetches from the outside's server (the README's example.org).
 make_oci_image() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "$2" <<'PY'
 import hashlib, io, json, os, sys, tarfile
-out = sys.argv[1]
+out, tag = sys.argv[1], sys.argv[2]
 b = io.BytesIO()
 t = tarfile.open(fileobj=b, mode="w")
 def add(name, data=None, link=None, mode=0o644):
@@ -361,6 +363,7 @@ def add(name, data=None, link=None, mode=0o644):
 add("bin"); add("etc"); add("www")
 add("bin/busybox", open("/bin/busybox", "rb").read(), mode=0o755)
 add("bin/sh", link="busybox")
+add("bin/wget", link="busybox")
 add("www/index.html", b"jail\n")
 t.close()
 os.makedirs(out + "/blobs/sha256")
@@ -374,7 +377,8 @@ man = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.ima
     "config": dict(cfg, mediaType="application/vnd.oci.image.config.v1+json"),
     "layers": [dict(blob(b.getvalue()), mediaType="application/vnd.oci.image.layer.v1.tar")]}).encode())
 open(out + "/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [
-    dict(man, mediaType="application/vnd.oci.image.manifest.v1+json")]}))
+    dict(man, mediaType="application/vnd.oci.image.manifest.v1+json",
+         annotations={"org.opencontainers.image.ref.name": tag})]}))
 open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
 PY
 }
@@ -389,19 +393,24 @@ serves_jail() {
 test_oci_image_to_rootless_jail_with_network() {
 	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
 	[ -x /bin/busybox ] || { skip_test "no static busybox (package busybox-static)"; return 0; }
+	have curl || { skip_test "no curl"; return 0; }
 	cp "$BUILD/mkrootfs" "$BIN/"
 	W=$(mktemp -d /tmp/usernet-oci.XXXXXX)
 	chmod 755 "$W"
-	make_oci_image "$W/oci"
+	make_oci_image "$W/nginx" alpine
 	chown -R "$USR" "$W"
-	run $AS_USER "$BIN/mkrootfs" "$W/box" --from-oci "$W/oci"
+	# The user's shell: HOME in $W, the tools on PATH, in the directory
+	# skopeo left ./nginx in.
+	ME="$AS_USER env HOME=$W PATH=$BIN:$PATH sh -c"
+	run $ME 'cd && mkrootfs ~/web --from-oci nginx:alpine'
 	assertRC 0
-	$AS_USER "$BIN/nsnew" -U --map-root -a --init --user-net=pasta --publish 18100:80 --rootfs "$W/box" &
+	$ME 'exec nsnew -U --map-root -a --init --user-net=pasta --publish 8080:80 --rootfs ~/web' &
 	jail=$!
 	pids="$pids $jail"
-	assertTrue "the image's httpd answers on the published port" "wait_for 20 serves_jail 127.0.0.1 18100"
-	run $AS_USER "$BIN/nsnew" -U --map-root -a --user-net=pasta --rootfs "$W/box" -- \
-		sh -c "busybox wget -q -O - http://$SERVER:7001/ | busybox head -n1"
+	assertTrue "the image's httpd answers on the published port" "wait_for 20 serves_jail 127.0.0.1 8080"
+	run $ME 'curl -s http://127.0.0.1:8080/'
+	assertEquals "curl http://127.0.0.1:8080/" jail "$OUT"
+	run $ME "nsnew -U -r -a --user-net=pasta --rootfs ~/web -- wget -qO- http://$SERVER:7001/"
 	assertRC 0
 	assertEquals "the jail fetched from outside: $ERR" outside "$OUT"
 	kill -TERM "$jail"
