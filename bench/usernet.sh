@@ -81,7 +81,7 @@ done
 # sandbox and containers run with --cgroups disabled; Podman asks for
 # RLIMIT_NOFILE/NPROC above the hard limits here, so --ulimit lowers both.
 # The jail's command is the same busybox client on both sides.
-need usernet "vs podman run" nsnew peer:podman || exit 0
+need usernet "vs podman run" nsnew peer:podman peer:busybox || exit 0
 BOX=$BIN/box
 mkdir -p "$BOX/bin" "$BOX/etc" "$BOX/proc" "$BOX/sys" "$BOX/dev" "$BOX/tmp" "$BOX/run"
 cp "$(command -v busybox)" "$BOX/bin/busybox" && ln -s busybox "$BOX/bin/sh" && touch "$BOX/etc/hosts" "$BOX/etc/resolv.conf" || exit 1

@@ -106,13 +106,13 @@ static char *pasta_spec(const struct publish *p)
  * the namespaces through fds nsnew opened: pasta drops every capability
  * first, and may then not open the /proc/PID/ns of a process that has
  * more. As root it would also switch to nobody, who may not join the
- * user namespace root made for the jail: it stays root (--runas 0:0),
- * with no capability on the host, and is the owner of that namespace.
+ * user namespace root made for the jail: it stays root (--runas 0:0), the
+ * owner of that namespace, which is what lets it join with no capability
+ * left (pasta_can_join).
  * slirp4netns: as Podman runs it, sandboxed, the caller's loopback out of
  * reach, with its own readiness and exit fds. */
 static char **helper_argv(const struct usernet *u, pid_t target, const char *api, bool userns)
 {
-	bool root = geteuid() == 0;
 	static const char *const pasta[] = {
 		"-f", "-q", "--config-net", "--no-map-gw", "-T", "none", "-U", "none", "-P", "/proc/self/fd/3",
 		"--netns", "/proc/self/fd/6", "--no-netns-quit",
@@ -123,7 +123,7 @@ static char **helper_argv(const struct usernet *u, pid_t target, const char *api
 	};
 	size_t n = 0, max = 32 + 2 * u->npub;
 	char **a = calloc(max, sizeof(char *));
-	bool tcp = false, udp = false;
+	bool tcp = false, udp = false, root = geteuid() == 0;
 
 	if (!a || asprintf(&a[n++], "%s", usernet_name(u->helper)) < 0)
 		return NULL;
