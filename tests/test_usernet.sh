@@ -269,8 +269,8 @@ test_rootfs_and_init_jail_connects_out() {
 	assertTrue "no helper left" "wait_for 10 no_helper_left"
 }
 
-# As root: slirp4netns (this pasta drops to nobody before it joins the
-# namespace, which nobody may not), and nsjoin enters the named jail.
+# As root: slirp4netns in a jail of root's own user namespace, and nsjoin
+# enters the named jail.
 test_root_jail_with_name_and_publish() {
 	have slirp4netns || { skip_test "slirp4netns not installed"; return 0; }
 	n=$(uniq_name un)
@@ -290,6 +290,48 @@ test_root_jail_with_name_and_publish() {
 	assertTrue "no helper left" "wait_for 10 eval '! kill -0 $helper 2>/dev/null'"
 }
 
+# As root, pasta stays root (it would switch to nobody, who may not join
+# the jail's user namespace that root owns), with its capabilities in that
+# namespace only.
+test_root_pasta_jail_connects_out() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	run nsnew -U --map-root --user-net=pasta -- "${FETCH[@]}"
+	assertRC 0
+	assertEquals "the outside's server answered" outside "$OUT"
+	assertEquals "the helper was quiet" "" "$ERR"
+}
+
+test_root_pasta_publishes_tcp_and_udp() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	nsnew -U --map-root --user-net=pasta --publish 18110:80 --publish 18111:81/udp -- \
+		sh -c "socat TCP-LISTEN:80,reuseaddr,fork SYSTEM:'echo jail' & exec python3 -c '$UDP_SERVER'" &
+	jail=$!
+	pids="$pids $jail"
+	assertTrue "the jail's server answers on 18110/tcp" "wait_for 20 answers 127.0.0.1 18110"
+	assertTrue "the jail's server answers on 18111/udp" "wait_for 20 answers $SERVER 18111 udp"
+	helper=$(pgrep -P "$jail" -x 'pasta|pasta.avx2|passt|passt.avx2')
+	assertNotNull "pasta runs" "$helper"
+	assertEquals "pasta runs as root" 0 "$(ps -o uid= -p "$helper" | tr -d ' ')"
+	# Its capabilities are those of the jail's user namespace it joined,
+	# none on the host.
+	assertEquals "pasta is in the jail's user namespace" \
+		"$(readlink "/proc/$(pgrep -P "$jail" -x python3)/ns/user")" "$(readlink "/proc/$helper/ns/user")"
+	assertNotEquals "not in the host's" "$(readlink /proc/self/ns/user)" "$(readlink "/proc/$helper/ns/user")"
+	kill -TERM "$jail"
+	wait "$jail"
+	assertTrue "no helper left" "wait_for 10 eval '! kill -0 $helper 2>/dev/null'"
+}
+
+# This pasta drops CAP_SYS_ADMIN before it joins: a jail in root's own
+# user namespace is refused in one line that says what to use instead.
+test_root_pasta_needs_a_user_namespace() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	run nsnew -n --user-net=pasta -- true
+	assertRC 125
+	assertOneLineError nsnew
+	assertErrContains "give the jail its own user namespace (-U) or use --user-net=slirp4netns"
+}
+
 test_slirp4netns_jail_resolves_through_10_0_2_3() {
 	have slirp4netns || { skip_test "slirp4netns not installed"; return 0; }
 	printf 'search example.test\nnameserver 127.0.0.53\noptions edns0\n' >/etc/resolv.conf
@@ -300,14 +342,16 @@ test_slirp4netns_jail_resolves_through_10_0_2_3() {
 		"$(printf 'nameserver 10.0.2.3\nsearch example.test\noptions edns0')" "$OUT"
 }
 
-# The README's pipeline, as an ordinary user: an OCI image (a static
-# busybox whose Cmd serves /www on port 80) made into a root filesystem by
-# mkrootfs, run by nsnew with a network and a published port; a second jail
-# from it fetches from the outside's server.
+# The README's pipeline, as an ordinary user and as written there: an OCI
+# layout as `skopeo copy docker://nginx:alpine oci:nginx:alpine` leaves it
+# (here a static busybox whose Cmd serves /www on port 80, tagged alpine
+# in ./nginx) made into ~/web by mkrootfs, run by nsnew with a network
+# and port 8080 published; curl gets the page; a second jail from it
+# fetches from the outside's server (the README's example.org).
 make_oci_image() {
-	python3 - "$1" <<'PY'
+	python3 - "$1" "$2" <<'PY'
 import hashlib, io, json, os, sys, tarfile
-out = sys.argv[1]
+out, tag = sys.argv[1], sys.argv[2]
 b = io.BytesIO()
 t = tarfile.open(fileobj=b, mode="w")
 def add(name, data=None, link=None, mode=0o644):
@@ -319,6 +363,7 @@ def add(name, data=None, link=None, mode=0o644):
 add("bin"); add("etc"); add("www")
 add("bin/busybox", open("/bin/busybox", "rb").read(), mode=0o755)
 add("bin/sh", link="busybox")
+add("bin/wget", link="busybox")
 add("www/index.html", b"jail\n")
 t.close()
 os.makedirs(out + "/blobs/sha256")
@@ -332,7 +377,8 @@ man = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.ima
     "config": dict(cfg, mediaType="application/vnd.oci.image.config.v1+json"),
     "layers": [dict(blob(b.getvalue()), mediaType="application/vnd.oci.image.layer.v1.tar")]}).encode())
 open(out + "/index.json", "w").write(json.dumps({"schemaVersion": 2, "manifests": [
-    dict(man, mediaType="application/vnd.oci.image.manifest.v1+json")]}))
+    dict(man, mediaType="application/vnd.oci.image.manifest.v1+json",
+         annotations={"org.opencontainers.image.ref.name": tag})]}))
 open(out + "/oci-layout", "w").write('{"imageLayoutVersion": "1.0.0"}')
 PY
 }
@@ -347,19 +393,24 @@ serves_jail() {
 test_oci_image_to_rootless_jail_with_network() {
 	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
 	[ -x /bin/busybox ] || { skip_test "no static busybox (package busybox-static)"; return 0; }
+	have curl || { skip_test "no curl"; return 0; }
 	cp "$BUILD/mkrootfs" "$BIN/"
 	W=$(mktemp -d /tmp/usernet-oci.XXXXXX)
 	chmod 755 "$W"
-	make_oci_image "$W/oci"
+	make_oci_image "$W/nginx" alpine
 	chown -R "$USR" "$W"
-	run $AS_USER "$BIN/mkrootfs" "$W/box" --from-oci "$W/oci"
+	# The user's shell: HOME in $W, the tools on PATH, in the directory
+	# skopeo left ./nginx in.
+	ME="$AS_USER env HOME=$W PATH=$BIN:$PATH sh -c"
+	run $ME 'cd && mkrootfs ~/web --from-oci nginx:alpine'
 	assertRC 0
-	$AS_USER "$BIN/nsnew" -U --map-root -a --init --user-net=pasta --publish 18100:80 --rootfs "$W/box" &
+	$ME 'exec nsnew -U --map-root -a --init --user-net=pasta --publish 8080:80 --rootfs ~/web' &
 	jail=$!
 	pids="$pids $jail"
-	assertTrue "the image's httpd answers on the published port" "wait_for 20 serves_jail 127.0.0.1 18100"
-	run $AS_USER "$BIN/nsnew" -U --map-root -a --user-net=pasta --rootfs "$W/box" -- \
-		sh -c "busybox wget -q -O - http://$SERVER:7001/ | busybox head -n1"
+	assertTrue "the image's httpd answers on the published port" "wait_for 20 serves_jail 127.0.0.1 8080"
+	run $ME 'curl -s http://127.0.0.1:8080/'
+	assertEquals "curl http://127.0.0.1:8080/" jail "$OUT"
+	run $ME "nsnew -U -r -a --user-net=pasta --rootfs ~/web -- wget -qO- http://$SERVER:7001/"
 	assertRC 0
 	assertEquals "the jail fetched from outside: $ERR" outside "$OUT"
 	kill -TERM "$jail"

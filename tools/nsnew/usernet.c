@@ -103,8 +103,12 @@ static char *pasta_spec(const struct publish *p)
  * ones, none from the jail to the caller's loopback (-T/-U none), and the
  * gateway not mapped to the caller's loopback either (--no-map-gw); it
  * writes its pid to FD_READY once the namespace is configured. It joins
- * the namespaces through fds nsnew opened: as root, pasta runs as nobody,
- * which may not open another user's /proc/PID/ns.
+ * the namespaces through fds nsnew opened: pasta drops every capability
+ * first, and may then not open the /proc/PID/ns of a process that has
+ * more. As root it would also switch to nobody, who may not join the
+ * user namespace root made for the jail: it stays root (--runas 0:0), the
+ * owner of that namespace, which is what lets it join with no capability
+ * left (pasta_can_join).
  * slirp4netns: as Podman runs it, sandboxed, the caller's loopback out of
  * reach, with its own readiness and exit fds. */
 static char **helper_argv(const struct usernet *u, pid_t target, const char *api, bool userns)
@@ -119,13 +123,17 @@ static char **helper_argv(const struct usernet *u, pid_t target, const char *api
 	};
 	size_t n = 0, max = 32 + 2 * u->npub;
 	char **a = calloc(max, sizeof(char *));
-	bool tcp = false, udp = false;
+	bool tcp = false, udp = false, root = geteuid() == 0;
 
 	if (!a || asprintf(&a[n++], "%s", usernet_name(u->helper)) < 0)
 		return NULL;
 	if (u->helper == USERNET_PASTA) {
 		for (size_t i = 0; i < ARRAY_SIZE(pasta); i++)
 			a[n++] = (char *)pasta[i];
+		if (root) {
+			a[n++] = (char *)"--runas";
+			a[n++] = (char *)"0:0";
+		}
 		if (userns) {
 			a[n++] = (char *)"--userns";
 			a[n++] = (char *)"/proc/self/fd/5";
@@ -309,6 +317,28 @@ static int api_dir(char *dir, size_t size)
 	return mkdtemp(dir) ? 0 : -errno;
 }
 
+/* As root, pasta drops CAP_SYS_ADMIN before it joins the jail's network
+ * namespace (Debian 12's passt 2023-03 does; nothing asks it to keep it),
+ * so the namespace must belong to a user namespace of the jail's own,
+ * which root, pasta's user, owns: -EPERM and why when it does not. */
+static int pasta_can_join(pid_t target, char *why, size_t size)
+{
+	_cleanup_close_ int fd = -1;
+	bool same;
+	int r;
+
+	if (geteuid() != 0)
+		return 0;
+	if ((r = open_ns(target, "user", &fd, &same)) < 0)
+		return r;
+	if (!same)
+		return 0;
+	snprintf(why, size, "as root, pasta (passt 2023-03, as in Debian 12) drops CAP_SYS_ADMIN "
+		 "before it joins the jail's network: give the jail its own user namespace (-U) "
+		 "or use --user-net=slirp4netns");
+	return -EPERM;
+}
+
 int usernet_start(struct usernet *u, pid_t target, char *why, size_t size)
 {
 	_cleanup_close_ int ready_r = -1, ready_w = -1, exit_r = -1;
@@ -318,6 +348,8 @@ int usernet_start(struct usernet *u, pid_t target, char *why, size_t size)
 	pid_t self = getpid();
 
 	*why = '\0';
+	if (!slirp && (r = pasta_can_join(target, why, size)) < 0)
+		return r;
 	if (pipe2(ready, O_CLOEXEC) < 0)
 		return -errno;
 	ready_r = ready[0];
