@@ -86,6 +86,8 @@ for d in "${NSKIT_TOP-}" "${NSKIT_BUILD-}"; do
 done
 detach_under /tmp
 mount --move /run/.nskit-tmp /tmp
+# /dev/shm too: Podman and other peers leave lock files there.
+mount -t tmpfs -o mode=1777,nosuid,nodev nskit-shm /dev/shm
 
 ip link set lo up
 hostname nskit-test
