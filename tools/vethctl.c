@@ -1554,10 +1554,38 @@ static size_t parse_batch(struct batch *b, struct line **lines)
  * group's later lines made are removed; the earlier lines stay. */
 #define GROUP_NS_MAX 8		/* namespaces of one group: half the sockets */
 
-static void run_adds(struct vethctl *t, const struct line *l, size_t n)
+/* Which lines gather with their neighbours into one plan: consecutive
+ * add lines, and consecutive vxlan add and peer lines (a device and its
+ * fifty peers are one pipelined run, the device made first, then 150
+ * entries back to back). Either way a line fails as it would alone, its
+ * own entries taken back. */
+enum gather { GATHER_NONE, GATHER_ADD, GATHER_VXLAN };
+
+static enum gather gathers(const struct veth_args *o)
+{
+	if (o->cmd == VETH_ADD)
+		return GATHER_ADD;
+	if (o->cmd == VETH_VXLAN && (o->vx == VX_ADD || o->vx == VX_PEER_ADD || o->vx == VX_PEER_DEL))
+		return GATHER_VXLAN;
+	return GATHER_NONE;
+}
+
+union prepared {
+	struct add_line add;
+	struct vx_line vx;
+};
+
+static bool group_prepare(const struct cmd *c, enum gather kind, union prepared *a, size_t g)
+{
+	if (kind == GATHER_ADD)
+		return add_prepare(c, &a[g].add, g ? &a[g - 1].add : NULL, true);
+	return vx_prepare(c, &a[g].vx, g ? &a[g - 1].vx : NULL, true);
+}
+
+static void run_group(struct vethctl *t, const struct line *l, size_t n, enum gather kind)
 {
 	while (n > 0) {
-		_cleanup_free_ struct add_line *a = calloc(n, sizeof(*a));
+		_cleanup_free_ union prepared *a = calloc(n, sizeof(*a));
 		struct rtnl_plan p;
 		struct rtnl_error e;
 		struct cmd c = { .t = t };
@@ -1568,59 +1596,26 @@ static void run_adds(struct vethctl *t, const struct line *l, size_t n)
 		rtnl_plan_init(&p, t->host);
 		for (; g < n && p.nsk <= GROUP_NS_MAX; g++) {
 			c = (struct cmd){ t, &l[g].o, l[g].where };
-			if (!add_prepare(&c, &a[g], g ? &a[g - 1] : NULL, true))
+			if (!group_prepare(&c, kind, a, g))
 				break;
-			plan_add(&p, &a[g], g);
+			if (kind == GATHER_ADD)
+				plan_add(&p, &a[g].add, g);
+			else
+				plan_vxlan(&p, &a[g].vx, g);
 		}
 		if (g == 0) {
-			/* Its namespace or bridge is not there: alone, the line
-			 * says so (or, if it came meanwhile, runs). */
-			cmd_add(&c);
+			/* What it names (a namespace, a bridge, a device) is not
+			 * there: alone, the line says so (or, if it came
+			 * meanwhile, runs). */
+			if (kind == GATHER_ADD)
+				cmd_add(&c);
+			else
+				vxlan_plan_run(&c);
 		} else if (rtnl_run(&p, &t->undo, &e) < 0) {
 			undo_commit(&t->undo, 0);	/* the lines before stay */
-			fail_add(&a[e.unit], &p, &e);
-		}
-		undo_commit(&t->undo, 0);
-		rtnl_plan_free(&p);
-		unpin_all(t);
-		g = g ? g : 1;
-		l += g, n -= g;
-	}
-}
-
-/* Consecutive vxlan add and peer lines, gathered into one plan the same
- * way, a unit a line: a device and its fifty peers are one pipelined run
- * (the device made first, then 150 entries back to back), and a line
- * still fails as it would alone, its own entries taken back. */
-static bool vx_gathered(const struct veth_args *o)
-{
-	return o->cmd == VETH_VXLAN && (o->vx == VX_ADD || o->vx == VX_PEER_ADD || o->vx == VX_PEER_DEL);
-}
-
-static void run_vxlans(struct vethctl *t, const struct line *l, size_t n)
-{
-	while (n > 0) {
-		_cleanup_free_ struct vx_line *a = calloc(n, sizeof(*a));
-		struct rtnl_plan p;
-		struct rtnl_error e;
-		struct cmd c = { .t = t };
-		size_t g = 0;
-
-		if (!a)
-			fail(&c, ENOMEM, "batch");
-		rtnl_plan_init(&p, t->host);
-		for (; g < n && p.nsk <= GROUP_NS_MAX; g++) {
-			c = (struct cmd){ t, &l[g].o, l[g].where };
-			if (!vx_prepare(&c, &a[g], g ? &a[g - 1] : NULL, true))
-				break;
-			plan_vxlan(&p, &a[g], g);
-		}
-		if (g == 0) {
-			/* What it names is not there: alone, the line says so. */
-			vxlan_plan_run(&c);
-		} else if (rtnl_run(&p, &t->undo, &e) < 0) {
-			undo_commit(&t->undo, 0);	/* the lines before stay */
-			fail_vxlan(&a[e.unit], &p, &e);
+			if (kind == GATHER_ADD)
+				fail_add(&a[e.unit].add, &p, &e);
+			fail_vxlan(&a[e.unit].vx, &p, &e);
 		}
 		undo_commit(&t->undo, 0);
 		rtnl_plan_free(&p);
@@ -1656,21 +1651,12 @@ static void run_batch(struct vethctl *t, const char *file)
 		}
 		delete_pending(t, dels, ndel, true);
 		ndel = 0;
-		if (o->cmd == VETH_ADD) {
+		if (gathers(o)) {
 			size_t k = i;
 
-			while (k < n && lines[k].o.cmd == VETH_ADD)
+			while (k < n && gathers(&lines[k].o) == gathers(o))
 				k++;
-			run_adds(t, &lines[i], k - i);
-			i = k - 1;
-			continue;
-		}
-		if (vx_gathered(o)) {
-			size_t k = i;
-
-			while (k < n && vx_gathered(&lines[k].o))
-				k++;
-			run_vxlans(t, &lines[i], k - i);
+			run_group(t, &lines[i], k - i, gathers(o));
 			i = k - 1;
 			continue;
 		}
