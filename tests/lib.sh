@@ -72,6 +72,15 @@ listening() {
 	fi
 }
 
+# cni_plugins PLUGIN...: $plugins, a new directory holding nskit-cni and
+# Debian's reference PLUGINs, exported as CNI_PATH as a runtime sets it.
+cni_plugins() {
+	plugins=$(mktemp -d) || return 1
+	ln -s "$BUILD/nskit-cni" "$plugins/nskit-cni"
+	for p in "$@"; do ln -s "/usr/lib/cni/$p" "$plugins/$p" 2>/dev/null; done
+	export CNI_PATH=$plugins
+}
+
 # fetch_ok ARGS...: the suite's `fetch ARGS`, tried up to three times
 # until it answers (a first connection through a NAT just set up may be
 # lost on a loaded machine); its answer, or "".

@@ -10,11 +10,7 @@ REF=/usr/lib/cni
 STATE=/run/nskit-cni
 
 oneTimeSetUp() {
-	# CNI_PATH as a runtime sets it: where the plugins live.
-	plugins=$(mktemp -d)
-	ln -s "$BUILD/nskit-cni" "$plugins/nskit-cni"
-	for p in host-local portmap; do ln -s "$REF/$p" "$plugins/$p" 2>/dev/null; done
-	export CNI_PATH=$plugins
+	cni_plugins host-local portmap
 	# A small runtime: runs a conflist's plugins in order (ADD, CHECK) or
 	# in reverse (DEL), deriving each request config as section 3 of the
 	# spec says (cniVersion, name, runtimeConfig from capabilities,

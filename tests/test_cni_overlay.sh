@@ -12,10 +12,7 @@ REF=/usr/lib/cni
 STATE=/run/nskit-cni
 
 oneTimeSetUp() {
-	plugins=$(mktemp -d)
-	ln -s "$BUILD/nskit-cni" "$plugins/nskit-cni"
-	for p in host-local bridge; do ln -s "$REF/$p" "$plugins/$p"; done
-	export CNI_PATH=$plugins
+	cni_plugins host-local bridge
 	return 0
 }
 
