@@ -13,6 +13,7 @@
 
 #include "msg.h"
 #include "undo.h"
+#include "util.h"
 
 const char *argp_program_version = PACKAGE_NAME " " PACKAGE_VERSION;
 int nskit_verbose;
@@ -66,14 +67,48 @@ const char *nskit_priv_hint_for(int errnum)
 	return buf;
 }
 
+char *nskit_oneline(const char *s)
+{
+	size_t n = 1;
+	char *out, *o;
+
+	for (const char *p = s; *p; p++)
+		n += (unsigned char)*p < 0x20 || *p == 0x7f ? 4 : 1;
+	if (!(out = o = malloc(n)))
+		return NULL;
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '\n' || c == '\t')
+			o += sprintf(o, "\\%c", c == '\n' ? 'n' : 't');
+		else if (c < 0x20 || c == 0x7f)
+			o += sprintf(o, "\\x%02x", c);
+		else
+			*o++ = c;
+	}
+	*o = '\0';
+	return out;
+}
+
 __attribute__((format(printf, 2, 0)))
 static void vmsg(int errnum, const char *fmt, va_list ap)
 {
+	char *text;
+
 	if (errnum < 0)
 		errnum = -errnum;
 	fflush(stdout);
 	fprintf(stderr, "%s: ", program_invocation_short_name);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&text, fmt, ap) < 0) {
+		fputs("(no memory for the message)", stderr);
+	} else {
+		/* A name or an argument with a newline in it must not make
+		 * the message two lines (or a forged second one). */
+		_cleanup_free_ char *line = nskit_oneline(text);
+
+		fputs(line ? line : text, stderr);
+		free(text);
+	}
 	if (errnum)
 		fprintf(stderr, ": %s%s", strerror(errnum), nskit_priv_hint_for(errnum));
 	fputc('\n', stderr);

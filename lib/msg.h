@@ -38,6 +38,11 @@ void nskit_priv_hint(int cap, const char *cap_name);
  * messages that word the error themselves. */
 const char *nskit_priv_hint_for(int errnum);
 
+/* A malloc'd copy of S with control characters escaped (\n, \t,
+ * \xHH), so it prints as one line; NULL without memory. Every message
+ * from xerrc, xwarnc and xundo goes through it. */
+char *nskit_oneline(const char *s);
+
 /* Like err(3)/warn(3) with an explicit errno value (a -errno from libnskit
  * may be passed negated or not). */
 noreturn void xerrc(int status, int errnum, const char *fmt, ...)

@@ -264,6 +264,22 @@ test_connect_names_both_ends() {
 	assertContains "$(ip -n "$I" link show lo)" ",UP"
 }
 
+# A newline in a name or argument must not split a message into two
+# lines (a forged second message for whoever reads the log).
+test_newline_in_arguments_stays_one_line() {
+	local nl
+	nl=$(printf 'a\nvethctl: forged')
+	run vethctl add "$nl" --peer p0
+	assertUsageError vethctl
+	assertEquals "one message line: $ERR" 1 "$(printf '%s\n' "$ERR" | grep -c '^vethctl: ')"
+	assertErrContains 'a\nvethctl: forged'
+	run vethctl del "$nl"
+	assertEquals "one message line: $ERR" 1 "$(printf '%s\n' "$ERR" | grep -c '^vethctl: ')"
+	printf 'add %s\n' "$(printf 'x\001y')" >"$SHUNIT_TMPDIR/b"
+	run vethctl -b "$SHUNIT_TMPDIR/b"
+	assertOneLineError vethctl
+}
+
 test_batch_missing_file_fails_one_line() {
 	run vethctl -b /nonexistent/batch
 	assertRC 1

@@ -8,6 +8,7 @@
 #include "addr.h"
 #include "batch.h"
 #include "link.h"
+#include "msg.h"
 #include "parse.h"
 #include "util.h"
 #include "vethargs.h"
@@ -67,8 +68,9 @@ static error_t usage(struct veth_args *a, const char *fmt, ...)
 	if (r < 0)
 		return ENOMEM;
 	free(a->err);
-	a->err = msg;
-	return EINVAL;
+	a->err = nskit_oneline(msg);
+	free(msg);
+	return a->err ? EINVAL : ENOMEM;
 }
 
 static error_t check_ifname(struct veth_args *a, const char *name)
