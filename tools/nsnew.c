@@ -37,6 +37,7 @@
 #include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
+#include "jailrec.h"
 #include "pins.h"
 #include "nsnew/cgroup.h"
 #include "nsnew/env.h"
@@ -118,6 +119,7 @@ struct opts {
 	struct tmpfs *tmpfs;
 	size_t ntmpfs;
 	struct usernet net;		/* --user-net, --publish */
+	struct jailrec rec;		/* --name when rootless: the record written */
 };
 
 enum {
@@ -534,6 +536,25 @@ static const struct argp argp = {
 	options, parse_opt, "[-a | -CimnpTUu] [OPTIONS] [--] [COMMAND [ARG...]]", doc, NULL, NULL, NULL,
 };
 
+/* --name as an ordinary user: the directory must be its own (made now if
+ * absent), and the name free or held by a jail that has ended. */
+static void check_rootless_name(const char *name)
+{
+	_cleanup_close_ int dir = jailrec_dir(true);
+	struct jailrec rec;
+	int r;
+
+	if (dir == -EPERM || dir == -ENOTDIR || dir == -ELOOP)
+		xerrc(EXIT_TOOL, 0, "%s: must be a directory of yours with mode 0700: refused", netns_dir());
+	if (dir < 0)
+		xerrc(EXIT_TOOL, dir, "%s", netns_dir());
+	r = jailrec_read(dir, name, &rec);
+	if (r == 0)
+		r = jailrec_check(&rec);
+	if (r != -ENOENT && r != -ESRCH && r != -ESTALE)
+		xerrc(EXIT_TOOL, 0, "%s: name already exists", name);
+}
+
 /* Everything the user named must exist before anything is created. */
 static void check_inputs(struct opts *o)
 {
@@ -573,7 +594,9 @@ static void check_inputs(struct opts *o)
 			xerrc(EXIT_TOOL, 0, "--overlay-dir %s: must be yours with mode 0700 (chmod 700 it)",
 			      o->overlay_dir);
 	}
-	if (o->name) {
+	if (o->name && netns_rootless())
+		check_rootless_name(o->name);
+	else if (o->name) {
 		int pins[8];
 
 		fd = netns_open(o->name);
@@ -1743,6 +1766,25 @@ static int unpin_all(void *name)
 	return pins_remove(name);
 }
 
+static int unrecord(void *o)
+{
+	return jailrec_remove(((struct opts *)o)->name, &((struct opts *)o)->rec);
+}
+
+/* Rootless: a record of the jail's first process and its namespaces, which
+ * reaches all of them (--pin-all or not) and goes when the jail ends. */
+static void record_name(struct opts *o, pid_t pid, struct undo *u)
+{
+	int r = jailrec_add(o->name, pid, &o->rec);
+
+	if (r == -EEXIST)
+		xundo(u, EXIT_TOOL, 0, "%s: name already exists", o->name);
+	if (r == -EPERM)
+		xundo(u, EXIT_TOOL, 0, "%s: must be a directory of yours with mode 0700: refused", netns_dir());
+	if (r < 0 || (r = undo_push(u, unrecord, o, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "name %s", o->name);
+}
+
 /* The names stay once the jail runs (nsname del releases them), as an
  * `ip netns add` name does. */
 static void pin_names(const struct opts *o, pid_t pid, struct undo *u)
@@ -1860,7 +1902,9 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
 	write_child_maps(o, pid, u);
 	names = undo_mark(u);
-	if (o->name)
+	if (o->name && netns_rootless())
+		record_name(o, pid, u);
+	else if (o->name)
 		pin_names(o, pid, u);
 	if (o->net.helper)
 		start_user_net(o, pid, u);
@@ -1882,6 +1926,8 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		r = child_wait(pid, false, NULL);
 	}
 	usernet_stop(&o->net);	/* the jail has ended */
+	if (o->name && netns_rootless())
+		jailrec_remove(o->name, &o->rec);	/* gone already, or another's now: fine */
 	if (r < 0)
 		xundo(u, EXIT_TOOL, r, "wait");
 	end_jail(o, u);
