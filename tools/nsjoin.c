@@ -76,6 +76,8 @@ static const char doc[] =
 	"With NAME, enter the network namespace NAME with what `ip netns exec`\n"
 	"gives: a mount namespace of the command's own, /sys for NAME's network,\n"
 	"and each file of " ETC_NETNS_DIR "/NAME/ bound over the same name in /etc.\n"
+	"As an ordinary user, NAME is one of your rootless jails (nsnew --name):\n"
+	"checked, then every namespace of it joined, its user namespace first.\n"
 	"With -t PID or --TYPE=PATH, join namespaces as nsenter does.\n"
 	"\n"
 	"Examples:\n"

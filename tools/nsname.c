@@ -94,6 +94,9 @@ static const char doc[] =
 	"                      (never made by nsname) are printed with C escapes\n"
 	"                      (\\n, \\t, \\ooo), exactly with -j and -q -0\n"
 	"  pids NAME           processes inside the named namespace\n"
+	"As an ordinary user the names are your rootless jails' (nsnew --name):\n"
+	"list shows the running ones and removes stale ones, del unnames (-k ends\n"
+	"the jail), attach NAME PID names a jail of yours, add is refused.\n"
 	"Commands may be shortened to a unique prefix; `ip netns` words work too\n"
 	"(delete, ls, show).\n"
 	"\n"
@@ -104,7 +107,8 @@ static const char doc[] =
 	"  nsname del --kill --all            # tear everything down\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (exists: no such name), 2 usage error.\n"
-	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
+	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR " (root) or\n"
+	"$XDG_RUNTIME_DIR/nskit/netns (an ordinary user).";
 
 /* NAME as messages and listings show it: C escapes for control
  * characters and whitespace, so a name never writes to the terminal.
@@ -341,8 +345,8 @@ static int cmd_add(struct opts *o, struct undo *u)
 	int r;
 
 	if (netns_rootless())
-		xerrc(EXIT_FAIL, 0, "add: an ordinary user's names are its jails', made by `nsnew --name` "
-		      "(nsname add needs root or CAP_SYS_ADMIN)");
+		xerrc(EXIT_FAIL, 0, "add: needs root or CAP_SYS_ADMIN; an ordinary user names its jails "
+		      "with `nsnew --name` or `nsname attach NAME PID`");
 	if (o->nargs == 0) {
 		r = netns_create_unique("ns", name, sizeof(name));
 		if (r < 0)

@@ -207,6 +207,9 @@ static const char doc[] =
 	"go of it first, and when fd 0, 1 or 2 is a terminal the command gets a\n"
 	"pseudo-terminal (in a child, a new session) that nsnew relays.\n"
 	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
+	"As an ordinary user --name is a rootless name (no pin): a record of the\n"
+	"jail in $XDG_RUNTIME_DIR/nskit/netns that `nsjoin NAME` enters, gone\n"
+	"when the jail ends.\n"
 	"--rootfs DIR applies the image configuration mkrootfs kept in\n"
 	"DIR/.nskit/image.json as podman run does: its Env and WorkingDir, its\n"
 	"Entrypoint and Cmd when no COMMAND is given, its User unless --uid.\n"
@@ -217,6 +220,7 @@ static const char doc[] =
 	"  nsnew -U -r --rootfs ./rootfs --overlay --clearenv --setenv A=1 -- /bin/sh\n"
 	"  nsnew -n -- ping -c1 127.0.0.1\n"
 	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
+	"  nsnew -U --map-root --user-net=pasta --name web -- sleep infinity &\n"
 	"\n"
 	"Exit status: the command's own; 125 nsnew failed; 126 COMMAND could not\n"
 	"be run; 127 COMMAND not found; 128+N COMMAND died of signal N.";
