@@ -19,9 +19,9 @@
 #include "jailrec.h"
 #include "netnsdir.h"
 #include "ns.h"
+#include "parse.h"
 #include "util.h"
 
-#define RECORD_MAX 512
 
 static int check_dir(int fd)
 {
@@ -121,10 +121,8 @@ int jailrec_read(int dir, const char *name, struct jailrec *r)
 {
 	_cleanup_close_ int fd = -1;
 	char buf[RECORD_MAX + 1];
-	uintmax_t ud, ui, nd, ni;
 	struct stat st, was;
 	ssize_t n;
-	int pid, end = -1;
 
 	/* Judged before it is opened (a file of another's may not open at
 	 * all), then opened with NOFOLLOW and NONBLOCK: a link planted here
@@ -146,15 +144,65 @@ int jailrec_read(int dir, const char *name, struct jailrec *r)
 	n = read(fd, buf, RECORD_MAX + 1);
 	if (n < 0)
 		return -errno;
-	if (n > RECORD_MAX)
+	return jailrec_parse(buf, (size_t)n, r);
+}
+
+int jailrec_format(const struct jailrec *r, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "nskit-jail 1\npid %d\nstart %llu\nuser %ju %ju\nnet %ju %ju\n",
+			 (int)r->pid, r->start, (uintmax_t)r->user_dev, (uintmax_t)r->user_ino,
+			 (uintmax_t)r->net_dev, (uintmax_t)r->net_ino);
+
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}
+
+/* LINE is KEY followed by N numbers, each after one space, each in
+ * [MIN, MAX]. */
+static bool parse_line(char *line, const char *key, int n, uint64_t min, uint64_t max, uint64_t *out)
+{
+	size_t k = strlen(key);
+	char *tok, *save = NULL;
+
+	if (strncmp(line, key, k) != 0 || line[k] != ' ')
+		return false;
+	line += k + 1;
+	/* strtok_r would take runs of spaces for one: count them instead. */
+	for (char *c = line; *c; c++)
+		if (*c == ' ' && (c[1] == ' ' || c[1] == '\0' || c == line))
+			return false;
+	for (int i = 0; i < n; i++) {
+		tok = strtok_r(i ? NULL : line, " ", &save);
+		if (!tok || parse_u64(tok, min, max, &out[i]) < 0)
+			return false;
+	}
+	return !strtok_r(NULL, " ", &save);
+}
+
+int jailrec_parse(const char *text, size_t len, struct jailrec *r)
+{
+	char buf[RECORD_MAX + 1], *p = buf, *line[5];
+	uint64_t pid, start, user[2], net[2];
+
+	if (len > RECORD_MAX || memchr(text, '\0', len) || len == 0 || text[len - 1] != '\n')
 		return -EBADMSG;
-	buf[n] = '\0';
-	if (sscanf(buf, "nskit-jail 1\npid %d\nstart %llu\nuser %ju %ju\nnet %ju %ju\n%n",
-		   &pid, &r->start, &ud, &ui, &nd, &ni, &end) != 6 || end != n || pid <= 0)
+	memcpy(buf, text, len);
+	buf[len - 1] = '\0';
+	for (int i = 0; i < 5; i++)
+		if (!(line[i] = strsep(&p, "\n")))
+			return -EBADMSG;
+	if (p || strcmp(line[0], "nskit-jail 1") != 0 ||
+	    !parse_line(line[1], "pid", 1, 1, INT_MAX, &pid) ||
+	    !parse_line(line[2], "start", 1, 0, UINT64_MAX, &start) ||
+	    !parse_line(line[3], "user", 2, 0, UINT64_MAX, user) ||
+	    !parse_line(line[4], "net", 2, 0, UINT64_MAX, net))
 		return -EBADMSG;
-	r->pid = pid;
-	r->user_dev = (dev_t)ud, r->user_ino = (ino_t)ui;
-	r->net_dev = (dev_t)nd, r->net_ino = (ino_t)ni;
+	if ((uint64_t)(dev_t)user[0] != user[0] || (uint64_t)(ino_t)user[1] != user[1] ||
+	    (uint64_t)(dev_t)net[0] != net[0] || (uint64_t)(ino_t)net[1] != net[1])
+		return -EBADMSG;
+	r->pid = (pid_t)pid;
+	r->start = start;
+	r->user_dev = (dev_t)user[0], r->user_ino = (ino_t)user[1];
+	r->net_dev = (dev_t)net[0], r->net_ino = (ino_t)net[1];
 	return 0;
 }
 
@@ -267,9 +315,8 @@ static int write_record(int dir, const char *name, const struct jailrec *r)
 			return -errno;
 		named = true;
 	}
-	len = snprintf(buf, sizeof(buf), "nskit-jail 1\npid %d\nstart %llu\nuser %ju %ju\nnet %ju %ju\n",
-		       (int)r->pid, r->start, (uintmax_t)r->user_dev, (uintmax_t)r->user_ino,
-		       (uintmax_t)r->net_dev, (uintmax_t)r->net_ino);
+	if ((len = jailrec_format(r, buf, sizeof(buf))) < 0)
+		return len;
 	if (write(fd, buf, (size_t)len) != len) {
 		int e = errno ? -errno : -EIO;
 

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/types.h>
 
 struct jailrec {
@@ -21,6 +22,16 @@ struct jailrec {
 	dev_t user_dev, net_dev;
 	ino_t user_ino, net_ino;
 };
+
+/* The largest record read. */
+#define RECORD_MAX 512
+
+/* A record's text: "nskit-jail 1\npid P\nstart S\nuser DEV INO\nnet DEV
+ * INO\n", nothing else (single spaces, decimal numbers, pid > 0).
+ * jailrec_parse returns 0 or -EBADMSG; jailrec_format the length written
+ * (at most RECORD_MAX) or -ENOSPC. */
+int jailrec_parse(const char *text, size_t len, struct jailrec *r);
+int jailrec_format(const struct jailrec *r, char *buf, size_t size);
 
 /* The netns directory, opened (O_CLOEXEC) and checked: a directory, not a
  * symbolic link, owned by the caller, mode 0700 (no access for others).

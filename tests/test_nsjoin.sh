@@ -327,7 +327,7 @@ test_unprivileged_name_mode_says_what_is_needed() {
 	n=$(uniq_name)
 	run setpriv --reuid=65534 --regid=65534 --clear-groups nsjoin "$NS" true
 	assertRC 125
-	assertEquals "nsjoin: $NS: no rootless name of yours; /var/run/netns/$NS is root's (needs root or CAP_SYS_ADMIN)" "$ERR"
+	assertEquals "nsjoin: $NS: no rootless name of yours; root has one in /var/run/netns (needs root or CAP_SYS_ADMIN)" "$ERR"
 	run setpriv --reuid=65534 --regid=65534 --clear-groups nsjoin -c "$n" true
 	assertRC 125
 	assertEquals "nsjoin: $n: --create needs root or CAP_SYS_ADMIN (rootless names are made by \`nsnew --name\`)" "$ERR"

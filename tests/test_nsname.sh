@@ -455,7 +455,7 @@ test_unprivileged_errors_say_what_is_needed() {
 	assertErrContains "nsname: $$: Permission denied (needs root or CAP_SYS_ADMIN)"
 	# An ordinary user's names are its rootless ones: root's is not among them.
 	run as_nobody nsname del "$n"
-	assertEquals "nsname: $n: no rootless name of yours; /var/run/netns/$n is root's (needs root or CAP_SYS_ADMIN)" "$ERR"
+	assertEquals "nsname: $n: no rootless name of yours; root has one in /var/run/netns (needs root or CAP_SYS_ADMIN)" "$ERR"
 	assertTrue "the name is kept" "nsname exists $n"
 	# Root without the capability is told the same.
 	run setpriv --bounding-set=-sys_admin nsname add "$(uniq_name)"

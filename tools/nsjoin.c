@@ -417,8 +417,8 @@ static noreturn void no_rootless_name(const struct opts *o)
 	struct stat st;
 
 	if (asprintf(&root, NETNS_RUN_DIR "/%s", o->name) >= 0 && stat(root, &st) == 0)
-		xerrc(EXIT_TOOL, 0, "%s: no rootless name of yours; %s is root's (needs root or CAP_SYS_ADMIN)",
-		      shown(o->name), root);
+		xerrc(EXIT_TOOL, 0, "%s: no rootless name of yours; root has one in " NETNS_RUN_DIR
+		      " (needs root or CAP_SYS_ADMIN)", shown(o->name));
 	xerrc(EXIT_TOOL, 0, "%s: %s", shown(o->name), jailrec_strerror(ENOENT));
 }
 

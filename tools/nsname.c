@@ -197,15 +197,12 @@ static int name_netns_open(const char *name)
  * such a name of its own, whether root has one. */
 static const char *rootless_strerror(const char *name, int err)
 {
-	static char buf[PATH_MAX + 128];
+	char path[PATH_MAX];
 	struct stat st;
 
-	snprintf(buf, sizeof(buf), NETNS_RUN_DIR "/%s", name);
-	if (err == -ENOENT && stat(buf, &st) == 0) {
-		snprintf(buf, sizeof(buf), "no rootless name of yours; " NETNS_RUN_DIR "/%s is root's "
-			 "(needs root or CAP_SYS_ADMIN)", shown(name));
-		return buf;
-	}
+	if (err == -ENOENT && (size_t)snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name) < sizeof(path) &&
+	    stat(path, &st) == 0)
+		return "no rootless name of yours; root has one in " NETNS_RUN_DIR " (needs root or CAP_SYS_ADMIN)";
 	return jailrec_strerror(err);
 }
 
