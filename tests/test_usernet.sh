@@ -20,8 +20,10 @@ oneTimeSetUp() {
 	BIN=$(mktemp -d /tmp/usernet-bin.XXXXXX)
 	chmod 755 "$BIN"
 	cp "$BUILD/nsnew" "$BUILD/nsjoin" "$BUILD/nsname" "$BIN/"
-	id "$USR" >/dev/null 2>&1 || useradd -M -s /bin/sh "$USR"
-	id "$USR2" >/dev/null 2>&1 || useradd -M -s /bin/sh "$USR2"
+	# Uids of our own: the sandbox shares the pid namespace with other
+	# suites running at once, and helpers_left counts processes by uid.
+	id "$USR" >/dev/null 2>&1 || useradd -M -u $((200000 + SRANDOM % 100000)) -s /bin/sh "$USR"
+	id "$USR2" >/dev/null 2>&1 || useradd -M -u $((300000 + SRANDOM % 100000)) -s /bin/sh "$USR2"
 	# The user's runtime directory, as a login would make it.
 	RUNDIR=$(mktemp -d /tmp/usernet-run.XXXXXX)
 	chown "$USR:$USR" "$RUNDIR"
