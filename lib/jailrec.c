@@ -172,7 +172,8 @@ static bool parse_line(char *line, const char *key, int n, uint64_t min, uint64_
 			return false;
 	for (int i = 0; i < n; i++) {
 		tok = strtok_r(i ? NULL : line, " ", &save);
-		if (!tok || parse_u64(tok, min, max, &out[i]) < 0)
+		/* One spelling per number: no leading zeros. */
+		if (!tok || (tok[0] == '0' && tok[1]) || parse_u64(tok, min, max, &out[i]) < 0)
 			return false;
 	}
 	return !strtok_r(NULL, " ", &save);

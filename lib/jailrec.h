@@ -27,7 +27,8 @@ struct jailrec {
 #define RECORD_MAX 512
 
 /* A record's text: "nskit-jail 1\npid P\nstart S\nuser DEV INO\nnet DEV
- * INO\n", nothing else (single spaces, decimal numbers, pid > 0).
+ * INO\n", nothing else (single spaces, decimal numbers without leading
+ * zeros, pid > 0).
  * jailrec_parse returns 0 or -EBADMSG; jailrec_format the length written
  * (at most RECORD_MAX) or -ENOSPC. */
 int jailrec_parse(const char *text, size_t len, struct jailrec *r);

@@ -286,6 +286,7 @@ static void test_jailrec_parse(void)
 		"nskit-jail 1\npid 42\nstart x\nuser 4 5\nnet 4 6\n",
 		"nskit-jail 1\nstart 1\npid 42\nuser 4 5\nnet 4 6\n",
 		"nskit-jail 1\npid 42\nstart 18446744073709551616\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart 1\nuser 04 5\nnet 4 6\n",
 	};
 	struct jailrec r;
 	char out[RECORD_MAX];
