@@ -685,6 +685,24 @@ test_rootless_name_del_and_del_kill() {
 	assertFalse "unnamed" "[ -e $NAMES/$n ]"
 }
 
+test_rootless_name_pids_identify_and_list_all() {
+	n=$(uniq_name pi)
+	named_jail "$n" -n -- sleep 1000
+	sleeper=$(pgrep -P "$jail" -x sleep)
+	run $AS_ME "$BIN/nsname" pids "$n"
+	assertRC 0
+	assertEquals "the jail's process" "$sleeper" "$OUT"
+	run $AS_ME "$BIN/nsname" identify "$sleeper"
+	assertEquals "its name" "$n" "$OUT"
+	run $AS_ME "$BIN/nsname" list -a -j
+	assertEquals "list -a: named, with its process" "$sleeper" \
+		"$(printf '%s' "$OUT" | python3 -c "import json,sys; print(*[p for e in json.load(sys.stdin) if e['names'] == ['$n'] for p in e['pids']])")"
+	end_jail
+	run $AS_ME "$BIN/nsname" pids "$n"
+	assertRC 1
+	assertEquals "nsname: $n: no such network namespace" "$ERR"
+}
+
 test_rootless_attach_names_a_jail_of_the_users_own() {
 	n=$(uniq_name at)
 	$AS_ME unshare -Urn sleep 1000 &
