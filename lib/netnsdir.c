@@ -21,11 +21,44 @@
 #include "ns.h"
 #include "util.h"
 
+bool netns_rootless(void)
+{
+	return geteuid() != 0;
+}
+
+/* An ordinary user's names live where its other runtime files do, as
+ * rootless Podman keeps its netns directory: $XDG_RUNTIME_DIR, else
+ * /run/user/UID where a login made one, else a directory of its own in
+ * /tmp (refused when someone else made it first: jailrec_dir()). */
+static const char *user_dir(void)
+{
+	static char dir[PATH_MAX];
+	char run[64];
+	const char *base[] = { getenv("XDG_RUNTIME_DIR"), run };
+	struct stat st;
+
+	if (*dir)
+		return dir;
+	snprintf(run, sizeof(run), "/run/user/%u", (unsigned)geteuid());
+	/* Only a runtime directory of the caller's own: `su` and setpriv
+	 * keep the XDG_RUNTIME_DIR of whoever ran them. */
+	for (size_t i = 0; i < ARRAY_SIZE(base); i++)
+		if (base[i] && *base[i] == '/' && strlen(base[i]) < sizeof(dir) - 16 &&
+		    stat(base[i], &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid()) {
+			snprintf(dir, sizeof(dir), "%s/nskit/netns", base[i]);
+			return dir;
+		}
+	snprintf(dir, sizeof(dir), "/tmp/nskit-%u/netns", (unsigned)geteuid());
+	return dir;
+}
+
 const char *netns_dir(void)
 {
 	const char *d = getenv("NSKIT_NETNS_DIR");
 
-	return d && *d ? d : NETNS_RUN_DIR;
+	if (d && *d)
+		return d;
+	return netns_rootless() ? user_dir() : NETNS_RUN_DIR;
 }
 
 int netns_name_check(const char *name)

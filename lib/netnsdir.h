@@ -4,11 +4,18 @@
  * shared mount point so that every mount namespace sees the names. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #define NETNS_RUN_DIR "/var/run/netns"
 
+/* Whether the caller's names are rootless ones (jailrec.h): records of
+ * running jails, not bind mounts. True for any caller but root. */
+bool netns_rootless(void);
+/* $NSKIT_NETNS_DIR, else for root NETNS_RUN_DIR, else the caller's own:
+ * $XDG_RUNTIME_DIR/nskit/netns, /run/user/UID/nskit/netns, or
+ * /tmp/nskit-UID/netns. */
 const char *netns_dir(void);
 /* 0, or -EINVAL (empty, ".", "..", contains '/') or -ENAMETOOLONG. */
 int netns_name_check(const char *name);

@@ -57,6 +57,25 @@ test_nsjoin_completes_names() {
 	assertEquals "$NS" "$(complete_words nsjoin "${NS:0:4}")"
 }
 
+# An ordinary user's names are its rootless ones, from its own directory.
+test_names_of_an_ordinary_user_come_from_its_own_directory() {
+	local d c
+	d=$(mktemp -d /tmp/compl-run.XXXXXX)
+	c=$(mktemp -d /tmp/compl-lib.XXXXXX)
+	chmod 755 "$c"
+	cp "$TOP/completions/_nskit" "$c/"
+	mkdir -p "$d/nskit/netns"
+	touch "$d/nskit/netns/mine"
+	chown -R 65534 "$d"
+	chmod -R go-rwx "$d"
+	assertEquals "mine" "$(setpriv --reuid=65534 --regid=65534 --clear-groups env XDG_RUNTIME_DIR="$d" \
+		bash -c ". $c/_nskit; _nskit_netns_names")"
+	# Another's runtime directory (as su keeps it) is not taken for theirs.
+	assertEquals "/tmp/nskit-65534/netns" "$(setpriv --reuid=65534 --regid=65534 --clear-groups \
+		env XDG_RUNTIME_DIR=/run bash -c ". $c/_nskit; _nskit_netns_dir")"
+	rm -rf "$d" "$c"
+}
+
 # Where nsjoin's completion hands over to the command's: the index of the
 # command's first word.
 handover() {

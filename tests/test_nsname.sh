@@ -450,9 +450,12 @@ test_unprivileged_errors_say_what_is_needed() {
 		run as_nobody nsname $args
 		assertRC 1
 		assertOneLineError nsname
-		assertErrContains "(needs root or CAP_SYS_ADMIN)"
+		assertErrContains "needs root or CAP_SYS_ADMIN"
 	done
 	assertErrContains "nsname: $$: Permission denied (needs root or CAP_SYS_ADMIN)"
+	# An ordinary user's names are its rootless ones: root's is not among them.
+	run as_nobody nsname del "$n"
+	assertEquals "nsname: $n: no rootless name of yours; root has one in /var/run/netns (needs root or CAP_SYS_ADMIN)" "$ERR"
 	assertTrue "the name is kept" "nsname exists $n"
 	# Root without the capability is told the same.
 	run setpriv --bounding-set=-sys_admin nsname add "$(uniq_name)"

@@ -324,10 +324,16 @@ test_subids_subgid_matches_the_user_and_passwd_gid() {
 	assertEquals "$(printf '0 0 1\n1 600000 65536')" "$(printf '%s\n' "$OUT" | tr -s ' ' | sed 's/^ //')"
 }
 
-test_rootless_name_is_refused_and_nothing_pinned() {
-	run as_user "$BIN/nsnew" -U --map-root -n --name "$(uniq_name)" -- true
-	assertRC 125
-	assertOneLineError nsnew
+# As an ordinary user --name is a rootless name (test_usernet.sh has the
+# rest): nothing pinned on the host, and the record gone with the jail.
+test_rootless_name_pins_nothing_and_goes_with_the_jail() {
+	n=$(uniq_name)
+	run as_user env -u XDG_RUNTIME_DIR "$BIN/nsnew" -U --map-root -n --name "$n" -- \
+		sh -c "cat /tmp/nskit-$(id -u "$USR")/netns/$n >/dev/null && echo named"
+	assertRC 0; assertErrEmpty
+	assertEquals "named while the jail ran" named "$OUT"
+	assertEquals "gone after" "" "$(ls -A "/tmp/nskit-$(id -u "$USR")/netns")"
+	rm -rf "/tmp/nskit-$(id -u "$USR")"
 	assertNothingLeft
 }
 

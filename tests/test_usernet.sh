@@ -12,14 +12,24 @@
 . "$(dirname "$0")/lib.sh"
 
 USR=nskitnet
+USR2=nskitnt2
 SERVER=10.199.1.1
 HELPERS='passt|passt.avx2|pasta|pasta.avx2|slirp4netns'
 
 oneTimeSetUp() {
 	BIN=$(mktemp -d /tmp/usernet-bin.XXXXXX)
 	chmod 755 "$BIN"
-	cp "$BUILD/nsnew" "$BUILD/nsjoin" "$BIN/"
-	id "$USR" >/dev/null 2>&1 || useradd -M -s /bin/sh "$USR"
+	cp "$BUILD/nsnew" "$BUILD/nsjoin" "$BUILD/nsname" "$BIN/"
+	# Uids of our own: the sandbox shares the pid namespace with other
+	# suites running at once, and helpers_left counts processes by uid.
+	id "$USR" >/dev/null 2>&1 || useradd -M -u $((200000 + SRANDOM % 100000)) -s /bin/sh "$USR"
+	id "$USR2" >/dev/null 2>&1 || useradd -M -u $((300000 + SRANDOM % 100000)) -s /bin/sh "$USR2"
+	# The user's runtime directory, as a login would make it.
+	RUNDIR=$(mktemp -d /tmp/usernet-run.XXXXXX)
+	chown "$USR:$USR" "$RUNDIR"
+	chmod 700 "$RUNDIR"
+	NAMES=$RUNDIR/nskit/netns
+	AS_ME="$AS_USER env XDG_RUNTIME_DIR=$RUNDIR"
 	TUN=$(mktemp -d /tmp/usernet-tun.XXXXXX)
 	mount -t tmpfs -o mode=755 usernet-tun "$TUN"
 	mknod -m 0666 "$TUN/tun" c 10 200
@@ -49,7 +59,7 @@ oneTimeSetUp() {
 suite_teardown() {
 	kill "$SERVER_PID" "$HTTP_PID" 2>/dev/null
 	umount /dev/net/tun "$TUN" 2>/dev/null
-	rm -rf "$BIN" "$TUN" "$ROOTFS"
+	rm -rf "$BIN" "$TUN" "$ROOTFS" "$RUNDIR"
 	ip link del un0 2>/dev/null
 	return 0
 }
@@ -418,6 +428,356 @@ test_oci_image_to_rootless_jail_with_network() {
 	wait "$jail"
 	assertTrue "no helper left" "wait_for 10 no_helper_left"
 	rm -rf "$W"
+}
+
+# ---- rootless names ----
+#
+# An ordinary user's --name is a record in its own directory
+# ($XDG_RUNTIME_DIR/nskit/netns) of the jail's first process and the
+# identity of its namespaces; nsjoin NAME joins them, user namespace first.
+
+# named_jail NAME NSNEW-ARG...: a rootless jail named NAME, its nsnew in
+# $jail, running once the name answers.
+named_jail() {
+	local n=$1
+	shift
+	$AS_ME "$BIN/nsnew" -U --map-root --name "$n" "$@" &
+	jail=$!
+	pids="$pids $jail"
+	wait_for 20 $AS_ME "$BIN/nsname" exists "$n"
+}
+
+# untraced_leaks CMD...: CMD with LeakSanitizer's check off (a sanitizer
+# build), which cannot run under strace.
+untraced_leaks() {
+	ASAN_OPTIONS="${ASAN_OPTIONS-}:detect_leaks=0" "$@"
+}
+
+# end_jail: SIGTERM to the jail's nsnew, and its status in $status.
+end_jail() {
+	kill -TERM "$jail"
+	wait "$jail"
+	status=$?
+}
+
+named_jail_is_joined_by_name() {
+	n=$(uniq_name "$1")
+	named_jail "$n" --user-net="$1" -- sleep 1000
+	assertTrue "the name answers" "$AS_ME $BIN/nsname exists $n"
+	run $AS_ME "$BIN/nsjoin" "$n" ip -4 -o addr show scope global
+	assertRC 0
+	assertContains "nsjoin sees the jail's interface: $OUT $ERR" "$OUT" "inet $2"
+	run $AS_ME "$BIN/nsjoin" "$n" "${FETCH[@]}"
+	assertRC 0
+	assertEquals "the jail reaches the outside's server: $ERR" outside "$OUT"
+	run $AS_ME "$BIN/nsjoin" "$n" id -u
+	assertEquals "uid 0 in the jail's user namespace" 0 "$OUT"
+	run $AS_ME "$BIN/nsname" list
+	assertRC 0; assertErrEmpty
+	assertEquals "the rootless name is listed" "$n" "$(printf '%s\n' "$OUT" | sed 's/ (id: [0-9]*)$//')"
+	run $AS_ME "$BIN/nsname" list -j
+	assertEquals "list -j: the name and its jail's pid" "$n $(pgrep -P "$jail" -x sleep)" \
+		"$(printf '%s' "$OUT" | python3 -c 'import json,sys; [print(e["name"], e["pid"]) for e in json.load(sys.stdin)]')"
+	run ip netns list
+	assertNotContains "ip netns does not see rootless names" "$OUT" "$n"
+	end_jail
+	assertEquals "the jail's status (SIGTERM)" 143 "$status"
+	assertFalse "the record went with the jail" "[ -e $NAMES/$n ]"
+	run $AS_ME "$BIN/nsjoin" "$n" true
+	assertRC 125
+	assertEquals "nsjoin: $n: no such network namespace" "$ERR"
+	run $AS_ME "$BIN/nsname" list
+	assertOutEmpty; assertErrEmpty
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
+}
+
+test_pasta_rootless_name_is_joined_and_goes_with_the_jail() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	named_jail_is_joined_by_name pasta 10.199.0.1/24
+}
+
+test_slirp4netns_rootless_name_is_joined_and_goes_with_the_jail() {
+	have slirp4netns || { skip_test "slirp4netns not installed"; return 0; }
+	named_jail_is_joined_by_name slirp4netns 10.0.2.100/24
+}
+
+# -a --init --rootfs: nsjoin NAME lands in every namespace of the jail,
+# its root filesystem and its PID namespace included.
+test_rootless_name_of_a_whole_jail_joins_every_namespace() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	n=$(uniq_name all)
+	named_jail "$n" -a --init --user-net=pasta --rootfs "$ROOTFS" --volume /usr:/usr:ro \
+		-- sh -c 'echo inside >/tmp/mark && exec sleep 1000'
+	wait_for 10 $AS_ME "$BIN/nsjoin" "$n" test -e /tmp/mark
+	run $AS_ME "$BIN/nsjoin" "$n" sh -c 'cat /tmp/mark; cat /proc/1/comm; ip -4 -o addr show scope global'
+	assertRC 0
+	assertEquals "the jail's files and PID 1" "$(printf 'inside\nnsnew')" "$(printf '%s\n' "$OUT" | head -n2)"
+	assertContains "and its network: $OUT" "$OUT" "inet 10.199.0.1/24"
+	for t in user mnt pid net uts ipc cgroup; do
+		assertEquals "the jail's $t namespace" "$(readlink /proc/$(pgrep -P "$jail" -x nsnew)/ns/$t)" \
+			"$($AS_ME "$BIN/nsjoin" "$n" readlink /proc/self/ns/$t)"
+	done
+	end_jail
+	assertFalse "the record went with the jail" "[ -e $NAMES/$n ]"
+}
+
+# The README's pipeline: an OCI image to a root filesystem, run as a named
+# rootless jail with a published port, entered by name from elsewhere.
+test_readme_pipeline_named_oci_jail() {
+	have pasta || { skip_test "pasta (package passt) not installed"; return 0; }
+	[ -x /bin/busybox ] || { skip_test "no static busybox (package busybox-static)"; return 0; }
+	cp "$BUILD/mkrootfs" "$BIN/"
+	W=$(mktemp -d /tmp/usernet-oci.XXXXXX)
+	chmod 755 "$W"
+	make_oci_image "$W/oci"
+	chown -R "$USR" "$W"
+	run $AS_ME "$BIN/mkrootfs" "$W/box" --from-oci "$W/oci"
+	assertRC 0
+	n=$(uniq_name web)
+	named_jail "$n" -a --user-net=pasta --publish 18110:80 --init --rootfs "$W/box"
+	assertTrue "the image's httpd answers on the published port" "wait_for 20 serves_jail 127.0.0.1 18110"
+	run $AS_ME "$BIN/nsjoin" "$n" busybox wget -q -O - http://127.0.0.1:80/
+	assertRC 0
+	assertEquals "nsjoin reaches the jail's server from inside: $ERR" jail "$OUT"
+	run $AS_ME "$BIN/nsjoin" "$n" sh -c "busybox wget -q -O - http://$SERVER:7001/ | busybox head -n1"
+	assertEquals "and the outside from the jail: $ERR" outside "$OUT"
+	end_jail
+	assertFalse "the record went with the jail" "[ -e $NAMES/$n ]"
+	assertTrue "no helper left" "wait_for 10 no_helper_left"
+	rm -rf "$W"
+}
+
+test_rootless_name_taken_by_a_running_jail_is_refused() {
+	n=$(uniq_name tk)
+	named_jail "$n" -n -- sleep 1000
+	record=$(cat "$NAMES/$n")
+	run $AS_ME "$BIN/nsnew" -U --map-root -n --name "$n" -- true
+	assertRC 125
+	assertEquals "nsnew: $n: name already exists" "$ERR"
+	assertEquals "the running jail's record kept" "$record" "$(cat "$NAMES/$n")"
+	end_jail
+}
+
+# nsnew killed: the record stays, is found stale, never joined, pruned by
+# nsname list and taken over by the next nsnew --name.
+test_stale_rootless_name_is_reported_and_pruned() {
+	n=$(uniq_name st)
+	named_jail "$n" -n -- sleep 1000
+	sleeper=$(pgrep -P "$jail" -x sleep)
+	kill -KILL "$jail" "$sleeper"
+	wait "$jail"
+	wait_for 10 eval "! kill -0 $sleeper 2>/dev/null"
+	assertTrue "the record outlived nsnew" "[ -f $NAMES/$n ]"
+	run $AS_ME "$BIN/nsjoin" "$n" true
+	assertRC 125
+	assertEquals "nsjoin: $n: stale name: its jail has ended" "$ERR"
+	assertFalse "nsname exists: no" "$AS_ME $BIN/nsname exists $n"
+	run $AS_ME "$BIN/nsname" list
+	assertRC 0; assertOutEmpty
+	assertEquals "nsname: $n: stale name: its jail has ended (removed)" "$ERR"
+	assertFalse "pruned" "[ -e $NAMES/$n ]"
+	# nsnew takes over a stale name too.
+	named_jail "$n" -n -- sleep 1000
+	sleeper=$(pgrep -P "$jail" -x sleep)
+	kill -KILL "$jail" "$sleeper"
+	wait "$jail"
+	wait_for 10 eval "! kill -0 $sleeper 2>/dev/null"
+	run $AS_ME "$BIN/nsnew" -U --map-root -n --name "$n" -- true
+	assertRC 0; assertErrEmpty
+	assertFalse "and removes it as it ends" "[ -e $NAMES/$n ]"
+}
+
+# A record whose pid now belongs to another process of the user (its jail
+# ended, the pid was reused): never joined, one line.
+test_rootless_record_with_a_reused_pid_is_refused() {
+	n=$(uniq_name re)
+	named_jail "$n" -n -- sleep 1000
+	record=$(cat "$NAMES/$n")
+	end_jail
+	$AS_USER sleep 1000 &
+	other=$!
+	pids="$pids $other"
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$other/stat")
+	# The pid and start time of the other process, the jail's namespaces.
+	printf '%s\n' "$record" | sed "s/^pid .*/pid $other/; s/^start .*/start $start/" >"$NAMES/$n"
+	chown "$USR:$USR" "$NAMES/$n"
+	run untraced_leaks strace -f -e trace=setns -o "$RUNDIR/trace" $AS_ME "$BIN/nsjoin" "$n" true
+	assertRC 125
+	assertEquals "nsjoin: $n: stale name: its process id now belongs to another process" "$ERR"
+	assertEquals "no setns attempted" "" "$(grep setns "$RUNDIR/trace")"
+	# The jail's pid and namespaces, another start time.
+	printf '%s\n' "$record" | sed "s/^pid .*/pid $other/" >"$NAMES/$n"
+	run $AS_ME "$BIN/nsjoin" "$n" true
+	assertRC 125
+	assertEquals "nsjoin: $n: stale name: its process id now belongs to another process" "$ERR"
+	run $AS_ME "$BIN/nsname" list
+	assertEquals "pruned by list" \
+		"nsname: $n: stale name: its process id now belongs to another process (removed)" "$ERR"
+	assertTrue "the other process was left alone" "kill -0 $other"
+}
+
+# A record (written by root here, as only root could write into the
+# user's directory) naming another user's jail, its identity exact:
+# refused before any setns.
+test_rootless_record_naming_another_users_jail_is_refused() {
+	n=$(uniq_name ot)
+	setpriv --reuid="$USR2" --regid="$USR2" --clear-groups "$BIN/nsnew" -U --map-root -n -- sleep 1000 &
+	theirs=$!
+	pids="$pids $theirs"
+	wait_for 20 started "$theirs" sleep
+	p=$theirs	# nsnew exec'd sleep in place
+	u=$(stat -L -c '%d %i' "/proc/$p/ns/user")
+	ne=$(stat -L -c '%d %i' "/proc/$p/ns/net")
+	start=$(awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$p/stat")
+	$AS_ME "$BIN/nsname" list >/dev/null	# makes the directory
+	mkdir -p "$NAMES"
+	printf 'nskit-jail 1\npid %s\nstart %s\nuser %s\nnet %s\n' "$p" "$start" "$u" "$ne" >"$NAMES/$n"
+	chown "$USR:$USR" "$NAMES/$n"
+	run untraced_leaks strace -f -e trace=setns -o "$RUNDIR/trace" $AS_ME "$BIN/nsjoin" "$n" true
+	assertRC 125
+	assertEquals "nsjoin: $n: the jail's namespaces are not yours: refused" "$ERR"
+	assertEquals "no setns attempted" "" "$(grep setns "$RUNDIR/trace")"
+	# Not taken for stale either: kept, and reported.
+	run $AS_ME "$BIN/nsname" list
+	assertEquals "nsname: $n: the jail's namespaces are not yours: refused" "$ERR"
+	rm -f "$NAMES/$n"
+}
+
+test_rootless_record_not_owned_by_the_user_is_refused() {
+	n=$(uniq_name ow)
+	named_jail "$n" -n -- sleep 1000
+	chown root:root "$NAMES/$n"
+	run $AS_ME "$BIN/nsjoin" "$n" true
+	assertRC 125
+	assertEquals "nsjoin: $n: the record is not yours: refused" "$ERR"
+	chown "$USR:$USR" "$NAMES/$n"
+	end_jail
+}
+
+test_symlink_planted_among_rootless_names_is_not_followed() {
+	n=$(uniq_name sy)
+	named_jail "$n" -n -- sleep 1000
+	ln -s "$n" "$NAMES/$n-link"
+	ln -s /etc/passwd "$NAMES/$n-pw"
+	for l in "$n-link" "$n-pw"; do
+		run $AS_ME "$BIN/nsjoin" "$l" true
+		assertRC 125
+		assertEquals "nsjoin: $l: not a name record (a symbolic link or special file): refused" "$ERR"
+	done
+	run $AS_ME "$BIN/nsname" list -q
+	assertEquals "only the real name" "$n" "$OUT"
+	assertEquals "the links reported" 2 "$(printf '%s\n' "$ERR" | grep -c 'not a name record')"
+	end_jail
+	rm -f "$NAMES/$n-link" "$NAMES/$n-pw"
+}
+
+# The directory must be the user's with mode 0700: else anyone who could
+# write there could send the user's nsjoin into their namespaces.
+test_rootless_directory_not_private_or_not_owned_is_refused() {
+	$AS_ME "$BIN/nsname" list >/dev/null
+	chmod 755 "$NAMES"
+	for cmd in "nsjoin x true" "nsname list" "nsnew -U --map-root -n --name x -- true"; do
+		run $AS_ME $BIN/$cmd
+		assertOneLineError "${cmd%% *}"
+		assertErrContains "$NAMES: must be a directory of yours with mode 0700: refused"
+	done
+	chmod 700 "$NAMES"
+	chown root "$NAMES"
+	run $AS_ME "$BIN/nsjoin" x true
+	assertRC 125
+	assertEquals "nsjoin: $NAMES: must be a directory of yours with mode 0700: refused" "$ERR"
+	chown "$USR" "$NAMES"
+	# Without a runtime directory: /tmp/nskit-UID, refused when another
+	# user made it first.
+	uid=$(id -u "$USR")
+	mkdir -p "/tmp/nskit-$uid/netns"
+	chown -R "$USR2" "/tmp/nskit-$uid"
+	chmod 700 "/tmp/nskit-$uid/netns"
+	run $AS_USER env -u XDG_RUNTIME_DIR "$BIN/nsnew" -U --map-root -n --name x -- true
+	assertRC 125
+	assertEquals "nsnew: /tmp/nskit-$uid/netns: must be a directory of yours with mode 0700: refused" "$ERR"
+	rm -rf "/tmp/nskit-$uid"
+	run $AS_USER env -u XDG_RUNTIME_DIR "$BIN/nsnew" -U --map-root -n --name x -- sh -c "ls /tmp/nskit-$uid/netns"
+	assertRC 0
+	assertEquals "made there, the user's own" "x" "$OUT"
+	assertEquals "mode 0700, the user's" "700 $USR" "$(stat -c '%a %U' "/tmp/nskit-$uid/netns")"
+	rm -rf "/tmp/nskit-$uid"
+}
+
+test_bad_rootless_names_are_refused_before_anything() {
+	for v in a/b .. '' "$(printf 'a\tb')" 'a b'; do
+		run $AS_ME "$BIN/nsnew" -U --map-root -n --name "$v" -- true
+		assertRC 125
+		assertErrContains "--name '"
+	done
+	run $AS_ME "$BIN/nsjoin" a/b true
+	assertRC 125
+	assertErrContains "'a/b': invalid namespace name"
+	assertFalse "no name made" "ls -A $NAMES 2>/dev/null | grep -q ."
+}
+
+# del: the name goes, the jail runs on; del --kill: the jail ends.
+test_rootless_name_del_and_del_kill() {
+	n=$(uniq_name dl)
+	named_jail "$n" -n -- sleep 1000
+	run $AS_ME "$BIN/nsname" del "$n"
+	assertRC 0; assertErrEmpty
+	assertFalse "unnamed" "[ -e $NAMES/$n ]"
+	assertTrue "the jail runs on" "kill -0 $jail"
+	run $AS_ME "$BIN/nsname" del "$n"
+	assertRC 1
+	assertEquals "nsname: $n: no such network namespace" "$ERR"
+	end_jail
+	named_jail "$n" -n -- sleep 1000
+	run $AS_ME "$BIN/nsname" del --kill "$n"
+	assertRC 0; assertErrEmpty
+	wait "$jail"
+	assertEquals "the jail was killed" 137 $?
+	assertFalse "unnamed" "[ -e $NAMES/$n ]"
+}
+
+test_rootless_name_pids_identify_and_list_all() {
+	n=$(uniq_name pi)
+	named_jail "$n" -n -- sleep 1000
+	sleeper=$(pgrep -P "$jail" -x sleep)
+	run $AS_ME "$BIN/nsname" pids "$n"
+	assertRC 0
+	assertEquals "the jail's process" "$sleeper" "$OUT"
+	run $AS_ME "$BIN/nsname" identify "$sleeper"
+	assertEquals "its name" "$n" "$OUT"
+	run $AS_ME "$BIN/nsname" list -a -j
+	assertEquals "list -a: named, with its process" "$sleeper" \
+		"$(printf '%s' "$OUT" | python3 -c "import json,sys; print(*[p for e in json.load(sys.stdin) if e['names'] == ['$n'] for p in e['pids']])")"
+	end_jail
+	run $AS_ME "$BIN/nsname" pids "$n"
+	assertRC 1
+	assertEquals "nsname: $n: no such network namespace" "$ERR"
+}
+
+test_rootless_attach_names_a_jail_of_the_users_own() {
+	n=$(uniq_name at)
+	$AS_ME unshare -Urn sleep 1000 &
+	mine=$!
+	pids="$pids $mine"
+	wait_for 10 in_own_netns "$mine"
+	run $AS_ME "$BIN/nsname" attach "$n" "$mine"
+	assertRC 0; assertErrEmpty
+	run $AS_ME "$BIN/nsjoin" "$n" readlink /proc/self/ns/net
+	assertEquals "joined" "$(readlink /proc/$mine/ns/net)" "$OUT"
+	$AS_ME "$BIN/nsname" del "$n"
+	# Not a jail of the user's: a process of the user's in the host's
+	# namespaces, and one of another user's.
+	$AS_USER sleep 1000 &
+	plain=$!
+	pids="$pids $plain"
+	wait_for 10 started "$plain" sleep
+	run $AS_ME "$BIN/nsname" attach "$n" "$plain"
+	assertRC 1
+	assertEquals "nsname: attach $n $plain: not in a user namespace of yours: refused" "$ERR"
+	run $AS_ME "$BIN/nsname" attach "$n" "$$"
+	assertRC 1
+	assertOneLineError nsname
+	assertFalse "nothing named" "[ -e $NAMES/$n ]"
 }
 
 # ---- failures ----

@@ -15,11 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "jailrec.h"
 #include "msg.h"
 #include "netnsdir.h"
 #include "ns.h"
@@ -74,6 +76,8 @@ static const char doc[] =
 	"With NAME, enter the network namespace NAME with what `ip netns exec`\n"
 	"gives: a mount namespace of the command's own, /sys for NAME's network,\n"
 	"and each file of " ETC_NETNS_DIR "/NAME/ bound over the same name in /etc.\n"
+	"As an ordinary user, NAME is one of your rootless jails (nsnew --name):\n"
+	"checked, then every namespace of it joined, its user namespace first.\n"
 	"With -t PID or --TYPE=PATH, join namespaces as nsenter does.\n"
 	"\n"
 	"Examples:\n"
@@ -257,15 +261,12 @@ static void bind_etc(const char *name, struct undo *u)
 	closedir(d);
 }
 
-static void enter_named(const struct opts *o, struct undo *u)
+/* What `ip netns exec` gives after joining NAME's network namespace. */
+static void netns_exec_environment(const struct opts *o, struct undo *u)
 {
-	int fd = open_named(o, u);
 	unsigned long ro = 0;
 	struct statvfs sv;
 
-	if (setns(fd, CLONE_NEWNET) < 0)
-		xundo(u, EXIT_TOOL, errno, "%s: enter", shown(o->name));
-	close(fd);
 	/* A mount namespace of our own for the /sys and /etc changes, with /
 	 * made slave so none of them propagates back to the host. */
 	if (unshare(CLONE_NEWNS) < 0)
@@ -281,9 +282,34 @@ static void enter_named(const struct opts *o, struct undo *u)
 	bind_etc(o->name, u);
 }
 
+static void enter_named(const struct opts *o, struct undo *u)
+{
+	int fd = open_named(o, u);
+
+	if (setns(fd, CLONE_NEWNET) < 0)
+		xundo(u, EXIT_TOOL, errno, "%s: enter", shown(o->name));
+	close(fd);
+	netns_exec_environment(o, u);
+}
+
 static int pidfd_open_(pid_t pid)
 {
 	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* -a skips what we share already: joining our own user namespace
+ * fails, our own mount namespace moves us to /. */
+static void drop_if_ours(int *fd, const struct ns_type *t)
+{
+	char self[32];
+	_cleanup_close_ int mine = -1;
+
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", t->name);
+	mine = open(self, O_RDONLY | O_CLOEXEC);
+	if (mine >= 0 && ns_same(mine, *fd) == 1) {
+		close(*fd);
+		*fd = -1;
+	}
 }
 
 /* Open every namespace to join before joining any: once inside a mount
@@ -311,19 +337,8 @@ static void open_namespaces(const struct opts *o, int fds[NS_NTYPES])
 		if (fds[i] < 0)
 			xerrc(EXIT_TOOL, 0, "%s: %s", o->path[i] ? o->path[i] : t->name,
 			      ns_open_strerror(fds[i], t->flag));
-		if (!asked) {
-			char self[32];
-			_cleanup_close_ int mine = -1;
-
-			/* -a skips what we share already: joining our own user
-			 * namespace fails, our own mount namespace moves us to /. */
-			snprintf(self, sizeof(self), "/proc/self/ns/%s", t->name);
-			mine = open(self, O_RDONLY | O_CLOEXEC);
-			if (mine >= 0 && ns_same(mine, fds[i]) == 1) {
-				close(fds[i]);
-				fds[i] = -1;
-			}
-		}
+		if (!asked)
+			drop_if_ours(&fds[i], t);
 	}
 	/* The pid may have been reused while we opened its files. */
 	if (pidfd >= 0) {
@@ -355,12 +370,13 @@ static int open_dir(bool set, const char *dir, pid_t target, const char *which)
 /* Two passes, as nsenter does: the user namespace is left for the second
  * pass so a privileged caller joins the others while it still may; an
  * unprivileged caller fails those in the first pass, gains the right by
- * joining the user namespace, and joins them in the second. */
-static int enter_namespaces(int fds[NS_NTYPES], struct undo *u)
+ * joining the user namespace, and joins them in the second. USER_FIRST
+ * (a caller known to be unprivileged) goes straight to the second. */
+static int enter_namespaces(int fds[NS_NTYPES], bool user_first, struct undo *u)
 {
 	int joined = 0;
 
-	for (int pass = 0; pass < 2; pass++)
+	for (int pass = user_first; pass < 2; pass++)
 		for (int i = pass ? 0 : 1; i < NS_NTYPES; i++) {
 			if (fds[i] < 0)
 				continue;
@@ -390,14 +406,68 @@ static int enter_pinned(const struct opts *o, int fds[NS_NTYPES], struct undo *u
 	if (r < 0)
 		xundo(u, EXIT_TOOL, r, "%s: pinned namespaces", shown(o->name));
 	fds[type_index(CLONE_NEWNET)] = open_named(o, u);
-	return enter_namespaces(fds, u);
+	return enter_namespaces(fds, false, u);
 }
 
-/* NAME: a whole pinned jail, else the `ip netns exec` environment.
- * Returns the CLONE_NEW* types joined. */
+/* An ordinary user's NAME not found among its own: say so, and when root
+ * has that name, what joining root's would need. */
+static noreturn void no_rootless_name(const struct opts *o)
+{
+	_cleanup_free_ char *root = NULL;
+	struct stat st;
+
+	if (asprintf(&root, NETNS_RUN_DIR "/%s", o->name) >= 0 && stat(root, &st) == 0)
+		xerrc(EXIT_TOOL, 0, "%s: no rootless name of yours; root has one in " NETNS_RUN_DIR
+		      " (needs root or CAP_SYS_ADMIN)", shown(o->name));
+	xerrc(EXIT_TOOL, 0, "%s: %s", shown(o->name), jailrec_strerror(ENOENT));
+}
+
+/* A rootless NAME (jailrec.h), checked to be the caller's running jail:
+ * every namespace of its first process that we do not share, the user
+ * namespace first (the caller owns it, and joining it gives the right to
+ * join the others). A jail without a mount namespace of its own gets the
+ * `ip netns exec` environment, as a root name does. */
+static int enter_rootless(const struct opts *o, int fds[NS_NTYPES], struct undo *u)
+{
+	_cleanup_close_ int dir = -1;
+	struct jailrec rec;
+	int r, joined;
+
+	if (o->create)
+		xerrc(EXIT_TOOL, 0, "%s: --create needs root or CAP_SYS_ADMIN (rootless names are made by `nsnew --name`)",
+		      shown(o->name));
+	dir = jailrec_dir(false);
+	if (dir == -ENOENT)
+		no_rootless_name(o);
+	if (dir == -EPERM || dir == -ENOTDIR || dir == -ELOOP)
+		xerrc(EXIT_TOOL, 0, "%s: must be a directory of yours with mode 0700: refused", netns_dir());
+	if (dir < 0)
+		xerrc(EXIT_TOOL, dir, "%s", netns_dir());
+	r = jailrec_read(dir, o->name, &rec);
+	if (r == -ENOENT)
+		no_rootless_name(o);
+	if (r == 0)
+		r = jailrec_open(&rec, fds, NS_NTYPES);
+	if (r < 0)
+		xerrc(EXIT_TOOL, 0, "%s: %s", shown(o->name), jailrec_strerror(r));
+	for (int i = 0; i < NS_NTYPES; i++)
+		if (fds[i] >= 0)
+			drop_if_ours(&fds[i], &ns_types[i]);
+	joined = enter_namespaces(fds, true, u);
+	if (!(joined & CLONE_NEWNS))
+		netns_exec_environment(o, u);
+	return joined | CLONE_NEWNET;
+}
+
+/* NAME: a whole pinned jail, else the `ip netns exec` environment; for
+ * an ordinary user, its rootless jail. Returns the CLONE_NEW* types joined. */
 static int enter_name(const struct opts *o, int fds[NS_NTYPES], struct undo *u)
 {
-	int joined = enter_pinned(o, fds, u);
+	int joined;
+
+	if (netns_rootless())
+		return enter_rootless(o, fds, u);
+	joined = enter_pinned(o, fds, u);
 
 	if (joined)
 		return joined;
@@ -473,7 +543,7 @@ int main(int argc, char **argv)
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	/* NAME mode's setns, unshare and mounts are what an ordinary user
 	 * cannot do; with -t or --TYPE=PATH a user namespace may allow them. */
-	if (o.name)
+	if (o.name && !netns_rootless())
 		nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	cmd = command_or_shell(o.cmd, sh);
 	root_fd = open_dir(o.root_set, o.root, o.target, "root");
@@ -483,7 +553,7 @@ int main(int argc, char **argv)
 		joined = enter_name(&o, fds, &u);
 	} else {
 		open_namespaces(&o, fds);
-		joined = enter_namespaces(fds, &u);
+		joined = enter_namespaces(fds, false, &u);
 	}
 	change_dirs(root_fd, wd_fd, &u);
 	set_credentials(&o, joined & CLONE_NEWUSER, &u);

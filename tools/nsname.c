@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jailrec.h"
 #include "json.h"
 #include "msg.h"
 #include "netnsdir.h"
@@ -93,6 +94,9 @@ static const char doc[] =
 	"                      (never made by nsname) are printed with C escapes\n"
 	"                      (\\n, \\t, \\ooo), exactly with -j and -q -0\n"
 	"  pids NAME           processes inside the named namespace\n"
+	"As an ordinary user the names are your rootless jails' (nsnew --name):\n"
+	"list shows the running ones and removes stale ones, del unnames (-k ends\n"
+	"the jail), attach NAME PID names a jail of yours, add is refused.\n"
 	"Commands may be shortened to a unique prefix; `ip netns` words work too\n"
 	"(delete, ls, show).\n"
 	"\n"
@@ -103,7 +107,8 @@ static const char doc[] =
 	"  nsname del --kill --all            # tear everything down\n"
 	"\n"
 	"Exit status: 0 success, 1 failure (exists: no such name), 2 usage error.\n"
-	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR ".";
+	"Environment: NSKIT_NETNS_DIR overrides " NETNS_RUN_DIR " (root) or\n"
+	"$XDG_RUNTIME_DIR/nskit/netns (an ordinary user).";
 
 /* NAME as messages and listings show it: C escapes for control
  * characters and whitespace, so a name never writes to the terminal.
@@ -117,6 +122,88 @@ static const char *shown(const char *name)
 	if (!(last = netns_name_escape(name)))
 		xerrc(EXIT_FAIL, ENOMEM, "name");
 	return last;
+}
+
+/* ---- rootless names (jailrec.h): an ordinary user's running jails ---- */
+
+/* The caller's own netns directory, checked, opened once; -ENOENT when
+ * it has none yet (no names). */
+static int rootless_dir(void)
+{
+	static int dir = -2;
+
+	if (dir == -2)
+		dir = jailrec_dir(false);
+	if (dir == -EPERM || dir == -ENOTDIR || dir == -ELOOP)
+		xerrc(EXIT_FAIL, 0, "%s: must be a directory of yours with mode 0700: refused", netns_dir());
+	if (dir < 0 && dir != -ENOENT)
+		xerrc(EXIT_FAIL, dir, "%s", netns_dir());
+	return dir;
+}
+
+/* NAME's record, read and checked against its jail: 0, or a jailrec error. */
+static int rootless_lookup(const char *name, struct jailrec *rec)
+{
+	int dir = rootless_dir();
+	int r = dir < 0 ? dir : jailrec_read(dir, name, rec);
+
+	return r < 0 ? r : jailrec_check(rec);
+}
+
+/* The name's network namespace as a stat (device and inode): the pinned
+ * file's for a root name, the jail's for a rootless one. */
+static int name_ns_stat(const char *name, struct stat *st)
+{
+	_cleanup_free_ char *path = NULL;
+	struct jailrec rec;
+	int r;
+
+	if (netns_rootless()) {
+		if ((r = rootless_lookup(name, &rec)) < 0)
+			return r;
+		st->st_dev = rec.net_dev;
+		st->st_ino = rec.net_ino;
+		return 0;
+	}
+	if (!(path = netns_path(name)))
+		return -ENOMEM;
+	return stat(path, st) < 0 ? -errno : 0;
+}
+
+/* An fd of the name's network namespace (checked), or -errno. */
+static int name_netns_open(const char *name)
+{
+	_cleanup_free_ char *path = NULL;
+	int fds[NS_NTYPES], net = -1;
+	struct jailrec rec;
+	int r;
+
+	if (!netns_rootless()) {
+		if (!(path = netns_path(name)))
+			return -ENOMEM;
+		return ns_open_path(path, CLONE_NEWNET);
+	}
+	if ((r = rootless_lookup(name, &rec)) < 0 || (r = jailrec_open(&rec, fds, NS_NTYPES)) < 0)
+		return r;
+	for (int i = 0; i < NS_NTYPES; i++)
+		if (ns_types[i].flag == CLONE_NEWNET)
+			net = fds[i];
+		else if (fds[i] >= 0)
+			close(fds[i]);
+	return net;
+}
+
+/* The one-line reason NAME cannot be used: for an ordinary user without
+ * such a name of its own, whether root has one. */
+static const char *rootless_strerror(const char *name, int err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (err == -ENOENT && (size_t)snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", name) < sizeof(path) &&
+	    stat(path, &st) == 0)
+		return "no rootless name of yours; root has one in " NETNS_RUN_DIR " (needs root or CAP_SYS_ADMIN)";
+	return jailrec_strerror(err);
 }
 
 static void check_name(struct argp_state *state, const char *name)
@@ -254,6 +341,9 @@ static int cmd_add(struct opts *o, struct undo *u)
 	char name[64];
 	int r;
 
+	if (netns_rootless())
+		xerrc(EXIT_FAIL, 0, "add: needs root or CAP_SYS_ADMIN; an ordinary user names its jails "
+		      "with `nsnew --name` or `nsname attach NAME PID`");
 	if (o->nargs == 0) {
 		r = netns_create_unique("ns", name, sizeof(name));
 		if (r < 0)
@@ -282,9 +372,30 @@ static int cmd_add(struct opts *o, struct undo *u)
 	return EXIT_OK;
 }
 
-static int del_one(const char *name)
+/* A rootless name goes; its jail runs on, unnamed (nsnew, when the jail
+ * ends, removes only the record it wrote). */
+static int del_rootless(const char *name, bool killed)
 {
-	int r = netns_unpin(name);
+	int dir = rootless_dir();
+	int r = dir < 0 ? dir : jailrec_remove(name, NULL);
+
+	/* The nsnew of a jail just killed may have removed its name first. */
+	if (r == -ENOENT && killed)
+		return 0;
+	if (r == -ENOENT)
+		xwarnc(0, "%s: %s", shown(name), rootless_strerror(name, r));
+	else if (r < 0)
+		xwarnc(r, "del %s", shown(name));
+	return r;
+}
+
+static int del_one(const char *name, bool killed)
+{
+	int r;
+
+	if (netns_rootless())
+		return del_rootless(name, killed);
+	r = netns_unpin(name);
 
 	/* The other namespaces `nsnew --pin-all` pinned go with the name. */
 	if (pins_remove(name) == 0 && r == -ENOENT)
@@ -302,8 +413,7 @@ static int del_one(const char *name)
  * `ip netns list` shows as "(id: N)". */
 static int name_nsid(struct nl_sock *sk, const char *name)
 {
-	_cleanup_free_ char *path = netns_path(name);
-	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
+	_cleanup_close_ int fd = name_netns_open(name);
 	int id;
 
 	if (fd < 0 || !sk)
@@ -324,6 +434,12 @@ static void print_names(char **names, size_t n, struct nl_sock *sk, const struct
 
 			json_object_object_add(e, "name", json_object_new_string(names[i]));
 			json_object_object_add(e, "id", id >= 0 ? json_object_new_int(id) : NULL);
+			if (netns_rootless()) {
+				struct jailrec rec;
+
+				json_object_object_add(e, "pid", rootless_lookup(names[i], &rec) == 0 ?
+						       json_object_new_int(rec.pid) : NULL);
+			}
 			json_object_array_add(arr, e);
 		} else if (o->null) {
 			fwrite(names[i], strlen(names[i]) + 1, 1, stdout);
@@ -513,17 +629,18 @@ static bool same_netns(pid_t pid, dev_t dev, ino_t ino)
 }
 
 /* Kill the processes of T in NAME's namespace, adding a pidfd for each
- * to FDS (room for all of T) to wait on: 0, or -errno after a warning
- * naming the process that could not be killed. */
+ * to FDS (room for all of T) to wait on: 1, 0 when NAME names no
+ * namespace, or -errno after a warning naming the process that could not
+ * be killed. */
 static int kill_inside(const char *name, const struct proc_table *t, struct pollfd *fds, size_t *nfds)
 {
-	_cleanup_free_ char *path = netns_path(name);
 	struct stat want;
 	size_t n = *nfds;
 	int r = 0;
 
-	if (!path || stat(path, &want) < 0)
+	if (name_ns_stat(name, &want) < 0)
 		return 0;	/* del itself reports a missing name */
+	r = 1;
 	for (size_t i = 0; i < t->n; i++) {
 		const struct proc_ns *p = &t->v[i];
 		int fd;
@@ -613,10 +730,9 @@ static void list_all(char **names, size_t n, struct nl_sock *sk, bool json)
 
 	for_each_process_netns(collect_use, &t);
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *path = netns_path(names[i]);
 		struct stat st;
 
-		if (path && stat(path, &st) == 0)
+		if (name_ns_stat(names[i], &st) == 0)
 			use_add_name(use_find(&t, &st, true), names[i]);
 	}
 	for (size_t i = 0; i < t.n; i++) {
@@ -650,7 +766,7 @@ static int cmd_del(struct opts *o, struct undo *u)
 {
 	struct proc_table procs = { 0 };
 	_cleanup_free_ struct pollfd *fds = NULL;
-	_cleanup_free_ bool *kept = NULL;
+	_cleanup_free_ int *killed = NULL;
 	char **names = o->args;
 	size_t n = o->nargs, nfds = 0;
 	int status = EXIT_OK;
@@ -672,15 +788,15 @@ static int cmd_del(struct opts *o, struct undo *u)
 	if (o->kill) {
 		for_each_process_netns(collect_proc, &procs);
 		fds = calloc(procs.n ? procs.n : 1, sizeof(*fds));
-		kept = calloc(n ? n : 1, sizeof(*kept));
-		if (!fds || !kept)
+		killed = calloc(n ? n : 1, sizeof(*killed));
+		if (!fds || !killed)
 			xerrc(EXIT_FAIL, ENOMEM, "del");
 		for (size_t i = 0; i < n; i++)
-			kept[i] = kill_inside(names[i], &procs, fds, &nfds) < 0;
+			killed[i] = kill_inside(names[i], &procs, fds, &nfds);
 		wait_gone(n == 1 ? names[0] : NULL, fds, nfds);
 	}
 	for (size_t i = 0; i < n; i++)
-		if ((kept && kept[i]) || del_one(names[i]) < 0)
+		if ((killed && killed[i] < 0) || del_one(names[i], killed && killed[i] > 0) < 0)
 			status = EXIT_FAIL;
 	if (o->all)
 		netns_names_free(names);
@@ -688,16 +804,46 @@ static int cmd_del(struct opts *o, struct undo *u)
 	return status;
 }
 
+/* An ordinary user's names: the running jails'. A stale record (its jail
+ * ended without its nsnew removing it, e.g. killed) is removed, saying
+ * so; what is not a record of the caller's is reported and left. */
+static void keep_live_names(char **names, size_t *count)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < *count; i++) {
+		struct jailrec rec;
+		int r = rootless_lookup(names[i], &rec);
+
+		if (r == 0) {
+			names[k++] = names[i];
+			continue;
+		}
+		if ((r == -ESRCH || r == -ESTALE) && jailrec_remove(names[i], &rec) == 0)
+			xwarnc(0, "%s: %s (removed)", shown(names[i]), jailrec_strerror(r));
+		else if (r != -ENOENT)
+			xwarnc(0, "%s: %s", shown(names[i]), jailrec_strerror(r));
+		free(names[i]);
+	}
+	names[k] = NULL;
+	*count = k;
+}
+
 static int cmd_list(struct opts *o, struct undo *u)
 {
 	struct nl_sock *sk = NULL;
 	char **names;
 	size_t n;
-	int r = netns_names(&names, &n);
+	int r;
 
 	(void)u;
+	if (netns_rootless())
+		rootless_dir();		/* refused unless the caller's own */
+	r = netns_names(&names, &n);
 	if (r < 0)
 		xerrc(EXIT_FAIL, r, "%s", netns_dir());
+	if (netns_rootless())
+		keep_live_names(names, &n);
 	/* Without a socket the ids are left out, as `ip netns list` does. */
 	if (!o->quiet)
 		sk = nl_route_open();
@@ -733,12 +879,40 @@ static char *resolve_ns_source(const char *ref)
 	return path;
 }
 
+/* An ordinary user names a running jail of its own by its first
+ * process, as nsnew --name does; the name goes when that process ends. */
+static int attach_rootless(const char *name, const char *ref)
+{
+	struct jailrec rec;
+	pid_t pid;
+	int r;
+
+	if (parse_pid(ref, &pid) < 0)
+		xerrc(EXIT_FAIL, 0, "attach %s %s: an ordinary user's names take a PID (of a jail of yours)",
+		      shown(name), ref);
+	r = jailrec_add(name, pid, &rec);
+	if (r == -EEXIST)
+		xerrc(EXIT_FAIL, 0, "%s: name already exists", name);
+	if (r < 0)
+		xerrc(EXIT_FAIL, 0, "attach %s: %s", name, r == -ESRCH ? "no such process" : jailrec_strerror(r));
+	/* Only a jail of the caller's: its user namespace is the caller's. */
+	if ((r = jailrec_check(&rec)) < 0) {
+		jailrec_remove(name, &rec);
+		xerrc(EXIT_FAIL, 0, "attach %s %d: %s", name, (int)pid,
+		      r == -EACCES ? "not in a user namespace of yours: refused" : jailrec_strerror(r));
+	}
+	return EXIT_OK;
+}
+
 static int cmd_attach(struct opts *o, struct undo *u)
 {
 	_cleanup_free_ char *src = resolve_ns_source(o->args[1]);
-	int r = netns_pin(o->args[0], src);
+	int r;
 
 	(void)u;
+	if (netns_rootless())
+		return attach_rootless(o->args[0], o->args[1]);
+	r = netns_pin(o->args[0], src);
 
 	if (r == -EEXIST)
 		xerrc(EXIT_FAIL, 0, "%s: name already exists", o->args[0]);
@@ -765,10 +939,9 @@ static int cmd_identify(struct opts *o, struct undo *u)
 	if (r < 0)
 		xerrc(EXIT_FAIL, r, "%s", netns_dir());
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *p = netns_path(names[i]);
 		struct stat st;
 
-		if (!p || stat(p, &st) < 0 || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
+		if (name_ns_stat(names[i], &st) < 0 || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
 			continue;
 		if (arr) {
 			json_object_array_add(arr, json_object_new_string(names[i]));
@@ -801,14 +974,13 @@ static void print_if_inside(pid_t pid, const struct stat *st, void *data)
 
 static int cmd_pids(struct opts *o, struct undo *u)
 {
-	char *path = netns_path(o->args[0]);
-	_cleanup_close_ int fd = path ? ns_open_path(path, CLONE_NEWNET) : -ENOMEM;
+	_cleanup_close_ int fd = name_netns_open(o->args[0]);
 	struct pid_match m = { .arr = o->json ? json_object_new_array() : NULL };
 
 	(void)u;
-	free(path);	/* now: the failures below exit */
 	if (fd < 0)
-		xerrc(EXIT_FAIL, 0, "%s: %s", shown(o->args[0]), ns_open_strerror(fd, CLONE_NEWNET));
+		xerrc(EXIT_FAIL, 0, "%s: %s", shown(o->args[0]), netns_rootless() ?
+		      rootless_strerror(o->args[0], fd) : ns_open_strerror(fd, CLONE_NEWNET));
 	if (fstat(fd, &m.want) < 0)
 		xerrc(EXIT_FAIL, errno, "%s", shown(o->args[0]));
 	for_each_process_netns(print_if_inside, &m);
@@ -819,9 +991,13 @@ static int cmd_pids(struct opts *o, struct undo *u)
 
 static int cmd_exists(struct opts *o, struct undo *u)
 {
-	int fd = netns_open(o->args[0]);
+	struct jailrec rec;
+	int fd;
 
 	(void)u;
+	if (netns_rootless())
+		return rootless_lookup(o->args[0], &rec) == 0 ? EXIT_OK : EXIT_FAIL;
+	fd = netns_open(o->args[0]);
 	if (fd < 0)
 		return EXIT_FAIL;
 	close(fd);

@@ -37,6 +37,7 @@
 #include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
+#include "jailrec.h"
 #include "pins.h"
 #include "nsnew/cgroup.h"
 #include "nsnew/env.h"
@@ -119,6 +120,7 @@ struct opts {
 	size_t ntmpfs;
 	struct usernet net;		/* --user-net, --publish */
 	int small;			/* nsnew-init, O_PATH; -1 when not found */
+	struct jailrec rec;		/* --name when rootless: the record written */
 };
 
 enum {
@@ -208,6 +210,9 @@ static const char doc[] =
 	"go of it first, and when fd 0, 1 or 2 is a terminal the command gets a\n"
 	"pseudo-terminal (in a child, a new session) that nsnew relays.\n"
 	"--name pins stay until `nsname del NAME` (which releases --pin-all pins too).\n"
+	"As an ordinary user --name is a rootless name (no pin): a record of the\n"
+	"jail in $XDG_RUNTIME_DIR/nskit/netns that `nsjoin NAME` enters, gone\n"
+	"when the jail ends.\n"
 	"--rootfs DIR applies the image configuration mkrootfs kept in\n"
 	"DIR/.nskit/image.json as podman run does: its Env and WorkingDir, its\n"
 	"Entrypoint and Cmd when no COMMAND is given, its User unless --uid.\n"
@@ -218,6 +223,7 @@ static const char doc[] =
 	"  nsnew -U -r --rootfs ./rootfs --overlay --clearenv --setenv A=1 -- /bin/sh\n"
 	"  nsnew -n -- ping -c1 127.0.0.1\n"
 	"  nsnew -n --name j1 --pin-all -u --hostname j1 -- sleep infinity &\n"
+	"  nsnew -U --map-root --user-net=pasta --name web -- sleep infinity &\n"
 	"\n"
 	"Exit status: the command's own; 125 nsnew failed; 126 COMMAND could not\n"
 	"be run; 127 COMMAND not found; 128+N COMMAND died of signal N.";
@@ -537,6 +543,25 @@ static const struct argp argp = {
 	options, parse_opt, "[-a | -CimnpTUu] [OPTIONS] [--] [COMMAND [ARG...]]", doc, NULL, NULL, NULL,
 };
 
+/* --name as an ordinary user: the directory must be its own (made now if
+ * absent), and the name free or held by a jail that has ended. */
+static void check_rootless_name(const char *name)
+{
+	_cleanup_close_ int dir = jailrec_dir(true);
+	struct jailrec rec;
+	int r;
+
+	if (dir == -EPERM || dir == -ENOTDIR || dir == -ELOOP)
+		xerrc(EXIT_TOOL, 0, "%s: must be a directory of yours with mode 0700: refused", netns_dir());
+	if (dir < 0)
+		xerrc(EXIT_TOOL, dir, "%s", netns_dir());
+	r = jailrec_read(dir, name, &rec);
+	if (r == 0)
+		r = jailrec_check(&rec);
+	if (r != -ENOENT && r != -ESRCH && r != -ESTALE)
+		xerrc(EXIT_TOOL, 0, "%s: name already exists", name);
+}
+
 /* Everything the user named must exist before anything is created. */
 static void check_inputs(struct opts *o)
 {
@@ -576,7 +601,9 @@ static void check_inputs(struct opts *o)
 			xerrc(EXIT_TOOL, 0, "--overlay-dir %s: must be yours with mode 0700 (chmod 700 it)",
 			      o->overlay_dir);
 	}
-	if (o->name) {
+	if (o->name && netns_rootless())
+		check_rootless_name(o->name);
+	else if (o->name) {
 		int pins[8];
 
 		fd = netns_open(o->name);
@@ -1790,6 +1817,25 @@ static int unpin_all(void *name)
 	return pins_remove(name);
 }
 
+static int unrecord(void *o)
+{
+	return jailrec_remove(((struct opts *)o)->name, &((struct opts *)o)->rec);
+}
+
+/* Rootless: a record of the jail's first process and its namespaces, which
+ * reaches all of them (--pin-all or not) and goes when the jail ends. */
+static void record_name(struct opts *o, pid_t pid, struct undo *u)
+{
+	int r = jailrec_add(o->name, pid, &o->rec);
+
+	if (r == -EEXIST)
+		xundo(u, EXIT_TOOL, 0, "%s: name already exists", o->name);
+	if (r == -EPERM)
+		xundo(u, EXIT_TOOL, 0, "%s: must be a directory of yours with mode 0700: refused", netns_dir());
+	if (r < 0 || (r = undo_push(u, unrecord, o, NULL)) < 0)
+		xundo(u, EXIT_TOOL, r, "name %s", o->name);
+}
+
 /* The names stay once the jail runs (nsname del releases them), as an
  * `ip netns add` name does. */
 static void pin_names(const struct opts *o, pid_t pid, struct undo *u)
@@ -1907,7 +1953,9 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		xundo(u, EXIT_TOOL, r, "cgroup %s", o->cgroup.where);
 	write_child_maps(o, pid, u);
 	names = undo_mark(u);
-	if (o->name)
+	if (o->name && netns_rootless())
+		record_name(o, pid, u);
+	else if (o->name)
 		pin_names(o, pid, u);
 	if (o->net.helper)
 		start_user_net(o, pid, u);
@@ -1927,11 +1975,13 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		r = tty_relay_run(&o->tty, pid);	/* restores the caller's terminal as it returns */
 	} else {
 		/* Nothing left for us when the jail ends (no helper to stop,
-		 * no cgroup or layers to take back): only the wait stays, and
+		 * no rootless name to remove, no cgroup or layers to take
+		 * back): only the wait stays, and
 		 * it goes to nsnew-init once the jail has outlived a short
 		 * command (an exec is not worth it for `true`). */
 		static const struct timespec short_cmd = { 0, 100 * 1000 * 1000 };
-		bool small = o->small >= 0 && !o->net.helper && undo_mark(u) == 0;
+		bool small = o->small >= 0 && !o->net.helper && !(o->name && netns_rootless()) &&
+			     undo_mark(u) == 0;
 
 		r = small ? child_wait_timed(pid, false, NULL, &short_cmd) : -ETIMEDOUT;
 		if (r == -ETIMEDOUT) {
@@ -1943,6 +1993,8 @@ static noreturn void run_in_child(struct opts *o, char *const *cmd, struct undo 
 		}
 	}
 	usernet_stop(&o->net);	/* the jail has ended */
+	if (o->name && netns_rootless())
+		jailrec_remove(o->name, &o->rec);	/* gone already, or another's now: fine */
 	if (r < 0)
 		xundo(u, EXIT_TOOL, r, "wait");
 	end_jail(o, u);

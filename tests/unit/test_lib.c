@@ -11,6 +11,7 @@
 
 #include "addr.h"
 #include "child.h"
+#include "jailrec.h"
 #include "netnsdir.h"
 #include "ns.h"
 #include "parse.h"
@@ -284,8 +285,44 @@ static void test_parse_size(void)
 	CHECK(parse_size(" 1", 1, UINT64_MAX, &v) == -EINVAL);
 }
 
+/* A rootless name's record: exactly the format, nothing looser. */
+static void test_jailrec_parse(void)
+{
+	static const char good[] = "nskit-jail 1\npid 42\nstart 123456\nuser 4 4026531837\nnet 4 4026531840\n";
+	static const char *bad[] = {
+		"", "\n", "nskit-jail 1\n",
+		"nskit-jail 2\npid 42\nstart 1\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 0\nstart 1\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid -1\nstart 1\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 2147483648\nstart 1\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart 1\nuser 4 5\nnet 4 6",		/* no last newline */
+		"nskit-jail 1\npid 42\nstart 1\nuser 4 5\nnet 4 6\n\n",
+		"nskit-jail 1\npid 42\nstart 1\nuser 4 5\nnet 4 6\nextra 1\n",
+		"nskit-jail 1\npid  42\nstart 1\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 42 \nstart 1\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart 1\nuser 4\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart 1\nuser 4 5 6\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart x\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\nstart 1\npid 42\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart 18446744073709551616\nuser 4 5\nnet 4 6\n",
+		"nskit-jail 1\npid 42\nstart 1\nuser 04 5\nnet 4 6\n",
+	};
+	struct jailrec r;
+	char out[RECORD_MAX];
+
+	CHECK(jailrec_parse(good, strlen(good), &r) == 0);
+	CHECK(r.pid == 42 && r.start == 123456 && r.user_dev == 4 && r.user_ino == 4026531837UL &&
+	      r.net_dev == 4 && r.net_ino == 4026531840UL);
+	CHECK(jailrec_format(&r, out, sizeof(out)) == (int)strlen(good) && streq(out, good));
+	CHECK(jailrec_format(&r, out, 10) == -ENOSPC);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
+		CHECK(jailrec_parse(bad[i], strlen(bad[i]), &r) == -EBADMSG);
+	CHECK(jailrec_parse("nskit-jail 1\0pid 42\n", 21, &r) == -EBADMSG);	/* a NUL inside */
+}
+
 int main(void)
 {
+	test_jailrec_parse();
 	test_undo();
 	test_words();
 	test_parse_size();
