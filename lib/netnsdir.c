@@ -21,9 +21,16 @@
 #include "ns.h"
 #include "util.h"
 
+static bool user_names;
+
+void netns_user_names(void)
+{
+	user_names = true;
+}
+
 bool netns_rootless(void)
 {
-	return geteuid() != 0;
+	return user_names && geteuid() != 0;
 }
 
 /* An ordinary user's names live where its other runtime files do, as

@@ -11,7 +11,11 @@
 #define NETNS_RUN_DIR "/var/run/netns"
 
 /* Whether the caller's names are rootless ones (jailrec.h): records of
- * running jails, not bind mounts. True for any caller but root. */
+ * running jails, not bind mounts. True for any caller but root in a tool
+ * that called netns_user_names() (nsnew, nsjoin, nsname: the tools an
+ * ordinary user can name and enter jails with); the others, which need
+ * root for what they do with a name, always use NETNS_RUN_DIR. */
+void netns_user_names(void);
 bool netns_rootless(void);
 /* $NSKIT_NETNS_DIR, else for root NETNS_RUN_DIR, else the caller's own:
  * $XDG_RUNTIME_DIR/nskit/netns, /run/user/UID/nskit/netns, or

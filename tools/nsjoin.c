@@ -540,6 +540,7 @@ int main(int argc, char **argv)
 	int fds[NS_NTYPES], root_fd, wd_fd, joined;
 
 	nskit_init(EXIT_TOOL);
+	netns_user_names();
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	/* NAME mode's setns, unshare and mounts are what an ordinary user
 	 * cannot do; with -t or --TYPE=PATH a user namespace may allow them. */

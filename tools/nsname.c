@@ -1011,6 +1011,7 @@ int main(int argc, char **argv)
 	int status;
 
 	nskit_init(EXIT_USAGE);
+	netns_user_names();
 	nskit_priv_hint(CAP_SYS_ADMIN, "CAP_SYS_ADMIN");
 	argp_parse(&argp, argc, argv, 0, NULL, &o);
 	status = o.cmd->run(&o, &u);

@@ -2239,6 +2239,7 @@ int main(int argc, char **argv)
 	int r;
 
 	nskit_init(EXIT_TOOL);
+	netns_user_names();
 	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o);
 	if (o.rootfs) {
 		cmd = rootfs_command(&o, sh);
