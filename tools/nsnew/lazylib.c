@@ -71,7 +71,7 @@ static void load(const char *lib, const char *const *names, void **syms, size_t 
 static struct { JSONC_FUNCS(PTR) } jc;
 static struct { SECCOMP_FUNCS(PTR) } sc;
 
-static void jc_load(void)
+static void open_jsonc(void)
 {
 	static const char *const names[] = { JSONC_FUNCS(NAME) };
 
@@ -79,7 +79,7 @@ static void jc_load(void)
 		load("libjson-c.so.5", names, (void **)&jc, ARRAY_SIZE(names));
 }
 
-static void sc_load(void)
+static void open_seccomp(void)
 {
 	static const char *const names[] = { SECCOMP_FUNCS(NAME) };
 
@@ -91,103 +91,103 @@ static void sc_load(void)
 
 size_t json_object_array_length(const struct json_object *o)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_array_length(o);
 }
 
 struct json_object *json_object_array_get_idx(const struct json_object *o, size_t i)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_array_get_idx(o, i);
 }
 
 struct json_object *json_object_get(struct json_object *o)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_get(o);
 }
 
 const char *json_object_get_string(struct json_object *o)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_get_string(o);
 }
 
 int json_object_is_type(const struct json_object *o, enum json_type t)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_is_type(o, t);
 }
 
 struct json_object *json_object_new_object(void)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_new_object();
 }
 
 int json_object_object_add(struct json_object *o, const char *k, struct json_object *v)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_object_add(o, k, v);
 }
 
 json_bool json_object_object_get_ex(const struct json_object *o, const char *k, struct json_object **v)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_object_get_ex(o, k, v);
 }
 
 int json_object_put(struct json_object *o)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_put(o);
 }
 
 const char *json_object_to_json_string_ext(struct json_object *o, int flags)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_object_to_json_string_ext(o, flags);
 }
 
 const char *json_tokener_error_desc(enum json_tokener_error e)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_tokener_error_desc(e);
 }
 
 void json_tokener_free(struct json_tokener *t)
 {
-	jc_load();
+	open_jsonc();
 	jc.json_tokener_free(t);
 }
 
 enum json_tokener_error json_tokener_get_error(struct json_tokener *t)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_tokener_get_error(t);
 }
 
 size_t json_tokener_get_parse_end(struct json_tokener *t)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_tokener_get_parse_end(t);
 }
 
 struct json_tokener *json_tokener_new(void)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_tokener_new();
 }
 
 struct json_object *json_tokener_parse_ex(struct json_tokener *t, const char *s, int len)
 {
-	jc_load();
+	open_jsonc();
 	return jc.json_tokener_parse_ex(t, s, len);
 }
 
 void json_tokener_set_flags(struct json_tokener *t, int flags)
 {
-	jc_load();
+	open_jsonc();
 	jc.json_tokener_set_flags(t, flags);
 }
 
@@ -195,19 +195,19 @@ void json_tokener_set_flags(struct json_tokener *t, int flags)
 
 scmp_filter_ctx seccomp_init(uint32_t def_action)
 {
-	sc_load();
+	open_seccomp();
 	return sc.seccomp_init(def_action);
 }
 
 int seccomp_attr_set(scmp_filter_ctx ctx, enum scmp_filter_attr attr, uint32_t value)
 {
-	sc_load();
+	open_seccomp();
 	return sc.seccomp_attr_set(ctx, attr, value);
 }
 
 int seccomp_syscall_resolve_name(const char *name)
 {
-	sc_load();
+	open_seccomp();
 	return sc.seccomp_syscall_resolve_name(name);
 }
 
@@ -230,18 +230,18 @@ int seccomp_rule_add(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned
 int seccomp_rule_add_array(scmp_filter_ctx ctx, uint32_t action, int syscall, unsigned int arg_cnt,
 			   const struct scmp_arg_cmp *arg_array)
 {
-	sc_load();
+	open_seccomp();
 	return sc.seccomp_rule_add_array(ctx, action, syscall, arg_cnt, arg_array);
 }
 
 void seccomp_release(scmp_filter_ctx ctx)
 {
-	sc_load();
+	open_seccomp();
 	sc.seccomp_release(ctx);
 }
 
 int seccomp_load(const scmp_filter_ctx ctx)
 {
-	sc_load();
+	open_seccomp();
 	return sc.seccomp_load(ctx);
 }
