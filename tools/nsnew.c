@@ -41,6 +41,7 @@
 #include "pins.h"
 #include "nsnew/cgroup.h"
 #include "nsnew/env.h"
+#include "nsnew/lazylib.h"
 #include "nsnew/rlimits.h"
 #include "nsnew/seccomp.h"
 #include "nsnew/tty.h"
@@ -579,6 +580,8 @@ static void check_inputs(struct opts *o)
 	}
 	if (o->hosts && stat(o->hosts, &st) < 0)
 		xerrc(EXIT_TOOL, errno, "hosts %s", o->hosts);
+	if (o->net.helper == USERNET_SLIRP4NETNS && o->net.npub)
+		lazylib_need_jsonc();	/* its replies, once the jail runs */
 	for (size_t i = 0; i < o->nvol; i++) {
 		if (stat(o->vol[i].src, &st) < 0)
 			xerrc(EXIT_TOOL, errno, "volume %s", o->vol[i].src);

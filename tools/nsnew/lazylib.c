@@ -12,7 +12,8 @@
  * opened and every pointer looked up on the first call. That is in the
  * parent before any jail is made: the child only loads a filter built
  * already. Without the library, the first call ends nsnew with the
- * loader's message. */
+ * loader's message; a run that calls json-c only after it made something
+ * opens it first (lazylib_need_jsonc). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <json-c/json.h>
@@ -20,6 +21,7 @@
 #include <stdarg.h>
 
 #include "msg.h"
+#include "nsnew/lazylib.h"
 #include "util.h"
 
 /* Open LIB and set the N pointers at SYMS to the functions NAMES names,
@@ -77,6 +79,11 @@ static void open_jsonc(void)
 
 	if (!jc.json_object_put)
 		load("libjson-c.so.5", names, (void **)&jc, ARRAY_SIZE(names));
+}
+
+void lazylib_need_jsonc(void)
+{
+	open_jsonc();
 }
 
 static void open_seccomp(void)
