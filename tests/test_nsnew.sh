@@ -1475,6 +1475,27 @@ print('not killed')"
 	rm -rf "$f" "$d"
 }
 
+# Linked, json-c and libseccomp cost every run memory (DESIGN.md: peak
+# memory no higher than unshare's): nsnew opens them only when a run
+# needs them (tools/nsnew/lazylib.c).
+test_seccomp_library_opened_only_for_a_profile_file() {
+	f=$(mktemp /tmp/profile.XXXXXX)
+	printf 'default allow\ndeny mkdir\n' >"$f"
+	run env LD_DEBUG=files nsnew -u -- true
+	assertRC 0
+	assertNotContains "no profile: no libseccomp" "$ERR" "libseccomp"
+	assertNotContains "no image: no json-c" "$ERR" "libjson-c"
+	run env LD_DEBUG=files nsnew -u --seccomp=default -- true
+	assertRC 0
+	assertNotContains "the default profile is compiled in" "$ERR" "libseccomp"
+	run env LD_DEBUG=files nsnew -u --seccomp "$f" -- mkdir /tmp/sc-lazy
+	assertEquals "denied by the profile" 1 "$RC"
+	assertContains "a profile file: libseccomp opened" "$ERR" "libseccomp.so.2"
+	[ ! -e /tmp/sc-lazy ]
+	assertTrue "mkdir was denied" $?
+	rm -f "$f"
+}
+
 test_seccomp_bad_profiles() {
 	f=$(mktemp /tmp/profile.XXXXXX)
 	for bad in 'allow' 'allow no_such_call' 'deny read EWHAT' 'deny read 0' 'default maybe' \

@@ -41,6 +41,7 @@
 #include "pins.h"
 #include "nsnew/cgroup.h"
 #include "nsnew/env.h"
+#include "nsnew/lazylib.h"
 #include "nsnew/rlimits.h"
 #include "nsnew/seccomp.h"
 #include "nsnew/tty.h"
@@ -86,7 +87,6 @@ struct opts {
 	const char *hostname, *hosts, *rootfs, *name;
 	bool mount_proc, pin_all, init, die_with_parent, no_new_privs;
 	bool map_root, subids;
-	struct idmap uidmap, gidmap;
 	struct volume *vol;
 	size_t nvol;
 	bool set_uid, set_gid, set_groups;
@@ -108,7 +108,6 @@ struct opts {
 	struct sc_filter filter;	/* built from --seccomp and --seccomp-fd */
 	struct rlimit_set rlimits;
 	struct cgroup_limits cglimits;	/* --memory --pids --cpus */
-	struct jail_cgroup cgroup;	/* made for them */
 	struct env_op *envop;
 	size_t nenvop;
 	bool clearenv;
@@ -118,9 +117,14 @@ struct opts {
 	struct overlay_dir ovl;
 	struct tmpfs *tmpfs;
 	size_t ntmpfs;
-	struct usernet net;		/* --user-net, --publish */
 	int small;			/* nsnew-init, O_PATH; -1 when not found */
 	struct jailrec rec;		/* --name when rootless: the record written */
+	/* Last, as each ends in a buffer of a page or more that most runs
+	 * never write: main() keeps opts in .bss, where a page never
+	 * written is never resident. */
+	struct usernet net;		/* --user-net, --publish */
+	struct jail_cgroup cgroup;	/* made for --memory --pids --cpus */
+	struct idmap uidmap, gidmap;
 };
 
 enum {
@@ -576,6 +580,8 @@ static void check_inputs(struct opts *o)
 	}
 	if (o->hosts && stat(o->hosts, &st) < 0)
 		xerrc(EXIT_TOOL, errno, "hosts %s", o->hosts);
+	if (o->net.helper == USERNET_SLIRP4NETNS && o->net.npub)
+		lazylib_need_jsonc();	/* its replies, once the jail runs */
 	for (size_t i = 0; i < o->nvol; i++) {
 		if (stat(o->vol[i].src, &st) < 0)
 			xerrc(EXIT_TOOL, errno, "volume %s", o->vol[i].src);
@@ -2223,20 +2229,26 @@ static void build_filters(struct opts *o)
 		build_profile(o);
 		return;
 	}
-	/* As compiled at build time; on another architecture, compiled now. */
-	if ((r = sc_default_compiled(&j, &o->filter)) == -ENOENT)
-		r = sc_build_default(&j, &o->filter);
-	if (r < 0)
+	/* As compiled at build time (seccomp-default.c). */
+	if ((r = sc_default_compiled(&j, &o->filter)) < 0)
 		xerrc(EXIT_TOOL, r, "seccomp default profile");
 }
 
 int main(int argc, char **argv)
 {
-	struct opts o = { .net = USERNET_INIT, .ovl = { .dir = -1, .upper = -1, .work = -1 }, .small = -1 };
+	/* In .bss, not on main's stack: of its 17 KiB (id maps, paths) a
+	 * run touches a page or two, while an initialised local is written
+	 * whole and stays resident (DESIGN.md: peak memory). So only the
+	 * fields that do not start at 0 are set. */
+	static struct opts o;
 	struct undo u = UNDO_INIT;	/* what the parent made, taken back on failure */
 	char *sh[2];
 	char *const *cmd;
 	int r;
+
+	o.net.exit_fd = o.net.log = -1;			/* USERNET_INIT */
+	o.ovl.dir = o.ovl.upper = o.ovl.work = -1;
+	o.small = -1;
 
 	nskit_init(EXIT_TOOL);
 	netns_user_names();

@@ -34,7 +34,7 @@ struct sc_filter {
 int sc_build_default(const struct sc_jail *j, struct sc_filter *f);
 
 /* The same, as compiled when nsnew was built (seccomp-default.c): no
- * compiler at start. -ENOENT on another architecture than the build's. */
+ * compiler, nor libseccomp, at start. 0 or -errno. */
 int sc_default_compiled(const struct sc_jail *j, struct sc_filter *f);
 
 /* Profile P into F. -ENOENT when a rule names a system call this

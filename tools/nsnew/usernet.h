@@ -20,10 +20,11 @@ struct usernet {
 	enum usernet_helper helper;
 	struct publish *pub;
 	size_t npub;
-	char path[PATH_MAX];	/* the helper, found on PATH */
 	pid_t pid;		/* the helper's process, while it runs */
 	int exit_fd;		/* slirp4netns exits once this closes */
 	int log;		/* a memfd holding the helper's stderr */
+	char path[PATH_MAX];	/* the helper, found on PATH (last: nsnew's
+				   opts.net is in .bss, see main) */
 };
 
 #define USERNET_INIT { .exit_fd = -1, .log = -1 }
